@@ -1,0 +1,4 @@
+import { Platform1795404312601 } from './1795404312601-platform';
+
+/** Every migration, in order. Listed explicitly so the same list serves the server, the CLI and the tests. */
+export const MIGRATIONS: Function[] = [Platform1795404312601];

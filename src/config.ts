@@ -1,0 +1,101 @@
+import 'reflect-metadata';
+import {
+  IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, ValidateIf, validateSync,
+} from 'class-validator';
+
+export const NODE_ENVS = ['development', 'test', 'production'] as const;
+export type NodeEnv = (typeof NODE_ENVS)[number];
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/**
+ * Every setting careslot reads, from the environment only. Names match the
+ * environment variables (README "Configuration" lists them all).
+ */
+export class Config {
+  @IsIn(NODE_ENVS) NODE_ENV: NodeEnv = 'development';
+  @IsInt() @Min(0) @Max(65535) PORT = 4000;
+  @IsString() HOST = '127.0.0.1';
+  /** Public base URL of this server, told to peers in shares. Defaults to http://HOST:PORT. */
+  @IsOptional() @IsString() PUBLIC_URL?: string;
+
+  /** Owner connection (runs migrations). Unset: the embedded PostgreSQL in .data/. */
+  @IsOptional() @IsString() DATABASE_URL?: string;
+  /** Non-owner login the app connects as. Unset: role careslot_app on DATABASE_URL's server. */
+  @IsOptional() @IsString() DATABASE_APP_URL?: string;
+  @IsInt() @Min(1) @Max(500) DATABASE_POOL_SIZE = 20;
+  @IsBoolean() MIGRATIONS_RUN = true;
+  /** Seed demo tenants, centres and agendas at start (default: on in development). */
+  @IsBoolean() DEMO_DATA = false;
+  @IsOptional() @IsString() REDIS_URL?: string;
+  /** Where the embedded database and generated secrets live. */
+  @IsString() DATA_DIR = '.data';
+
+  @IsIn(LOG_LEVELS) LOG_LEVEL: (typeof LOG_LEVELS)[number] = 'info';
+
+  /** 32-byte key (base64 or hex) for secrets stored at rest; generated into DATA_DIR unless production. */
+  @ValidateIf((c: Config) => c.NODE_ENV === 'production' || c.SECRET_KEY !== undefined)
+  @IsString() @MinLength(32) SECRET_KEY?: string;
+
+  /** Comma-separated list of browser origins allowed by CORS. */
+  @IsString({ each: true }) CORS_ORIGINS: string[] = [];
+  @ValidateIf((c: Config) => c.NODE_ENV === 'production') @IsBoolean() INTROSPECTION = true;
+
+  @IsInt() @Min(1024) BODY_LIMIT_BYTES = 100 * 1024;
+  @IsInt() @Min(1) MAX_DEPTH = 10;
+  @IsInt() @Min(1) MAX_ALIASES = 30;
+  @IsInt() @Min(1) MAX_COST = 5000;
+  @IsInt() @Min(100) MAX_TOKENS = 5000;
+  @IsInt() @Min(1) MAX_PAGE_SIZE = 100;
+  @IsInt() @Min(100) WS_INIT_TIMEOUT_MS = 5000;
+  @IsInt() @Min(1) WS_MAX_SUBSCRIPTIONS = 20;
+  @IsInt() @Min(1024) WS_MAX_MESSAGE_BYTES = 64 * 1024;
+  /** Requests per minute per principal (HTTP and WebSocket operations alike). */
+  @IsInt() @Min(1) RATE_LIMIT_PER_MINUTE = 6000;
+  @IsInt() @Min(1) @Max(366) AVAILABILITY_MAX_DAYS = 31;
+  /** Adds an `x-sql-statements` response header (tests and benchmarks count statements per request). */
+  @IsBoolean() DEBUG_SQL_COUNT = false;
+
+  get isProduction(): boolean { return this.NODE_ENV === 'production'; }
+  get isDevelopment(): boolean { return this.NODE_ENV === 'development'; }
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const config = new Config();
+  const settings = config as unknown as Record<string, unknown>;
+  for (const [name, raw] of Object.entries(env)) {
+    if (raw === undefined || !isSettingName(config, name)) continue;
+    settings[name] = coerce(raw, settings[name]);
+  }
+  if (config.NODE_ENV === 'production' && env.INTROSPECTION === undefined) config.INTROSPECTION = false;
+  if (config.NODE_ENV === 'development' && env.DEMO_DATA === undefined) config.DEMO_DATA = true;
+  Object.assign(config, overrides);
+  const errors = validateSync(config, { forbidUnknownValues: false });
+  if (errors.length > 0) {
+    throw new ConfigError(errors.map((e) => `${e.property}: ${Object.values(e.constraints ?? {}).join('; ')}`));
+  }
+  return config;
+}
+
+const OPTIONAL_SETTINGS = new Set(['PUBLIC_URL', 'DATABASE_URL', 'DATABASE_APP_URL', 'REDIS_URL', 'SECRET_KEY']);
+
+function isSettingName(config: Config, name: string): boolean {
+  return OPTIONAL_SETTINGS.has(name) || Object.prototype.hasOwnProperty.call(config, name);
+}
+
+/** Environment values are strings; each takes the type of its setting's default. */
+function coerce(raw: string, defaultValue: unknown): unknown {
+  if (typeof defaultValue === 'number') return raw.trim() === '' ? Number.NaN : Number(raw);
+  if (typeof defaultValue === 'boolean') {
+    if (/^(true|1|yes|on)$/i.test(raw)) return true;
+    if (/^(false|0|no|off)$/i.test(raw)) return false;
+    return raw;
+  }
+  if (Array.isArray(defaultValue)) return raw.split(',').map((item) => item.trim()).filter(Boolean);
+  return raw === '' ? undefined : raw;
+}

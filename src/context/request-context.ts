@@ -1,0 +1,68 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import type { StatementObserver } from '../db/data-source';
+import { inTenantTransaction, type Tx } from '../db/unit-of-work';
+import { unauthenticated } from '../platform/errors';
+import type { Logger } from '../platform/logger';
+import type { Principal } from './principal';
+
+/** Counts the statements of one request (transaction control and tenant scoping excluded). */
+export class StatementCounter implements StatementObserver {
+  count = 0;
+  onStatement(sql: string): void {
+    if (!/^\s*(BEGIN|COMMIT|ROLLBACK|START TRANSACTION)\b/i.test(sql)) this.count += 1;
+  }
+}
+
+/**
+ * Everything one request (or one WebSocket subscription event) carries: who calls, for which
+ * tenant, its logger and its per-request caches. Services take it as their first argument.
+ */
+export class RequestContext {
+  readonly statements = new StatementCounter();
+  private readonly memo = new Map<symbol, unknown>();
+  readonly logger: Logger;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    readonly principal: Principal | undefined,
+    private readonly baseLogger: Logger,
+    readonly requestId: string = randomUUID(),
+  ) {
+    this.logger = baseLogger.child({ requestId, tenantId: principal?.tenantId });
+  }
+
+  get tenantId(): string {
+    if (!this.principal) throw unauthenticated();
+    return this.principal.tenantId;
+  }
+
+  /** The caller's principal, or UNAUTHENTICATED. */
+  get caller(): Principal {
+    if (!this.principal) throw unauthenticated();
+    return this.principal;
+  }
+
+  /** A transaction scoped to the caller's tenant. */
+  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    return inTenantTransaction(this.dataSource, this.tenantId, work, {
+      observer: this.statements,
+      onEffectError: (error) => this.logger.error({ err: describe(error) }, 'after-commit effect failed'),
+    });
+  }
+
+  /** A per-request singleton (DataLoaders): built on first use, gone with the request. */
+  memoize<T>(key: symbol, build: () => T): T {
+    if (!this.memo.has(key)) this.memo.set(key, build());
+    return this.memo.get(key) as T;
+  }
+
+  /** A fresh context for the same caller, e.g. for each subscription event (no stale caches). */
+  fork(): RequestContext {
+    return new RequestContext(this.dataSource, this.principal, this.baseLogger);
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

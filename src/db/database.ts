@@ -1,0 +1,79 @@
+import { join, resolve } from 'node:path';
+import type { DataSource } from 'typeorm';
+import type { Config } from '../config';
+import type { Logger } from '../platform/logger';
+import { resolveAppDatabaseUrl } from './app-role';
+import { createDataSource } from './data-source';
+import { withPgClient } from './pg-client';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres';
+
+export interface Database {
+  /** Connected as the non-owner app role: row-level security applies to everything it does. */
+  app: DataSource;
+  /** The owner connection string (migrations, operator scripts). */
+  ownerUrl: string;
+  close(): Promise<void>;
+}
+
+/** Embedded or configured server → migrations as owner → the app role's pool. */
+export async function openDatabase(config: Config, secretKey: Buffer, logger: Logger): Promise<Database> {
+  const embedded = config.DATABASE_URL ? undefined : await startEmbedded(config, logger);
+  const ownerUrl = config.DATABASE_URL ?? withDatabase(embedded!.url, 'careslot');
+  try {
+    if (embedded) await ensureDatabaseExists(embedded.url, 'careslot');
+    if (config.MIGRATIONS_RUN) await runMigrations(ownerUrl, logger);
+    const app = createDataSource({
+      url: await resolveAppDatabaseUrl(ownerUrl, config.DATABASE_APP_URL, secretKey),
+      poolSize: config.DATABASE_POOL_SIZE,
+      onPoolError: (error) => logger.error({ err: error.message }, 'database pool error'),
+    });
+    await app.initialize();
+    return {
+      app,
+      ownerUrl,
+      close: async () => {
+        await app.destroy().catch(() => undefined);
+        await embedded?.stop();
+      },
+    };
+  } catch (error) {
+    await embedded?.stop();
+    throw error;
+  }
+}
+
+export async function runMigrations(ownerUrl: string, logger: Logger): Promise<void> {
+  const owner = createDataSource({
+    url: ownerUrl,
+    poolSize: 1,
+    applicationName: 'careslot-migrations',
+    onPoolError: (error) => logger.error({ err: error.message }, 'migration pool error'),
+  });
+  await owner.initialize();
+  try {
+    const applied = await owner.runMigrations({ transaction: 'each' });
+    if (applied.length > 0) logger.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
+  } finally {
+    await owner.destroy();
+  }
+}
+
+async function startEmbedded(config: Config, logger: Logger): Promise<EmbeddedDatabase> {
+  return startEmbeddedPostgres({
+    dataDir: resolve(join(config.DATA_DIR, 'pg')),
+    log: (line) => logger.warn(line),
+  });
+}
+
+async function ensureDatabaseExists(serverUrl: string, name: string): Promise<void> {
+  await withPgClient(serverUrl, async (client) => {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (found.rowCount === 0) await client.query(`CREATE DATABASE "${name}"`);
+  });
+}
+
+function withDatabase(serverUrl: string, name: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}

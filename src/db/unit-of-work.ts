@@ -1,0 +1,75 @@
+import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import type { StatementObserver } from './data-source';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** One database transaction bound to one tenant: every statement in it sees only that tenant's rows. */
+export interface Tx {
+  readonly tenantId: string;
+  readonly manager: EntityManager;
+  query<Row = Record<string, unknown>>(sql: string, parameters?: unknown[]): Promise<Row[]>;
+  /** Runs after a successful COMMIT (events, cache invalidation); never inside the transaction. */
+  afterCommit(effect: () => void): void;
+}
+
+export interface UnitOfWorkOptions {
+  observer?: StatementObserver;
+  onEffectError?: (error: unknown) => void;
+}
+
+/**
+ * Runs work in a transaction scoped to a tenant by `set_config('app.tenant_id', …, true)`:
+ * local to the transaction, so a pooled connection never carries a tenant into the next request.
+ */
+export async function inTenantTransaction<T>(
+  dataSource: DataSource,
+  tenantId: string,
+  work: (tx: Tx) => Promise<T>,
+  options: UnitOfWorkOptions = {},
+): Promise<T> {
+  if (!UUID.test(tenantId)) throw new Error('tenant id must be a UUID');
+  const queryRunner = dataSource.createQueryRunner();
+  queryRunner.data = { observer: options.observer };
+  await queryRunner.connect();
+  try {
+    const effects: Array<() => void> = [];
+    await beginTenantTransaction(queryRunner, tenantId);
+    const result = await work(toTx(queryRunner, tenantId, effects));
+    await queryRunner.commitTransaction();
+    for (const effect of effects) runEffect(effect, options.onEffectError);
+    return result;
+  } catch (error) {
+    if (queryRunner.isTransactionActive) await queryRunner.rollbackTransaction().catch(() => undefined);
+    throw error;
+  } finally {
+    await queryRunner.release();
+  }
+}
+
+/**
+ * BEGIN and set_config travel in one simple-protocol round trip (the id is a validated UUID
+ * literal); TypeORM is then told the transaction is open so it neither nests nor commits early.
+ */
+async function beginTenantTransaction(queryRunner: QueryRunner, tenantId: string): Promise<void> {
+  await queryRunner.query(`BEGIN; SELECT set_config('app.tenant_id', '${tenantId}', true)`);
+  const state = queryRunner as unknown as { isTransactionActive: boolean; transactionDepth: number };
+  state.isTransactionActive = true;
+  state.transactionDepth = 1;
+}
+
+function toTx(queryRunner: QueryRunner, tenantId: string, effects: Array<() => void>): Tx {
+  return {
+    tenantId,
+    manager: queryRunner.manager,
+    query: (sql, parameters) => queryRunner.query(sql, parameters),
+    afterCommit: (effect) => effects.push(effect),
+  };
+}
+
+function runEffect(effect: () => void, onError: ((error: unknown) => void) | undefined): void {
+  try {
+    effect();
+  } catch (error) {
+    onError?.(error);
+  }
+}

@@ -1,0 +1,41 @@
+import Redis from 'ioredis';
+import type { Logger } from '../platform/logger';
+import { TopicHandlers, type EventBus } from './event-bus';
+
+const CHANNEL = 'careslot:events';
+
+/** Redis pub/sub: for deployments that already run Redis and want events off the database. */
+export class RedisBus implements EventBus {
+  private readonly handlers = new TopicHandlers();
+  private readonly publisher: Redis;
+  private readonly subscriber: Redis;
+
+  constructor(url: string, private readonly logger: Logger) {
+    this.publisher = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3 });
+    this.subscriber = new Redis(url, { lazyConnect: true });
+    for (const client of [this.publisher, this.subscriber]) {
+      client.on('error', (error: Error) => this.logger.warn({ err: error.message }, 'redis connection failed'));
+    }
+    this.subscriber.on('message', (_channel: string, message: string) =>
+      this.handlers.dispatch(message, (error) => this.logger.error({ err: String(error) }, 'event handler failed')),
+    );
+  }
+
+  async start(): Promise<void> {
+    await Promise.all([this.publisher.connect(), this.subscriber.connect()]);
+    await this.subscriber.subscribe(CHANNEL);
+  }
+
+  async publish(topic: string, payload: object): Promise<void> {
+    await this.publisher.publish(CHANNEL, JSON.stringify({ topic, payload }));
+  }
+
+  subscribe(topic: string, handler: (payload: unknown) => void): () => void {
+    return this.handlers.add(topic, handler);
+  }
+
+  async close(): Promise<void> {
+    this.subscriber.disconnect();
+    this.publisher.disconnect();
+  }
+}

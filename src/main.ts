@@ -1,0 +1,60 @@
+import 'reflect-metadata';
+import { ConfigError, loadConfig } from './config';
+import { seedDemoData } from './demo/seed-demo-data';
+import { createLogger } from './platform/logger';
+import { createServer } from './server';
+
+/** Process entry: config → database → server → listen; stops cleanly on SIGINT/SIGTERM. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config);
+  const started = Date.now();
+  const server = await createServer(config, { logger });
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping');
+    server.close().then(() => process.exit(0), (error: unknown) => {
+      logger.error({ err: String(error) }, 'unclean stop');
+      process.exit(1);
+    });
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+
+  const url = await server.listen();
+  logger.info({ url, startupMs: Date.now() - started, embeddedDatabase: !config.DATABASE_URL }, 'careslot is listening');
+  if (config.DEMO_DATA) {
+    const demo = await seedDemoData(server.database.app);
+    printBanner(url, demo.admins);
+  } else {
+    process.stdout.write(`\ncareslot is running. GraphiQL: ${url}/graphiql\n\n`);
+  }
+}
+
+function printBanner(url: string, admins: Array<{ tenantName: string; email: string; token: string }>): void {
+  const lines = [
+    '',
+    `careslot is running with demo data. Open GraphiQL: ${url}/graphiql`,
+    '',
+    ...admins.flatMap((admin) => [
+      `  ${admin.tenantName} — admin ${admin.email}`,
+      `    GraphiQL, signed in: ${url}/graphiql#token=${admin.token}`,
+      `    Header to paste:     {"Authorization": "Bearer ${admin.token}"}`,
+      '',
+    ]),
+    'Tokens are new at every start (earlier demo tokens are revoked). Stop with Ctrl+C.',
+    '',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+  } else {
+    process.stderr.write(`careslot failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,79 @@
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import {
+  ApolloServerPluginCacheControlDisabled, ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginSchemaReportingDisabled, ApolloServerPluginUsageReportingDisabled,
+} from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import type { GraphQLSchema } from 'graphql';
+import type { Server } from 'node:http';
+import type { Config } from '../config';
+import type { RequestContext } from '../context/request-context';
+import { appErrorToGraphQL, maskFormattedError } from './graphql-errors';
+import { unauthenticated } from './errors';
+import { isIntrospectionOnly } from './introspection';
+import { costError, limitValidationRules, type QueryLimits } from './limits';
+import type { Metrics } from './metrics';
+
+export function queryLimitsOf(config: Config): QueryLimits {
+  return { maxDepth: config.MAX_DEPTH, maxAliases: config.MAX_ALIASES, maxCost: config.MAX_COST, maxTokens: config.MAX_TOKENS };
+}
+
+export function createApolloServer(schema: GraphQLSchema, config: Config, httpServer: Server, metrics: Metrics): ApolloServer<RequestContext> {
+  const limits = queryLimitsOf(config);
+  return new ApolloServer<RequestContext>({
+    schema,
+    introspection: config.INTROSPECTION,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    includeStacktraceInErrorResponses: false,
+    hideSchemaDetailsFromClientErrors: config.isProduction,
+    parseOptions: { maxTokens: limits.maxTokens },
+    validationRules: limitValidationRules(limits),
+    formatError: (formatted) => maskFormattedError(formatted),
+    plugins: [
+      // Apollo installs these by default; we use none of them and cache-control alone is costly per field.
+      ApolloServerPluginCacheControlDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      ApolloServerPluginUsageReportingDisabled(),
+      ApolloServerPluginSchemaReportingDisabled(),
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      operationGuard(limits),
+      observability(metrics, config.DEBUG_SQL_COUNT),
+    ],
+  });
+}
+
+/** Anonymous callers may only introspect; every operation must fit the cost limit. */
+function operationGuard(limits: QueryLimits): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ contextValue, operation, document, request, schema }) {
+          if (!contextValue.principal && !(operation && isIntrospectionOnly(operation))) throw appErrorToGraphQL(unauthenticated());
+          const tooCostly = costError(schema, document, request.variables, request.operationName, limits.maxCost);
+          if (tooCostly) throw tooCostly;
+        },
+      };
+    },
+  };
+}
+
+/** One structured log line and metrics per operation: ids, names, duration and codes, never variables. */
+function observability(metrics: Metrics, exposeSqlCount: boolean): ApolloServerPlugin<RequestContext> {
+  return {
+    async requestDidStart() {
+      const started = process.hrtime.bigint();
+      return {
+        async willSendResponse({ contextValue: ctx, response, operation, operationName, errors }) {
+          const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+          const codes = (errors ?? []).map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
+          for (const code of codes) metrics.errors.inc({ code });
+          metrics.operationDuration.observe({ type: operation?.operation ?? 'unknown', outcome: codes.length ? 'error' : 'ok' }, durationMs / 1000);
+          ctx.logger.info({ operationName, durationMs: Math.round(durationMs * 100) / 100, errorCodes: codes.length ? codes : undefined, sqlStatements: ctx.statements.count }, 'graphql operation');
+          if (exposeSqlCount) response.http.headers.set('x-sql-statements', String(ctx.statements.count));
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,25 @@
+import type { Principal } from '../../context/principal';
+import { displayPrefixOf } from '../../platform/opaque-token';
+import type { TokenRow, UserRow } from '../../services/identity/identity.repository';
+import type { Page } from '../../services/pagination';
+import { ApiToken, User, UserConnection, Viewer } from '../../schema/identity/identity.types';
+import { PrincipalKindEnum, StaffPermissionEnum, StaffRoleEnum } from '../../schema/enums';
+
+export const toUser = (row: UserRow): User => ({
+  ...row,
+  roles: row.roles as StaffRoleEnum[],
+  permissions: row.permissions as StaffPermissionEnum[],
+});
+
+export const toUserConnection = (page: Page<UserRow>): UserConnection => ({
+  nodes: page.nodes.map(toUser),
+  pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
+});
+
+export const toApiToken = (row: TokenRow): ApiToken => ({ ...row, displayPrefix: displayPrefixOf('api', row.id) });
+
+export const toViewer = (principal: Principal, user?: UserRow): Viewer => ({
+  kind: principal.kind as PrincipalKindEnum,
+  tenantId: principal.tenantId,
+  user: user && toUser(user),
+});

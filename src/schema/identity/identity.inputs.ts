@@ -1,0 +1,42 @@
+import { ArrayMaxSize, ArrayUnique, IsBoolean, IsDate, IsEmail, IsEnum, IsOptional, IsUUID, Length, MaxLength } from 'class-validator';
+import { ArgsType, Field, ID, InputType } from 'type-graphql';
+import { StaffPermissionEnum, StaffRoleEnum } from '../enums';
+
+@InputType()
+export class CreateUserInput {
+  @Field() @IsEmail() @MaxLength(254) email!: string;
+  @Field() @Length(1, 200) displayName!: string;
+  @Field(() => [StaffRoleEnum]) @IsEnum(StaffRoleEnum, { each: true }) @ArrayUnique() @ArrayMaxSize(4) roles!: StaffRoleEnum[];
+  @Field(() => [StaffPermissionEnum], { defaultValue: [] })
+  @IsEnum(StaffPermissionEnum, { each: true }) @ArrayUnique() @ArrayMaxSize(4)
+  permissions!: StaffPermissionEnum[];
+}
+
+@InputType()
+export class ChangeUserAccessInput {
+  @Field(() => ID) @IsUUID() userId!: string;
+  @Field(() => [StaffRoleEnum], { nullable: true })
+  @IsOptional() @IsEnum(StaffRoleEnum, { each: true }) @ArrayUnique() @ArrayMaxSize(4)
+  roles?: StaffRoleEnum[];
+  @Field(() => [StaffPermissionEnum], { nullable: true })
+  @IsOptional() @IsEnum(StaffPermissionEnum, { each: true }) @ArrayUnique() @ArrayMaxSize(4)
+  permissions?: StaffPermissionEnum[];
+  @Field({ nullable: true }) @IsOptional() @IsBoolean() active?: boolean;
+}
+
+@InputType()
+export class CreateApiTokenInput {
+  @Field(() => ID) @IsUUID() userId!: string;
+  @Field() @Length(1, 100) label!: string;
+  @Field({ nullable: true }) @IsOptional() @IsDate() expiresAt?: Date;
+}
+
+@InputType()
+export class RevokeApiTokenInput {
+  @Field(() => ID) @IsUUID() id!: string;
+}
+
+@ArgsType()
+export class ApiTokensArgs {
+  @Field(() => ID, { nullable: true, description: 'Only the tokens of this user.' }) @IsOptional() @IsUUID() userId?: string;
+}

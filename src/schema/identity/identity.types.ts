@@ -1,0 +1,45 @@
+import { Field, ID, ObjectType } from 'type-graphql';
+import { PageInfo } from '../pagination';
+import { PrincipalKindEnum, StaffPermissionEnum, StaffRoleEnum } from '../enums';
+
+@ObjectType({ description: 'A staff member of the tenant.' })
+export class User {
+  @Field(() => ID) id!: string;
+  @Field() email!: string;
+  @Field() displayName!: string;
+  @Field(() => [StaffRoleEnum]) roles!: StaffRoleEnum[];
+  @Field(() => [StaffPermissionEnum]) permissions!: StaffPermissionEnum[];
+  @Field() active!: boolean;
+  @Field() createdAt!: Date;
+}
+
+@ObjectType()
+export class UserConnection {
+  @Field(() => [User]) nodes!: User[];
+  @Field() pageInfo!: PageInfo;
+}
+
+@ObjectType({ description: 'A bearer token. The token itself is shown once, when created.' })
+export class ApiToken {
+  @Field(() => ID) id!: string;
+  @Field({ description: 'Identifies the token in lists without revealing it.' }) displayPrefix!: string;
+  @Field() label!: string;
+  @Field(() => ID, { nullable: true }) userId!: string | null;
+  @Field(() => Date, { nullable: true }) expiresAt!: Date | null;
+  @Field(() => Date, { nullable: true }) revokedAt!: Date | null;
+  @Field(() => Date, { nullable: true }) lastUsedAt!: Date | null;
+  @Field() createdAt!: Date;
+}
+
+@ObjectType()
+export class CreatedApiToken {
+  @Field({ description: 'The bearer token. Store it now: it cannot be shown again.' }) token!: string;
+  @Field() apiToken!: ApiToken;
+}
+
+@ObjectType({ description: 'The caller.' })
+export class Viewer {
+  @Field(() => PrincipalKindEnum) kind!: PrincipalKindEnum;
+  @Field(() => ID) tenantId!: string;
+  @Field(() => User, { nullable: true }) user?: User;
+}

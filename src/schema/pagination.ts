@@ -1,0 +1,22 @@
+import { IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { ArgsType, Field, Int, ObjectType } from 'type-graphql';
+
+/** The most any list answers in one page; README "Limits". */
+export const MAX_PAGE_SIZE = 100;
+
+@ArgsType()
+export class PageArgs {
+  @Field(() => Int, { defaultValue: 20, description: `At most ${MAX_PAGE_SIZE}.` })
+  @Min(1) @Max(MAX_PAGE_SIZE)
+  first!: number;
+
+  @Field({ nullable: true, description: 'The endCursor of the previous page.' })
+  @IsOptional() @IsString() @MaxLength(512)
+  after?: string;
+}
+
+@ObjectType()
+export class PageInfo {
+  @Field() hasNextPage!: boolean;
+  @Field(() => String, { nullable: true }) endCursor?: string;
+}

@@ -1,0 +1,113 @@
+import 'reflect-metadata';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Pool } from 'pg';
+import type { Config } from './config';
+import { ContextFactory } from './context/context-factory';
+import { openDatabase, type Database } from './db/database';
+import type { EventBus } from './events/event-bus';
+import { PgNotifyBus } from './events/pg-notify-bus';
+import { RedisBus } from './events/redis-bus';
+import { createApolloServer, queryLimitsOf } from './platform/apollo';
+import { graphiqlRouter } from './platform/graphiql/graphiql-router';
+import { createHttpApp, GRAPHQL_PATH } from './platform/http-app';
+import { createLogger, type Logger } from './platform/logger';
+import { Metrics } from './platform/metrics';
+import { RequestRateLimiter } from './platform/rate-limit';
+import { loadSecretKey } from './platform/secret-key';
+import { attachGraphqlWebSocket } from './platform/websocket';
+import { instantiateResolvers, RESOLVERS } from './resolvers';
+import { buildCareslotSchema } from './schema/build-schema';
+import type { Services } from './services';
+import { Authenticator } from './services/identity/authenticator';
+import { TokensService } from './services/identity/tokens.service';
+import { UsersService } from './services/identity/users.service';
+
+export interface CareslotServer {
+  config: Config;
+  logger: Logger;
+  database: Database;
+  services: Services;
+  httpServer: Server;
+  /** Starts listening; resolves with the base URL (e.g. http://127.0.0.1:4000). */
+  listen(port?: number, host?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface ServerOptions {
+  logger?: Logger;
+  /** Test-only additions to the schema (e.g. a resolver that fails on purpose). */
+  extraResolvers?: Array<new (services: Services) => object>;
+  emitSchemaFile?: string;
+}
+
+/** The composition root: the one place that knows every part. Tests build servers through it too. */
+export async function createServer(config: Config, options: ServerOptions = {}): Promise<CareslotServer> {
+  const logger = options.logger ?? createLogger(config);
+  const secretKey = loadSecretKey(config);
+  const database = await openDatabase(config, secretKey, logger);
+  const bus = await startEventBus(config, database, logger);
+  const authenticator = new Authenticator(database.app, bus);
+  const services: Services = {
+    authenticator,
+    users: new UsersService(bus),
+    tokens: new TokensService(bus),
+  };
+
+  const resolvers = [...RESOLVERS, ...(options.extraResolvers ?? [])] as typeof RESOLVERS;
+  const schema = await buildCareslotSchema({
+    resolvers,
+    resolverInstances: instantiateResolvers(services, resolvers),
+    emitSchemaFile: options.emitSchemaFile,
+  });
+  const metrics = new Metrics();
+  const contexts = new ContextFactory(database.app, authenticator, new RequestRateLimiter(config.RATE_LIMIT_PER_MINUTE), logger);
+  const httpServer = createHttpServer();
+  const apollo = createApolloServer(schema, config, httpServer, metrics);
+  await apollo.start();
+  const app = createHttpApp({
+    config, apollo, contexts, metrics, logger,
+    isReady: async () => (await database.app.query('SELECT 1')).length === 1,
+    beforeGraphql: [graphiqlRouter({ endpointPath: GRAPHQL_PATH })],
+  });
+  httpServer.on('request', app);
+  const websocket = attachGraphqlWebSocket(httpServer, GRAPHQL_PATH, {
+    config, schema, limits: queryLimitsOf(config), authenticator, contexts, logger, metrics,
+  });
+
+  let closed = false;
+  return {
+    config, logger, database, services, httpServer,
+    listen: (port = config.PORT, host = config.HOST) =>
+      new Promise((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => {
+          const address = httpServer.address() as AddressInfo;
+          resolve(`http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`);
+        });
+      }),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await websocket.close();
+      await apollo.stop();
+      if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      authenticator.close();
+      await bus.close();
+      await database.close();
+    },
+  };
+}
+
+async function startEventBus(config: Config, database: Database, logger: Logger): Promise<EventBus> {
+  if (config.REDIS_URL) {
+    const bus = new RedisBus(config.REDIS_URL, logger);
+    await bus.start();
+    return bus;
+  }
+  const options = database.app.options as { url: string };
+  const pool = (database.app.driver as unknown as { master: Pool }).master;
+  const bus = new PgNotifyBus(options.url, pool, logger);
+  await bus.start();
+  return bus;
+}

@@ -1,0 +1,129 @@
+import type { Tx } from '../../db/unit-of-work';
+import type { StaffPermission, StaffRole, TokenPrincipalKind } from '../../entities';
+
+export interface UserRow {
+  id: string;
+  email: string;
+  displayName: string;
+  roles: StaffRole[];
+  permissions: StaffPermission[];
+  active: boolean;
+  createdAt: Date;
+}
+
+export interface TokenRow {
+  id: string;
+  principalKind: TokenPrincipalKind;
+  userId: string | null;
+  label: string;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+  lastUsedAt: Date | null;
+  createdAt: Date;
+}
+
+export interface CredentialRow extends TokenRow {
+  secretHash: Buffer;
+  roles: StaffRole[] | null;
+  permissions: StaffPermission[] | null;
+  userActive: boolean | null;
+}
+
+const USER_COLUMNS = `id, email, display_name AS "displayName", roles, permissions, active, created_at AS "createdAt"`;
+const TOKEN_COLUMNS = `t.id, t.principal_kind AS "principalKind", t.user_id AS "userId", t.label, t.expires_at AS "expiresAt",
+  t.revoked_at AS "revokedAt", t.last_used_at AS "lastUsedAt", t.created_at AS "createdAt"`;
+
+/** SQL for tenants, staff users and tokens. Every statement names the tenant too (RLS is the second wall). */
+export const identityRepository = {
+  async insertTenant(tx: Tx, name: string): Promise<void> {
+    await tx.query('INSERT INTO tenants (id, name) VALUES ($1, $2)', [tx.tenantId, name]);
+  },
+
+  async insertUser(tx: Tx, user: Pick<UserRow, 'email' | 'displayName' | 'roles' | 'permissions'>): Promise<UserRow> {
+    const [row] = await tx.query<UserRow>(
+      `INSERT INTO users (tenant_id, email, display_name, roles, permissions) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (tenant_id, email) DO NOTHING RETURNING ${USER_COLUMNS}`,
+      [tx.tenantId, user.email, user.displayName, user.roles, user.permissions],
+    );
+    return row;
+  },
+
+  async updateUserAccess(
+    tx: Tx,
+    userId: string,
+    access: { roles?: StaffRole[]; permissions?: StaffPermission[]; active?: boolean },
+  ): Promise<UserRow | undefined> {
+    const [row] = await tx.query<UserRow>(
+      `UPDATE users SET roles = COALESCE($3, roles), permissions = COALESCE($4, permissions),
+         active = COALESCE($5, active), updated_at = now()
+       WHERE tenant_id = $1 AND id = $2 RETURNING ${USER_COLUMNS}`,
+      [tx.tenantId, userId, access.roles ?? null, access.permissions ?? null, access.active ?? null],
+    );
+    return row;
+  },
+
+  async findUser(tx: Tx, userId: string): Promise<UserRow | undefined> {
+    const [row] = await tx.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE tenant_id = $1 AND id = $2`, [tx.tenantId, userId]);
+    return row;
+  },
+
+  async findUsersByIds(tx: Tx, ids: readonly string[]): Promise<UserRow[]> {
+    return tx.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE tenant_id = $1 AND id = ANY($2::uuid[])`, [tx.tenantId, ids]);
+  },
+
+  /** Keyset page ordered by (created_at, id). */
+  async listUsers(tx: Tx, page: { limit: number; after?: { createdAt: Date; id: string } }): Promise<UserRow[]> {
+    return tx.query<UserRow>(
+      `SELECT ${USER_COLUMNS} FROM users WHERE tenant_id = $1
+         AND ($2::timestamptz IS NULL OR (created_at, id) > ($2, $3::uuid))
+       ORDER BY created_at, id LIMIT $4`,
+      [tx.tenantId, page.after?.createdAt ?? null, page.after?.id ?? null, page.limit],
+    );
+  },
+
+  async insertToken(
+    tx: Tx,
+    token: { id: string; principalKind: TokenPrincipalKind; userId: string | null; label: string; secretHash: Buffer; expiresAt: Date | null; createdBy: string | null },
+  ): Promise<TokenRow> {
+    const [row] = await tx.query<TokenRow>(
+      `INSERT INTO api_tokens AS t (tenant_id, id, principal_kind, user_id, label, secret_hash, expires_at, created_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${TOKEN_COLUMNS}`,
+      [tx.tenantId, token.id, token.principalKind, token.userId, token.label, token.secretHash, token.expiresAt, token.createdBy],
+    );
+    return row;
+  },
+
+  async revokeToken(tx: Tx, tokenId: string): Promise<TokenRow | undefined> {
+    const [row] = await tx.query<TokenRow>(
+      `UPDATE api_tokens AS t SET revoked_at = COALESCE(revoked_at, now()) WHERE tenant_id = $1 AND id = $2 RETURNING ${TOKEN_COLUMNS}`,
+      [tx.tenantId, tokenId],
+    );
+    return row;
+  },
+
+  async listTokens(tx: Tx, userId: string | undefined): Promise<TokenRow[]> {
+    return tx.query<TokenRow>(
+      `SELECT ${TOKEN_COLUMNS} FROM api_tokens t WHERE t.tenant_id = $1 AND ($2::uuid IS NULL OR t.user_id = $2)
+       ORDER BY t.created_at DESC, t.id LIMIT 500`,
+      [tx.tenantId, userId ?? null],
+    );
+  },
+
+  async findCredential(tx: Tx, tokenId: string): Promise<CredentialRow | undefined> {
+    const [row] = await tx.query<CredentialRow>(
+      `SELECT ${TOKEN_COLUMNS}, t.secret_hash AS "secretHash", u.roles, u.permissions, u.active AS "userActive"
+       FROM api_tokens t LEFT JOIN users u ON u.tenant_id = t.tenant_id AND u.id = t.user_id
+       WHERE t.tenant_id = $1 AND t.id = $2`,
+      [tx.tenantId, tokenId],
+    );
+    return row;
+  },
+
+  async touchToken(tx: Tx, tokenId: string): Promise<void> {
+    await tx.query(
+      `UPDATE api_tokens SET last_used_at = now() WHERE tenant_id = $1 AND id = $2
+         AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')`,
+      [tx.tenantId, tokenId],
+    );
+  },
+};

@@ -1,0 +1,38 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import { inTenantTransaction } from '../../db/unit-of-work';
+import { issueToken } from '../../platform/opaque-token';
+import { identityRepository } from './identity.repository';
+
+export interface ProvisionedTenant {
+  tenantId: string;
+  adminUserId: string;
+  adminToken: string;
+}
+
+/**
+ * Operators create tenants (no HTTP sign-up): the tenant, its first ADMIN and that admin's token,
+ * in one transaction. Runs as the app role: row-level security admits the new tenant's own rows only.
+ */
+export async function provisionTenant(
+  dataSource: DataSource,
+  input: { name: string; adminEmail: string; adminName: string },
+): Promise<ProvisionedTenant> {
+  const tenantId = randomUUID();
+  return inTenantTransaction(dataSource, tenantId, async (tx) => {
+    await identityRepository.insertTenant(tx, input.name);
+    const admin = await identityRepository.insertUser(tx, {
+      email: input.adminEmail.toLowerCase(), displayName: input.adminName, roles: ['ADMIN'], permissions: [],
+    });
+    const issued = issueToken('api', tenantId);
+    await identityRepository.insertToken(tx, {
+      id: issued.credentialId, principalKind: 'STAFF_USER', userId: admin.id, label: 'first admin (provisioning)',
+      secretHash: issued.secretHash, expiresAt: null, createdBy: null,
+    });
+    await tx.query(
+      `INSERT INTO audit_events (tenant_id, actor_kind, actor_id, action, entity_type, entity_id) VALUES ($1, 'OPERATOR', NULL, 'tenant.provisioned', 'Tenant', $1)`,
+      [tenantId],
+    );
+    return { tenantId, adminUserId: admin.id, adminToken: issued.token };
+  });
+}

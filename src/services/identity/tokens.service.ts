@@ -1,0 +1,58 @@
+import type { RequestContext } from '../../context/request-context';
+import type { EventBus } from '../../events/event-bus';
+import { badInput, notFound } from '../../platform/errors';
+import { issueToken } from '../../platform/opaque-token';
+import { ADMIN_ONLY, requireStaffRole } from '../access';
+import { recordAudit } from '../audit/audit-log';
+import { IDENTITY_TOPICS } from './authenticator';
+import { identityRepository, type TokenRow } from './identity.repository';
+
+export interface NewApiToken {
+  userId: string;
+  label: string;
+  expiresAt?: Date;
+}
+
+export interface CreatedApiToken {
+  /** Shown once: only its hash is kept. */
+  token: string;
+  apiToken: TokenRow;
+}
+
+export class TokensService {
+  constructor(private readonly bus: EventBus) {}
+
+  async createToken(ctx: RequestContext, input: NewApiToken): Promise<CreatedApiToken> {
+    const admin = requireStaffRole(ctx, ADMIN_ONLY);
+    if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) {
+      throw badInput([{ field: 'input.expiresAt', problems: ['must be in the future'] }]);
+    }
+    return ctx.transaction(async (tx) => {
+      const user = await identityRepository.findUser(tx, input.userId);
+      if (!user) throw notFound('User');
+      const issued = issueToken('api', tx.tenantId);
+      const apiToken = await identityRepository.insertToken(tx, {
+        id: issued.credentialId, principalKind: 'STAFF_USER', userId: user.id, label: input.label,
+        secretHash: issued.secretHash, expiresAt: input.expiresAt ?? null, createdBy: admin.userId,
+      });
+      await recordAudit(ctx, tx, { action: 'api-token.created', entityType: 'ApiToken', entityId: apiToken.id, details: { userId: user.id } });
+      return { token: issued.token, apiToken };
+    });
+  }
+
+  async revokeToken(ctx: RequestContext, tokenId: string): Promise<TokenRow> {
+    requireStaffRole(ctx, ADMIN_ONLY);
+    return ctx.transaction(async (tx) => {
+      const token = await identityRepository.revokeToken(tx, tokenId);
+      if (!token) throw notFound('API token');
+      await recordAudit(ctx, tx, { action: 'api-token.revoked', entityType: 'ApiToken', entityId: token.id });
+      tx.afterCommit(() => void this.bus.publish(IDENTITY_TOPICS.credentialRevoked, { credentialId: token.id }));
+      return token;
+    });
+  }
+
+  async tokens(ctx: RequestContext, userId?: string): Promise<TokenRow[]> {
+    requireStaffRole(ctx, ADMIN_ONLY);
+    return ctx.transaction((tx) => identityRepository.listTokens(tx, userId));
+  }
+}

@@ -1,0 +1,69 @@
+import type { RequestContext } from '../../context/request-context';
+import type { StaffPermission, StaffRole } from '../../entities';
+import type { EventBus } from '../../events/event-bus';
+import { badInput, notFound } from '../../platform/errors';
+import { ADMIN_ONLY, STAFF_READERS, requireStaffRole } from '../access';
+import { recordAudit } from '../audit/audit-log';
+import { decodeCursor, encodeCursor, type Page, type PageRequest } from '../pagination';
+import { IDENTITY_TOPICS } from './authenticator';
+import { identityRepository, type UserRow } from './identity.repository';
+
+export interface NewUser {
+  email: string;
+  displayName: string;
+  roles: StaffRole[];
+  permissions: StaffPermission[];
+}
+
+export interface UserAccessChange {
+  userId: string;
+  roles?: StaffRole[];
+  permissions?: StaffPermission[];
+  active?: boolean;
+}
+
+export class UsersService {
+  constructor(private readonly bus: EventBus) {}
+
+  async createUser(ctx: RequestContext, input: NewUser): Promise<UserRow> {
+    requireStaffRole(ctx, ADMIN_ONLY);
+    return ctx.transaction(async (tx) => {
+      const user = await identityRepository.insertUser(tx, { ...input, email: input.email.toLowerCase() });
+      if (!user) throw badInput([{ field: 'input.email', problems: ['a user with this email already exists'] }]);
+      await recordAudit(ctx, tx, { action: 'user.created', entityType: 'User', entityId: user.id, details: { roles: user.roles } });
+      return user;
+    });
+  }
+
+  async changeAccess(ctx: RequestContext, change: UserAccessChange): Promise<UserRow> {
+    requireStaffRole(ctx, ADMIN_ONLY);
+    return ctx.transaction(async (tx) => {
+      const user = await identityRepository.updateUserAccess(tx, change.userId, change);
+      if (!user) throw notFound('User');
+      await recordAudit(ctx, tx, {
+        action: 'user.access-changed', entityType: 'User', entityId: user.id,
+        details: { roles: user.roles, permissions: user.permissions, active: user.active },
+      });
+      tx.afterCommit(() => void this.bus.publish(IDENTITY_TOPICS.userChanged, { tenantId: tx.tenantId, userId: user.id }));
+      return user;
+    });
+  }
+
+  async user(ctx: RequestContext, userId: string): Promise<UserRow> {
+    requireStaffRole(ctx, STAFF_READERS);
+    const user = await ctx.transaction((tx) => identityRepository.findUser(tx, userId));
+    if (!user) throw notFound('User');
+    return user;
+  }
+
+  async users(ctx: RequestContext, page: PageRequest): Promise<Page<UserRow>> {
+    requireStaffRole(ctx, ADMIN_ONLY);
+    const after = page.after ? decodeCursor(page.after, 'after') : undefined;
+    const rows = await ctx.transaction((tx) =>
+      identityRepository.listUsers(tx, { limit: page.first + 1, after: after && { createdAt: new Date(after[0]), id: after[1] } }),
+    );
+    const nodes = rows.slice(0, page.first);
+    const last = nodes.at(-1);
+    return { nodes, hasNextPage: rows.length > page.first, endCursor: last && encodeCursor([last.createdAt.toISOString(), last.id]) };
+  }
+}
