@@ -61,7 +61,8 @@ function toTx(queryRunner: QueryRunner, tenantId: string, effects: Array<() => v
   return {
     tenantId,
     manager: queryRunner.manager,
-    query: (sql, parameters) => queryRunner.query(sql, parameters),
+    // Structured results: TypeORM otherwise answers UPDATE/DELETE with [rows, count] instead of rows.
+    query: async (sql, parameters) => (await queryRunner.query(sql, parameters, true)).records,
     afterCommit: (effect) => effects.push(effect),
   };
 }

@@ -1,24 +1,41 @@
+import { randomUUID } from 'node:crypto';
+
 /**
  * Carries small JSON events (ids only) to every careslot instance that shares the database:
  * PostgreSQL LISTEN/NOTIFY by default, Redis when REDIS_URL is set. Publish only after commit.
  */
 export interface EventBus {
+  /** Handlers of this instance run before it resolves; other instances receive it through the transport. */
   publish(topic: string, payload: object): Promise<void>;
-  /** Returns the unsubscribe function. Handlers run for events from every instance, this one included. */
+  /** Returns the unsubscribe function. */
   subscribe(topic: string, handler: (payload: unknown) => void): () => void;
   close(): Promise<void>;
 }
 
-export interface BusEnvelope {
+interface BusEnvelope {
+  origin: string;
   topic: string;
   payload: unknown;
 }
 
-/** Fan-out of received envelopes to local handlers; shared by every transport. */
-export class TopicHandlers {
+/**
+ * The part every transport shares: local handlers run synchronously on publish (so a revocation
+ * is in force before the revoking request answers), and an instance ignores its own echo.
+ */
+export abstract class BroadcastingBus implements EventBus {
+  private readonly origin = randomUUID();
   private readonly handlers = new Map<string, Set<(payload: unknown) => void>>();
 
-  add(topic: string, handler: (payload: unknown) => void): () => void {
+  protected abstract send(message: string): Promise<void>;
+  protected abstract onHandlerError(error: unknown): void;
+  abstract close(): Promise<void>;
+
+  async publish(topic: string, payload: object): Promise<void> {
+    this.dispatch(topic, payload);
+    await this.send(JSON.stringify({ origin: this.origin, topic, payload } satisfies BusEnvelope));
+  }
+
+  subscribe(topic: string, handler: (payload: unknown) => void): () => void {
     let set = this.handlers.get(topic);
     if (!set) this.handlers.set(topic, (set = new Set()));
     set.add(handler);
@@ -28,19 +45,24 @@ export class TopicHandlers {
     };
   }
 
-  dispatch(raw: string, onError: (error: unknown) => void): void {
+  /** Transports call this with every message they receive. */
+  protected receive(message: string): void {
     let envelope: BusEnvelope;
     try {
-      envelope = JSON.parse(raw) as BusEnvelope;
+      envelope = JSON.parse(message) as BusEnvelope;
     } catch (error) {
-      onError(error);
+      this.onHandlerError(error);
       return;
     }
-    for (const handler of this.handlers.get(envelope.topic) ?? []) {
+    if (envelope.origin !== this.origin) this.dispatch(envelope.topic, envelope.payload);
+  }
+
+  private dispatch(topic: string, payload: unknown): void {
+    for (const handler of this.handlers.get(topic) ?? []) {
       try {
-        handler(envelope.payload);
+        handler(payload);
       } catch (error) {
-        onError(error);
+        this.onHandlerError(error);
       }
     }
   }

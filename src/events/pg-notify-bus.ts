@@ -1,13 +1,12 @@
 import { Client, type Pool } from 'pg';
 import type { Logger } from '../platform/logger';
-import { TopicHandlers, type EventBus } from './event-bus';
+import { BroadcastingBus } from './event-bus';
 
 const CHANNEL = 'careslot_events';
 const MAX_BACKOFF_MS = 5000;
 
-/** LISTEN on one dedicated connection (reconnecting with backoff); NOTIFY through the pool. */
-export class PgNotifyBus implements EventBus {
-  private readonly handlers = new TopicHandlers();
+/** LISTEN on one dedicated connection (reconnecting with backoff); NOTIFY through the pool, after commit. */
+export class PgNotifyBus extends BroadcastingBus {
   private listener?: Client;
   private closed = false;
   private attempt = 0;
@@ -16,18 +15,12 @@ export class PgNotifyBus implements EventBus {
     private readonly connectionString: string,
     private readonly pool: Pool,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    super();
+  }
 
   async start(): Promise<void> {
     await this.listen();
-  }
-
-  async publish(topic: string, payload: object): Promise<void> {
-    await this.pool.query('SELECT pg_notify($1, $2)', [CHANNEL, JSON.stringify({ topic, payload })]);
-  }
-
-  subscribe(topic: string, handler: (payload: unknown) => void): () => void {
-    return this.handlers.add(topic, handler);
   }
 
   async close(): Promise<void> {
@@ -35,12 +28,20 @@ export class PgNotifyBus implements EventBus {
     await this.listener?.end().catch(() => undefined);
   }
 
+  protected async send(message: string): Promise<void> {
+    await this.pool.query('SELECT pg_notify($1, $2)', [CHANNEL, message]);
+  }
+
+  protected onHandlerError(error: unknown): void {
+    this.logger.error({ err: String(error) }, 'event handler failed');
+  }
+
   private async listen(): Promise<void> {
     const client = new Client({ connectionString: this.connectionString, application_name: 'careslot-events' });
     client.on('error', (error) => this.logger.warn({ err: error.message }, 'event listener connection failed'));
     client.on('end', () => this.scheduleReconnect());
     client.on('notification', (message) => {
-      if (message.payload) this.handlers.dispatch(message.payload, (error) => this.logger.error({ err: String(error) }, 'event handler failed'));
+      if (message.payload) this.receive(message.payload);
     });
     await client.connect();
     await client.query(`LISTEN ${CHANNEL}`);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { inTenantTransaction } from '../../db/unit-of-work';
 import { issueToken } from '../../platform/opaque-token';
+import { OPERATOR, writeAudit } from '../audit/audit-log';
 import { identityRepository } from './identity.repository';
 
 export interface ProvisionedTenant {
@@ -29,10 +30,7 @@ export async function provisionTenant(
       id: issued.credentialId, principalKind: 'STAFF_USER', userId: admin.id, label: 'first admin (provisioning)',
       secretHash: issued.secretHash, expiresAt: null, createdBy: null,
     });
-    await tx.query(
-      `INSERT INTO audit_events (tenant_id, actor_kind, actor_id, action, entity_type, entity_id) VALUES ($1, 'OPERATOR', NULL, 'tenant.provisioned', 'Tenant', $1)`,
-      [tenantId],
-    );
+    await writeAudit(tx, OPERATOR, { action: 'tenant.provisioned', entityType: 'Tenant', entityId: tenantId });
     return { tenantId, adminUserId: admin.id, adminToken: issued.token };
   });
 }
