@@ -29,7 +29,7 @@ export function connectWs(httpUrl: string, token?: string, connectionParams?: Re
     lazy: false,
     retryAttempts: 0,
     connectionParams: connectionParams ?? (token ? { authorization: `Bearer ${token}` } : {}),
-    on: { closed: (event) => resolveClosed({ code: (event as CloseEvent).code, reason: (event as CloseEvent).reason }) },
+    on: { closed: (event) => resolveClosed({ code: (event as { code: number; reason: string }).code, reason: (event as { code: number; reason: string }).reason }) },
     onNonLazyError: () => undefined,
   });
   return {
