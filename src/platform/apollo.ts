@@ -24,6 +24,8 @@ export function createApolloServer(schema: GraphQLSchema, config: Config, httpSe
     schema,
     introspection: config.INTROSPECTION,
     csrfPrevention: true,
+    // main.ts owns SIGINT/SIGTERM: one orderly shutdown (WebSocket, HTTP, bus, database) instead of two racing ones.
+    stopOnTerminationSignals: false,
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: config.isProduction,

@@ -1,33 +1,6 @@
 import type { Tx } from '../../db/unit-of-work';
 import type { StaffPermission, StaffRole, TokenPrincipalKind } from '../../entities';
-
-export interface UserRow {
-  id: string;
-  email: string;
-  displayName: string;
-  roles: StaffRole[];
-  permissions: StaffPermission[];
-  active: boolean;
-  createdAt: Date;
-}
-
-export interface TokenRow {
-  id: string;
-  principalKind: TokenPrincipalKind;
-  userId: string | null;
-  label: string;
-  expiresAt: Date | null;
-  revokedAt: Date | null;
-  lastUsedAt: Date | null;
-  createdAt: Date;
-}
-
-export interface CredentialRow extends TokenRow {
-  secretHash: Buffer;
-  roles: StaffRole[] | null;
-  permissions: StaffPermission[] | null;
-  userActive: boolean | null;
-}
+import type { CredentialRow, TokenRow, UserRow } from './identity.model';
 
 const USER_COLUMNS = `id, email, display_name AS "displayName", roles, permissions, active, created_at AS "createdAt"`;
 const TOKEN_COLUMNS = `t.id, t.principal_kind AS "principalKind", t.user_id AS "userId", t.label, t.expires_at AS "expiresAt",

@@ -5,7 +5,8 @@ import { issueToken } from '../../platform/opaque-token';
 import { ADMIN_ONLY, requireStaffRole } from '../access';
 import { recordAudit } from '../audit/audit-log';
 import { IDENTITY_TOPICS } from './authenticator';
-import { identityRepository, type TokenRow } from './identity.repository';
+import type { TokenRow } from './identity.model';
+import { identityRepository } from './identity.repository';
 
 export interface NewApiToken {
   userId: string;

@@ -6,7 +6,8 @@ import { ADMIN_ONLY, STAFF_READERS, requireStaffRole } from '../access';
 import { recordAudit } from '../audit/audit-log';
 import { decodeCursor, encodeCursor, type Page, type PageRequest } from '../pagination';
 import { IDENTITY_TOPICS } from './authenticator';
-import { identityRepository, type UserRow } from './identity.repository';
+import type { UserRow } from './identity.model';
+import { identityRepository } from './identity.repository';
 
 export interface NewUser {
   email: string;
