@@ -23,8 +23,10 @@ echo "$answer" | grep -q '"kind":"STAFF_USER"' || { echo "unexpected answer: $an
 curl -sf "http://127.0.0.1:$port/graphiql" | grep -qi '<!doctype html' || { echo "GraphiQL page missing"; exit 1; }
 
 kill -TERM -- "-$pid"
-for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-if kill -0 "$pid" 2>/dev/null; then echo "server did not stop on SIGTERM"; cat "$log"; exit 1; fi
+# npm may exit before the server has finished stopping: wait for the whole process group.
+for _ in $(seq 1 60); do pgrep -g "$pid" >/dev/null || break; sleep 0.5; done
+if pgrep -g "$pid" >/dev/null; then echo "server did not stop on SIGTERM"; cat "$log"; exit 1; fi
 wait "$pid" || true
-if pgrep -f -- "-D $(pwd)/.data/pg" >/dev/null; then echo "embedded PostgreSQL still running after stop"; exit 1; fi
+grep -q '"msg":"stopping"' "$log" || { echo "server did not log its orderly stop"; cat "$log"; exit 1; }
+if pgrep -f -- "-D $(pwd)/.data/pg" >/dev/null; then echo "embedded PostgreSQL still running after the server stopped"; cat "$log"; exit 1; fi
 echo "embedded smoke test passed: started, answered, stopped cleanly"

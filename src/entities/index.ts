@@ -1,10 +1,28 @@
 import { ApiToken } from './api-token.entity';
+import { Appointment } from './appointment.entity';
+import { AppointmentChange } from './appointment-change.entity';
 import { AuditEvent } from './audit-event.entity';
+import { Centre } from './centre.entity';
+import { MedicalService } from './medical-service.entity';
+import { OpeningHours } from './opening-hours.entity';
+import { Patient } from './patient.entity';
+import { Practitioner } from './practitioner.entity';
+import { Schedule } from './schedule.entity';
+import { ScheduleException } from './schedule-exception.entity';
+import { ScheduleService } from './schedule-service.entity';
 import { Tenant } from './tenant.entity';
 import { User } from './user.entity';
 
-export { ApiToken, AuditEvent, Tenant, User };
+export {
+  ApiToken, Appointment, AppointmentChange, AuditEvent, Centre, MedicalService, OpeningHours, Patient, Practitioner,
+  Schedule, ScheduleException, ScheduleService, Tenant, User,
+};
 export * from './user.entity';
 export * from './api-token.entity';
+export * from './appointment.entity';
+export * from './schedule-exception.entity';
 
-export const ENTITIES = [Tenant, User, ApiToken, AuditEvent];
+export const ENTITIES = [
+  Tenant, User, ApiToken, AuditEvent, Centre, Practitioner, MedicalService, Schedule, ScheduleService, OpeningHours,
+  ScheduleException, Patient, Appointment, AppointmentChange,
+];

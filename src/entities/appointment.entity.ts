@@ -1,0 +1,92 @@
+import { Check, Column, CreateDateColumn, Entity, Exclusion, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { MedicalService } from './medical-service.entity';
+import { Patient } from './patient.entity';
+import { Schedule } from './schedule.entity';
+
+/** FHIR Appointment statuses are the reference. */
+export const APPOINTMENT_STATUSES = ['BOOKED', 'CONFIRMED', 'ARRIVED', 'FULFILLED', 'CANCELLED', 'NO_SHOW'] as const;
+export type AppointmentStatus = (typeof APPOINTMENT_STATUSES)[number];
+
+/** Where a booking came from: drives display (`*` for shared clients) and partner statistics. */
+export const APPOINTMENT_ORIGINS = ['LOCAL', 'SHARED_CLIENT', 'PARTNER_BOOKING', 'PARTNER_APP'] as const;
+export type AppointmentOrigin = (typeof APPOINTMENT_ORIGINS)[number];
+
+/**
+ * The database itself refuses two non-cancelled appointments overlapping in one schedule,
+ * whatever the number of servers and concurrent requests.
+ */
+@Check('appointments_status_check', `"status" IN ('BOOKED', 'CONFIRMED', 'ARRIVED', 'FULFILLED', 'CANCELLED', 'NO_SHOW')`)
+@Check('appointments_origin_check', `"origin" IN ('LOCAL', 'SHARED_CLIENT', 'PARTNER_BOOKING', 'PARTNER_APP')`)
+@Check('appointments_time_order_check', `"ends_at" > "starts_at"`)
+@Entity('appointments')
+@Exclusion('appointments_no_overlap', `USING gist ("tenant_id" WITH =, "schedule_id" WITH =, tstzrange("starts_at", "ends_at") WITH &&) WHERE ("status" <> 'CANCELLED')`)
+@Index('appointments_schedule_time_idx', ['tenantId', 'scheduleId', 'startsAt'])
+@Index('appointments_patient_idx', ['tenantId', 'patientId'])
+export class Appointment {
+  @PrimaryColumn('uuid', { primaryKeyConstraintName: 'appointments_pkey' })
+  tenantId!: string;
+
+  @PrimaryGeneratedColumn('uuid', { primaryKeyConstraintName: 'appointments_pkey' })
+  id!: string;
+
+  @Column('uuid')
+  scheduleId!: string;
+
+  @ManyToOne(() => Schedule, { onDelete: 'RESTRICT' })
+  @JoinColumn([
+    { name: 'tenant_id', referencedColumnName: 'tenantId', foreignKeyConstraintName: 'appointments_schedule_fkey' },
+    { name: 'schedule_id', referencedColumnName: 'id', foreignKeyConstraintName: 'appointments_schedule_fkey' },
+  ])
+  schedule?: Schedule;
+
+  @Column('uuid')
+  serviceId!: string;
+
+  @ManyToOne(() => MedicalService, { onDelete: 'RESTRICT' })
+  @JoinColumn([
+    { name: 'tenant_id', referencedColumnName: 'tenantId', foreignKeyConstraintName: 'appointments_service_fkey' },
+    { name: 'service_id', referencedColumnName: 'id', foreignKeyConstraintName: 'appointments_service_fkey' },
+  ])
+  service?: MedicalService;
+
+  /** Absent only for bookings whose patient lives on another server (shared-schedule twins). */
+  @Column('uuid', { nullable: true })
+  patientId!: string | null;
+
+  @ManyToOne(() => Patient, { onDelete: 'RESTRICT' })
+  @JoinColumn([
+    { name: 'tenant_id', referencedColumnName: 'tenantId', foreignKeyConstraintName: 'appointments_patient_fkey' },
+    { name: 'patient_id', referencedColumnName: 'id', foreignKeyConstraintName: 'appointments_patient_fkey' },
+  ])
+  patient?: Patient;
+
+  @Column('timestamptz')
+  startsAt!: Date;
+
+  @Column('timestamptz')
+  endsAt!: Date;
+
+  @Column('text', { default: 'BOOKED' })
+  status!: AppointmentStatus;
+
+  @Column('text', { default: 'LOCAL' })
+  origin!: AppointmentOrigin;
+
+  @Column('boolean', { default: false })
+  anonymous!: boolean;
+
+  @Column('text', { nullable: true })
+  note!: string | null;
+
+  @Column('text', { nullable: true })
+  cancellationCode!: string | null;
+
+  @Column('text', { nullable: true })
+  cancellationText!: string | null;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ type: 'timestamptz' })
+  updatedAt!: Date;
+}

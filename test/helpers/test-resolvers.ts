@@ -1,0 +1,177 @@
+import { randomUUID } from 'node:crypto';
+import { GraphQLError } from 'graphql';
+import { Arg, Field, FieldResolver, Int, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
+import type { Services } from '../../src/services';
+
+/**
+ * Test-only resolvers, added to a test server with `startTestServer({ extraResolvers: [...] })`.
+ * The schema has no Subscription type yet, so the limit tests bring their own.
+ */
+
+// ---------------------------------------------------------------------------------------------
+// Limits: a recursive type (any depth) and a subscription that ticks.
+
+@ObjectType({ description: 'Test only: a node with a child, as deep as one asks.' })
+export class TestNode {
+  @Field(() => Int) n!: number;
+}
+
+/** `count` ticks, the first at once and the next every `intervalMs`; return() ends it at once. */
+export function ticks(count: number, intervalMs: number): AsyncIterableIterator<number> {
+  let sent = 0;
+  let finished = false;
+  let timer: NodeJS.Timeout | undefined;
+  let pending: ((result: IteratorResult<number>) => void) | undefined;
+  const done = (): IteratorResult<number> => ({ value: undefined, done: true });
+  const iterator: AsyncIterableIterator<number> = {
+    [Symbol.asyncIterator]: () => iterator,
+    next: () => {
+      if (finished || sent >= count) return Promise.resolve(done());
+      return new Promise((resolve) => {
+        pending = resolve;
+        timer = setTimeout(() => {
+          pending = undefined;
+          sent += 1;
+          resolve({ value: sent, done: false });
+        }, sent === 0 ? 0 : intervalMs);
+      });
+    },
+    return: () => {
+      finished = true;
+      clearTimeout(timer);
+      pending?.(done());
+      pending = undefined;
+      return Promise.resolve(done());
+    },
+  };
+  return iterator;
+}
+
+@Resolver(() => TestNode)
+export class LimitsTestResolver {
+  constructor(readonly services: Services) {}
+
+  @Query(() => TestNode, { description: 'Test only.' })
+  testNode(): TestNode {
+    return { n: 0 };
+  }
+
+  @Query(() => Int, { description: 'Test only: the sum of a list literal (a cheap way to spend parser tokens).' })
+  testSum(@Arg('values', () => [Int]) values: number[]): number {
+    return values.reduce((sum, value) => sum + value, 0);
+  }
+
+  @FieldResolver(() => TestNode)
+  child(@Root() node: TestNode): TestNode {
+    return { n: node.n + 1 };
+  }
+
+  @Subscription(() => TestNode, {
+    description: 'Test only: `count` ticks, `intervalMs` apart (the first at once).',
+    subscribe: ({ args }) => ticks(args.count as number, args.intervalMs as number),
+  })
+  testTicks(
+    @Root() tick: number,
+    @Arg('count', () => Int, { defaultValue: 1 }) _count: number,
+    @Arg('intervalMs', () => Int, { defaultValue: 10 }) _intervalMs: number,
+  ): TestNode {
+    return { n: tick };
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Error masking: resolvers that fail with a secret in the message.
+
+/** Must never reach a client: every failing resolver below puts it in its error. */
+export const CANARY = `canary-secret-${randomUUID()}`;
+
+/** A failure with its own class name, to find in the logs. */
+export class CanaryFailure extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CanaryFailure';
+  }
+}
+
+@ObjectType({ description: 'Test only.' })
+export class CanaryHolder {
+  @Field(() => Int) level!: number;
+}
+
+// A bug a few calls down: reading a property (named like the canary) of undefined.
+function readSetting(settings: Record<string, unknown> | undefined): unknown {
+  return (settings as Record<string, Record<string, unknown>>)[CANARY][CANARY];
+}
+function loadSettings(holder: CanaryHolder): unknown {
+  return readSetting(holder.level > 0 ? undefined : {});
+}
+
+@Resolver(() => CanaryHolder)
+export class FailingTestResolver {
+  constructor(readonly services: Services) {}
+
+  @Query(() => String, { nullable: true, description: 'Test only: throws a plain Error.' })
+  canaryError(): string {
+    throw new Error(CANARY);
+  }
+
+  @Query(() => String, { nullable: true, description: 'Test only: throws an Error subclass.' })
+  canaryCustom(): string {
+    throw new CanaryFailure(CANARY);
+  }
+
+  @Query(() => String, { nullable: true, description: 'Test only: throws a GraphQLError without a code.' })
+  canaryGraphQLError(): string {
+    throw new GraphQLError(CANARY);
+  }
+
+  @Query(() => String, { nullable: true, description: 'Test only: rejects asynchronously.' })
+  async canaryAsync(): Promise<string> {
+    await new Promise((resolve) => setImmediate(resolve));
+    throw new Error(CANARY);
+  }
+
+  @Query(() => CanaryHolder, { description: 'Test only: its `deep` field fails with a TypeError.' })
+  canaryHolder(): CanaryHolder {
+    return { level: 1 };
+  }
+
+  @FieldResolver(() => String, { nullable: true })
+  deep(@Root() holder: CanaryHolder): unknown {
+    return loadSettings(holder);
+  }
+
+  @Subscription(() => String, {
+    nullable: true,
+    description: 'Test only: one event, whose resolver throws.',
+    subscribe: () => ticks(1, 0),
+  })
+  canaryTicks(@Root() _tick: number): string {
+    throw new Error(CANARY);
+  }
+
+  @Subscription(() => String, {
+    nullable: true,
+    description: 'Test only: its subscribe function throws.',
+    subscribe: () => {
+      throw new Error(CANARY);
+    },
+  })
+  canarySubscribeThrows(@Root() tick: string): string {
+    return tick;
+  }
+
+  @Subscription(() => String, {
+    nullable: true,
+    description: 'Test only: the event source itself fails.',
+    subscribe: () => failingSource(),
+  })
+  canarySourceFails(@Root() tick: string): string {
+    return tick;
+  }
+}
+
+async function* failingSource(): AsyncGenerator<string> {
+  await new Promise((resolve) => setImmediate(resolve));
+  throw new Error(CANARY);
+}
