@@ -122,9 +122,13 @@ export class Scheduling1795405200000 implements MigrationInterface {
     await q(`CREATE UNIQUE INDEX "appointment_changes_idempotency_key" ON "appointment_changes" ("tenant_id", "idempotency_key") WHERE idempotency_key IS NOT NULL`);
     await q(`CREATE INDEX "appointment_changes_appointment_idx" ON "appointment_changes" ("tenant_id", "appointment_id", "occurred_at")`);
     for (const table of TENANT_TABLES) await protectTenantTable(queryRunner, table);
+    // Instants leave the database as ISO-8601 UTC text, so hot read paths build no Date objects.
+    await q(`CREATE FUNCTION careslot_utc(t timestamptz) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
+             RETURN to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP FUNCTION careslot_utc(timestamptz)`);
     for (const table of [...TENANT_TABLES].reverse()) {
       await unprotectTenantTable(queryRunner, table);
       await queryRunner.query(`DROP TABLE "${table}"`);

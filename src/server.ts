@@ -19,6 +19,7 @@ import { attachGraphqlWebSocket } from './platform/websocket';
 import { instantiateResolvers, RESOLVERS } from './resolvers';
 import { buildCareslotSchema } from './schema/build-schema';
 import type { Services } from './services';
+import { CatalogService } from './services/catalog/catalog.service';
 import { Authenticator } from './services/identity/authenticator';
 import { TokensService } from './services/identity/tokens.service';
 import { UsersService } from './services/identity/users.service';
@@ -52,6 +53,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     authenticator,
     users: new UsersService(bus),
     tokens: new TokensService(bus),
+    catalog: new CatalogService(bus),
   };
 
   const resolvers = [...RESOLVERS, ...(options.extraResolvers ?? [])] as typeof RESOLVERS;

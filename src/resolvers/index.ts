@@ -1,11 +1,12 @@
 import type { NonEmptyArray } from 'type-graphql';
 import type { Services } from '../services';
+import { CatalogResolver } from './catalog/catalog.resolver';
 import { IdentityResolver } from './identity/identity.resolver';
 
 type ResolverClass = new (services: Services) => object;
 
 /** Every resolver class; each takes the services bag and nothing else. */
-export const RESOLVERS: NonEmptyArray<ResolverClass> = [IdentityResolver];
+export const RESOLVERS: NonEmptyArray<ResolverClass> = [IdentityResolver, CatalogResolver];
 
 export function instantiateResolvers(services: Services, classes: readonly ResolverClass[] = RESOLVERS): Map<Function, object> {
   return new Map(classes.map((resolverClass) => [resolverClass, new resolverClass(services)]));

@@ -1,3 +1,4 @@
+import type { CatalogService } from './catalog/catalog.service';
 import type { Authenticator } from './identity/authenticator';
 import type { TokensService } from './identity/tokens.service';
 import type { UsersService } from './identity/users.service';
@@ -7,4 +8,5 @@ export interface Services {
   authenticator: Authenticator;
   users: UsersService;
   tokens: TokensService;
+  catalog: CatalogService;
 }
