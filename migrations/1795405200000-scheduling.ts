@@ -1,5 +1,6 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { protectTenantTable, unprotectTenantTable } from './support/rls';
+import { SCHEDULING_FUNCTIONS_DOWN, SCHEDULING_FUNCTIONS_UP } from './support/scheduling-functions';
 
 const TENANT_TABLES = [
   'centres', 'practitioners', 'services', 'schedules', 'schedule_services', 'opening_hours', 'schedule_exceptions',
@@ -122,13 +123,11 @@ export class Scheduling1795405200000 implements MigrationInterface {
     await q(`CREATE UNIQUE INDEX "appointment_changes_idempotency_key" ON "appointment_changes" ("tenant_id", "idempotency_key") WHERE idempotency_key IS NOT NULL`);
     await q(`CREATE INDEX "appointment_changes_appointment_idx" ON "appointment_changes" ("tenant_id", "appointment_id", "occurred_at")`);
     for (const table of TENANT_TABLES) await protectTenantTable(queryRunner, table);
-    // Instants leave the database as ISO-8601 UTC text, so hot read paths build no Date objects.
-    await q(`CREATE FUNCTION careslot_utc(t timestamptz) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
-             RETURN to_char(t AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`);
+    for (const statement of SCHEDULING_FUNCTIONS_UP) await q(statement);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`DROP FUNCTION careslot_utc(timestamptz)`);
+    for (const statement of SCHEDULING_FUNCTIONS_DOWN) await queryRunner.query(statement);
     for (const table of [...TENANT_TABLES].reverse()) {
       await unprotectTenantTable(queryRunner, table);
       await queryRunner.query(`DROP TABLE "${table}"`);

@@ -45,7 +45,6 @@ export class Config {
   @IsInt() @Min(1) MAX_ALIASES = 30;
   @IsInt() @Min(1) MAX_COST = 5000;
   @IsInt() @Min(100) MAX_TOKENS = 5000;
-  @IsInt() @Min(1) MAX_PAGE_SIZE = 100;
   @IsInt() @Min(100) WS_INIT_TIMEOUT_MS = 5000;
   @IsInt() @Min(1) WS_MAX_SUBSCRIPTIONS = 20;
   @IsInt() @Min(1024) WS_MAX_MESSAGE_BYTES = 64 * 1024;

@@ -17,9 +17,16 @@ import { RequestRateLimiter } from './platform/rate-limit';
 import { loadSecretKey } from './platform/secret-key';
 import { attachGraphqlWebSocket } from './platform/websocket';
 import { instantiateResolvers, RESOLVERS } from './resolvers';
+import { bindServicesToSchema } from './resolvers/schema-services';
 import { buildCareslotSchema } from './schema/build-schema';
 import type { Services } from './services';
+import { AgendaWatchService } from './services/appointments/agenda-watch.service';
+import { AppointmentLifecycleService } from './services/appointments/appointment-lifecycle.service';
+import { AppointmentsQueryService } from './services/appointments/appointments-query.service';
+import { BookingService } from './services/appointments/booking.service';
 import { CatalogService } from './services/catalog/catalog.service';
+import { PatientsService } from './services/patients/patients.service';
+import { AvailabilityService } from './services/scheduling/availability.service';
 import { Authenticator } from './services/identity/authenticator';
 import { TokensService } from './services/identity/tokens.service';
 import { UsersService } from './services/identity/users.service';
@@ -54,6 +61,12 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     users: new UsersService(bus),
     tokens: new TokensService(bus),
     catalog: new CatalogService(bus),
+    patients: new PatientsService(),
+    availability: new AvailabilityService(config.AVAILABILITY_MAX_DAYS),
+    booking: new BookingService(bus),
+    lifecycle: new AppointmentLifecycleService(bus),
+    appointments: new AppointmentsQueryService(),
+    agenda: new AgendaWatchService(bus, authenticator),
   };
 
   const resolvers = [...RESOLVERS, ...(options.extraResolvers ?? [])] as typeof RESOLVERS;
@@ -62,6 +75,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     resolverInstances: instantiateResolvers(services, resolvers),
     emitSchemaFile: options.emitSchemaFile,
   });
+  bindServicesToSchema(schema, services);
   const metrics = new Metrics();
   const contexts = new ContextFactory(database.app, authenticator, new RequestRateLimiter(config.RATE_LIMIT_PER_MINUTE), logger);
   const httpServer = createHttpServer();

@@ -8,7 +8,9 @@ import type { GraphQLSchema } from 'graphql';
 import type { Server } from 'node:http';
 import type { Config } from '../config';
 import type { RequestContext } from '../context/request-context';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { appErrorToGraphQL, maskFormattedError } from './graphql-errors';
+import { ErrorCode } from './errors';
 import { unauthenticated } from './errors';
 import { isIntrospectionOnly } from './introspection';
 import { costError, limitValidationRules, type QueryLimits } from './limits';
@@ -31,7 +33,7 @@ export function createApolloServer(schema: GraphQLSchema, config: Config, httpSe
     hideSchemaDetailsFromClientErrors: config.isProduction,
     parseOptions: { maxTokens: limits.maxTokens },
     validationRules: limitValidationRules(limits),
-    formatError: (formatted) => maskFormattedError(formatted),
+    formatError: (formatted, error) => maskFormattedError(restoreLimitCode(formatted, error)),
     plugins: [
       // Apollo installs these by default; we use none of them and cache-control alone is costly per field.
       ApolloServerPluginCacheControlDisabled(),
@@ -54,7 +56,7 @@ function operationGuard(limits: QueryLimits): ApolloServerPlugin<RequestContext>
         async didResolveOperation({ contextValue, operation, document, request, schema }) {
           if (!contextValue.principal && !(operation && isIntrospectionOnly(operation))) throw appErrorToGraphQL(unauthenticated());
           const tooCostly = costError(schema, document, request.variables, request.operationName, limits.maxCost);
-          if (tooCostly) throw tooCostly;
+          if (tooCostly) throw withHttpStatus(tooCostly, 400);
         },
       };
     },
@@ -78,4 +80,17 @@ function observability(metrics: Metrics, exposeSqlCount: boolean): ApolloServerP
       };
     },
   };
+}
+
+/** Apollo re-labels errors from validation rules GRAPHQL_VALIDATION_FAILED; a broken limit keeps its own code. */
+function restoreLimitCode(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+  const original = (error as { originalError?: unknown } | undefined)?.originalError;
+  if (original instanceof GraphQLError && original.extensions?.code === ErrorCode.QUERY_TOO_COMPLEX) {
+    return { ...formatted, extensions: { ...original.extensions } };
+  }
+  return formatted;
+}
+
+function withHttpStatus(error: GraphQLError, status: number): GraphQLError {
+  return new GraphQLError(error.message, { extensions: { ...error.extensions, http: { status } } });
 }

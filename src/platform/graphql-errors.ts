@@ -1,12 +1,22 @@
 import type { ValidationError } from 'class-validator';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { AppError, ErrorCode, HTTP_STATUS_BY_CODE, type FieldProblem } from './errors';
+import { withoutSubmittedValue } from './variables';
 
 /**
  * The one mapping from anything thrown to what a client may see. Expected failures keep
  * their code and safe message; anything else becomes INTERNAL_SERVER_ERROR with the request id.
  */
 export function toClientError(error: unknown, requestId: string): { error: GraphQLError; unexpected: boolean } {
+  const mapped = mapToClientError(error, requestId);
+  // Keep where it happened (path, locations): safe to show, and clients need it to place the error.
+  if (error instanceof GraphQLError && mapped.error !== error && (error.path || error.nodes)) {
+    mapped.error = new GraphQLError(mapped.error.message, { nodes: error.nodes, path: error.path, extensions: mapped.error.extensions });
+  }
+  return mapped;
+}
+
+function mapToClientError(error: unknown, requestId: string): { error: GraphQLError; unexpected: boolean } {
   const original = error instanceof GraphQLError && error.originalError ? error.originalError : error;
   if (original instanceof AppError) {
     return { error: appErrorToGraphQL(original), unexpected: false };
@@ -26,9 +36,11 @@ export function toClientError(error: unknown, requestId: string): { error: Graph
 
 export function appErrorToGraphQL(error: AppError): GraphQLError {
   const status = HTTP_STATUS_BY_CODE[error.code];
-  return new GraphQLError(error.message, {
-    extensions: { code: error.code, ...error.details, ...(status ? { http: { status } } : {}) },
-  });
+  const retryAfter = error.details.retryAfterSeconds;
+  const http = status
+    ? { status, ...(typeof retryAfter === 'number' ? { headers: new Map([['retry-after', String(retryAfter)]]) } : {}) }
+    : undefined;
+  return new GraphQLError(error.message, { extensions: { code: error.code, ...error.details, ...(http ? { http } : {}) } });
 }
 
 export function internalError(requestId: string): GraphQLError {
@@ -40,7 +52,7 @@ export function maskFormattedError(formatted: GraphQLFormattedError, requestId =
   const code = formatted.extensions?.code;
   if (isKnownCode(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
     const { stacktrace: _stacktrace, exception: _exception, ...extensions } = formatted.extensions ?? {};
-    return { ...formatted, extensions };
+    return { ...formatted, message: withoutSubmittedValue(formatted.message), extensions };
   }
   if (code === ErrorCode.INTERNAL_SERVER_ERROR && typeof formatted.extensions?.requestId === 'string') {
     return { message: formatted.message, path: formatted.path, locations: formatted.locations, extensions: { code, requestId: formatted.extensions.requestId } };

@@ -37,11 +37,12 @@ export function createHttpApp(deps: HttpAppDeps): Express {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
 
+  // CORS first: the GraphiQL router also answers on /graphql and must not swallow preflights.
+  app.use(GRAPHQL_PATH, cors({ origin: deps.config.CORS_ORIGINS, methods: ['GET', 'POST'], maxAge: 600 }));
   for (const handler of deps.beforeGraphql ?? []) app.use(handler);
 
   app.use(
     GRAPHQL_PATH,
-    cors({ origin: deps.config.CORS_ORIGINS, methods: ['GET', 'POST'], maxAge: 600 }),
     express.json({ limit: deps.config.BODY_LIMIT_BYTES, type: ['application/json', 'application/graphql-response+json'] }),
     expressMiddleware(deps.apollo, {
       context: async ({ req }) => {

@@ -55,10 +55,16 @@ const pagedListEstimator: ComplexityEstimator = ({ args, childComplexity }) => {
 
 /** Cost needs the variables, so it is checked per request after validation, on HTTP and WebSocket alike. */
 export function costError(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | undefined, maxCost: number): GraphQLError | undefined {
-  const cost = getComplexity({
-    schema, query: document, variables: variables ?? {}, operationName: operationName ?? undefined,
-    estimators: [fieldExtensionsEstimator(), pagedListEstimator, simpleEstimator({ defaultComplexity: 1 })],
-  });
+  let cost: number;
+  try {
+    cost = getComplexity({
+      schema, query: document, variables: variables ?? {}, operationName: operationName ?? undefined,
+      estimators: [fieldExtensionsEstimator(), pagedListEstimator, simpleEstimator({ defaultComplexity: 1 })],
+    });
+  } catch {
+    // Variables that do not fit the operation: execution reports them as BAD_USER_INPUT, nothing runs.
+    return undefined;
+  }
   return cost > maxCost ? tooComplex(`Query cost ${cost} exceeds the limit of ${maxCost}`, { limit: 'cost', max: maxCost, cost }) : undefined;
 }
 

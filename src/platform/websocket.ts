@@ -1,5 +1,5 @@
-import { GraphQLError, parse, specifiedRules, validate, type ExecutionArgs, type GraphQLSchema } from 'graphql';
-import type { Context } from 'graphql-ws';
+import { GraphQLError, parse, specifiedRules, validate, type ExecutionArgs, type GraphQLSchema, type ValidationRule } from 'graphql';
+import type { Context, SubscribePayload } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { IncomingMessage, Server } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -7,10 +7,11 @@ import type { Config } from '../config';
 import type { ContextFactory } from '../context/context-factory';
 import type { Principal } from '../context/principal';
 import { AppError, ErrorCode } from './errors';
-import { appErrorToGraphQL } from './graphql-errors';
+import { appErrorToGraphQL, toClientError } from './graphql-errors';
 import { costError, limitValidationRules, type QueryLimits } from './limits';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';
+import { variableErrors } from './variables';
 import type { Authenticator } from '../services/identity/authenticator';
 
 type ConnectionState = {
@@ -52,35 +53,25 @@ export function attachGraphqlWebSocket(httpServer: Server, path: string, deps: W
       },
       onSubscribe: async (ctx, _id, payload) => {
         const state = ctx.extra;
+        // Reserve the slot before any await: otherwise a burst of subscribe messages all pass the check.
         if ((state.activeSubscriptions ?? 0) >= deps.config.WS_MAX_SUBSCRIPTIONS) {
           return [limitError(`At most ${deps.config.WS_MAX_SUBSCRIPTIONS} subscriptions per connection`, 'subscriptions', deps.config.WS_MAX_SUBSCRIPTIONS)];
         }
-        let document;
-        try {
-          document = parse(payload.query, { maxTokens: deps.limits.maxTokens });
-        } catch (error) {
-          return [new GraphQLError(error instanceof GraphQLError ? error.message : 'Syntax error', { extensions: { code: ErrorCode.GRAPHQL_PARSE_FAILED } })];
-        }
-        const validationErrors = validate(deps.schema, document, rules);
-        if (validationErrors.length > 0) return validationErrors.map(withValidationCode);
-        const tooCostly = costError(deps.schema, document, payload.variables ?? undefined, payload.operationName ?? undefined, deps.limits.maxCost);
-        if (tooCostly) return [tooCostly];
-        let contextValue;
-        try {
-          contextValue = await deps.contexts.forPrincipal(state.principal, remoteAddress(state.request));
-        } catch (error) {
-          if (error instanceof AppError) return [appErrorToGraphQL(error)];
-          throw error;
-        }
         state.activeSubscriptions = (state.activeSubscriptions ?? 0) + 1;
-        const args: ExecutionArgs = {
-          schema: deps.schema, document, variableValues: payload.variables, operationName: payload.operationName, contextValue,
-        };
-        return args;
+        const rejected = await prepareOperation(deps, rules, state, payload);
+        if (Array.isArray(rejected)) state.activeSubscriptions -= 1;
+        return rejected;
       },
       onComplete: (ctx) => {
         ctx.extra.activeSubscriptions = Math.max(0, (ctx.extra.activeSubscriptions ?? 1) - 1);
       },
+      // Whatever a subscription emits leaves through the same masking as HTTP responses.
+      onNext: (_ctx, _id, _payload, args, result) => {
+        if (!result.errors?.length) return;
+        const requestId = (args.contextValue as { requestId?: string } | undefined)?.requestId ?? 'unknown';
+        return { ...result, errors: result.errors.map((error) => maskForClient(error, requestId, deps.logger).toJSON()) };
+      },
+      onError: (_ctx, _id, _payload, errors) => errors.map((error) => maskForClient(error, 'unknown', deps.logger).toJSON()),
     },
     wsServer,
   );
@@ -90,6 +81,37 @@ export function attachGraphqlWebSocket(httpServer: Server, path: string, deps: W
       await new Promise<void>((resolve) => wsServer.close(() => resolve()));
     },
   };
+}
+
+/** Parse with the token limit, validate with the limit rules, cost, and build the operation's context. */
+async function prepareOperation(
+  deps: WebSocketDeps, rules: ValidationRule[], state: Partial<ConnectionState> & { request: IncomingMessage }, payload: SubscribePayload,
+): Promise<ExecutionArgs | GraphQLError[]> {
+  let document;
+  try {
+    document = parse(payload.query, { maxTokens: deps.limits.maxTokens });
+  } catch (error) {
+    return [new GraphQLError(error instanceof GraphQLError ? error.message : 'Syntax error', { extensions: { code: ErrorCode.GRAPHQL_PARSE_FAILED } })];
+  }
+  const validationErrors = validate(deps.schema, document, rules);
+  if (validationErrors.length > 0) return validationErrors.map(withValidationCode);
+  const badVariables = variableErrors(deps.schema, document, payload.operationName, payload.variables);
+  if (badVariables.length > 0) return badVariables;
+  const tooCostly = costError(deps.schema, document, payload.variables ?? undefined, payload.operationName ?? undefined, deps.limits.maxCost);
+  if (tooCostly) return [tooCostly];
+  try {
+    const contextValue = await deps.contexts.forPrincipal(state.principal, remoteAddress(state.request));
+    return { schema: deps.schema, document, variableValues: payload.variables, operationName: payload.operationName, contextValue };
+  } catch (error) {
+    if (error instanceof AppError) return [appErrorToGraphQL(error)];
+    throw error;
+  }
+}
+
+function maskForClient(error: GraphQLError, requestId: string, logger: Logger): GraphQLError {
+  const mapped = toClientError(error, requestId);
+  if (mapped.unexpected) logger.error({ err: error.message, requestId }, 'unexpected subscription error');
+  return mapped.error;
 }
 
 async function authenticateConnection(authenticator: Authenticator, params: Record<string, unknown> | undefined): Promise<Principal | undefined> {

@@ -2,11 +2,18 @@ import type { NonEmptyArray } from 'type-graphql';
 import type { Services } from '../services';
 import { CatalogResolver } from './catalog/catalog.resolver';
 import { IdentityResolver } from './identity/identity.resolver';
+import { AgendaResolver } from './scheduling/agenda.resolver';
+import { AppointmentFieldsResolver } from './scheduling/appointment-fields.resolver';
+import { AppointmentsResolver } from './scheduling/appointments.resolver';
+import { AvailabilityResolver } from './scheduling/availability.resolver';
+import { PatientsResolver } from './scheduling/patients.resolver';
 
 type ResolverClass = new (services: Services) => object;
 
 /** Every resolver class; each takes the services bag and nothing else. */
-export const RESOLVERS: NonEmptyArray<ResolverClass> = [IdentityResolver, CatalogResolver];
+export const RESOLVERS: NonEmptyArray<ResolverClass> = [
+  IdentityResolver, CatalogResolver, PatientsResolver, AvailabilityResolver, AppointmentsResolver, AppointmentFieldsResolver, AgendaResolver,
+];
 
 export function instantiateResolvers(services: Services, classes: readonly ResolverClass[] = RESOLVERS): Map<Function, object> {
   return new Map(classes.map((resolverClass) => [resolverClass, new resolverClass(services)]));

@@ -1,7 +1,13 @@
+import type { AgendaWatchService } from './appointments/agenda-watch.service';
+import type { AppointmentLifecycleService } from './appointments/appointment-lifecycle.service';
+import type { AppointmentsQueryService } from './appointments/appointments-query.service';
+import type { BookingService } from './appointments/booking.service';
 import type { CatalogService } from './catalog/catalog.service';
 import type { Authenticator } from './identity/authenticator';
 import type { TokensService } from './identity/tokens.service';
 import type { UsersService } from './identity/users.service';
+import type { PatientsService } from './patients/patients.service';
+import type { AvailabilityService } from './scheduling/availability.service';
 
 /** Every service, built once by the composition root (server.ts) and handed to resolvers. */
 export interface Services {
@@ -9,4 +15,10 @@ export interface Services {
   users: UsersService;
   tokens: TokensService;
   catalog: CatalogService;
+  patients: PatientsService;
+  availability: AvailabilityService;
+  booking: BookingService;
+  lifecycle: AppointmentLifecycleService;
+  appointments: AppointmentsQueryService;
+  agenda: AgendaWatchService;
 }

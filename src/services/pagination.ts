@@ -25,3 +25,10 @@ export function decodeCursor(cursor: string, field: string): [string, string] {
   }
   throw badInput([{ field, problems: ['is not a cursor returned by this API'] }]);
 }
+
+/** Rows fetched with limit first + 1 → one page; the extra row only tells that more exist. */
+export function toPage<T>(rows: T[], first: number, keyOf: (row: T) => [string, string]): Page<T> {
+  const nodes = rows.slice(0, first);
+  const last = nodes.at(-1);
+  return { nodes, hasNextPage: rows.length > first, endCursor: last === undefined ? undefined : encodeCursor(keyOf(last)) };
+}

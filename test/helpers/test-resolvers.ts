@@ -171,7 +171,15 @@ export class FailingTestResolver {
   }
 }
 
-async function* failingSource(): AsyncGenerator<string> {
-  await new Promise((resolve) => setImmediate(resolve));
-  throw new Error(CANARY);
+/** An event source that fails before its first event. */
+function failingSource(): AsyncIterableIterator<string> {
+  const iterator: AsyncIterableIterator<string> = {
+    [Symbol.asyncIterator]: () => iterator,
+    next: async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      throw new Error(CANARY);
+    },
+    return: async () => ({ value: undefined, done: true }),
+  };
+  return iterator;
 }

@@ -4,7 +4,7 @@ import type { EventBus } from '../../events/event-bus';
 import { badInput, notFound } from '../../platform/errors';
 import { ADMIN_ONLY, STAFF_READERS, requireStaffRole } from '../access';
 import { recordAudit } from '../audit/audit-log';
-import { decodeCursor, encodeCursor, type Page, type PageRequest } from '../pagination';
+import { decodeCursor, toPage, type Page, type PageRequest } from '../pagination';
 import { IDENTITY_TOPICS } from './authenticator';
 import type { UserRow } from './identity.model';
 import { identityRepository } from './identity.repository';
@@ -63,8 +63,6 @@ export class UsersService {
     const rows = await ctx.transaction((tx) =>
       identityRepository.listUsers(tx, { limit: page.first + 1, after: after && { createdAt: new Date(after[0]), id: after[1] } }),
     );
-    const nodes = rows.slice(0, page.first);
-    const last = nodes.at(-1);
-    return { nodes, hasNextPage: rows.length > page.first, endCursor: last && encodeCursor([last.createdAt.toISOString(), last.id]) };
+    return toPage(rows, page.first, (row) => [row.createdAt.toISOString(), row.id]);
   }
 }

@@ -12,6 +12,7 @@ export interface AvailabilityFilter {
 
 /** ISO instants in UTC, as PostgreSQL formats them: no Date objects on this hot path. */
 export type Instant = string;
+export type SlotState = 'FREE' | 'OCCUPIED';
 
 export interface AvailabilityRow {
   scheduleId: string;
@@ -19,17 +20,15 @@ export interface AvailabilityRow {
   free: Array<[Instant, Instant]>;
   /** Merged booked time inside opening hours and the window. */
   occupied: Array<[Instant, Instant]>;
-  /** Grid slots ([start, end, FREE|OCCUPIED]) when asked for, else null. */
-  slots: Array<[Instant, Instant, 'FREE' | 'OCCUPIED']> | null;
+  /** Grid slots [start, end, state] when asked for, else null. */
+  slots: Array<[Instant, Instant, SlotState]> | null;
 }
 
 /**
- * Availability of a centre's schedules in ONE statement, computed, never stored. Weekly hours are
- * expanded per local day (`(day + time) AT TIME ZONE tz`), so days with a DST change get their
- * real length; extra hours add blocks, closures and bookings are subtracted as multiranges.
- * Slots sit on a grid anchored at each opening block's start. A slot is FREE when the service
- * (or one slot, without a service) fits into free time from its start, OCCUPIED when it overlaps
- * a booking; slots that are neither (the service would run past closing) are not offered.
+ * Availability of a centre's schedules in ONE statement, computed, never stored: opening blocks
+ * (careslot_schedule_blocks) minus closures minus bookings, as multiranges. A slot is FREE when the
+ * service (or one slot, without a service) fits into free time from its start, OCCUPIED when it
+ * overlaps a booking; a slot that is neither (the service would run past closing) is not offered.
  */
 const AVAILABILITY_SQL = `
 WITH sched AS (
@@ -44,47 +43,36 @@ WITH sched AS (
     AND ($6::uuid IS NULL OR s.practitioner_id = $6::uuid)
     AND ($7::text IS NULL OR $7::text = ANY (p.qualifications))
 ),
-exceptions AS (
-  SELECT e.schedule_id, e.kind, tstzrange(e.starts_local AT TIME ZONE sched.tz, e.ends_local AT TIME ZONE sched.tz) AS span
-  FROM schedule_exceptions e JOIN sched ON sched.id = e.schedule_id
-  WHERE e.tenant_id = $1 AND e.starts_local < ($4::timestamptz AT TIME ZONE sched.tz) + interval '1 day'
-    AND e.ends_local > ($3::timestamptz AT TIME ZONE sched.tz) - interval '1 day'
-),
 blocks AS (
-  SELECT sched.id AS schedule_id, tstzrange((d.day + oh.start_time) AT TIME ZONE sched.tz, (d.day + oh.end_time) AT TIME ZONE sched.tz) AS block
-  FROM sched
-  CROSS JOIN LATERAL generate_series(($3::timestamptz AT TIME ZONE sched.tz)::date - 1, ($4::timestamptz AT TIME ZONE sched.tz)::date, interval '1 day') AS d(day)
-  JOIN opening_hours oh ON oh.tenant_id = $1 AND oh.schedule_id = sched.id AND oh.weekday = extract(isodow FROM d.day)
-    AND d.day::date >= oh.valid_from AND (oh.valid_until IS NULL OR d.day::date <= oh.valid_until)
-  UNION ALL
-  SELECT schedule_id, span FROM exceptions WHERE kind = 'EXTRA_HOURS'
+  SELECT sched.id AS schedule_id, b.block
+  FROM sched CROSS JOIN LATERAL careslot_schedule_blocks($1, sched.id, sched.tz, $3::timestamptz, $4::timestamptz) AS b
 ),
-open AS (
-  SELECT sched.id AS schedule_id,
+agenda AS (
+  SELECT sched.id AS schedule_id, sched.slot, sched.need,
          (coalesce((SELECT range_agg(b.block) FROM blocks b WHERE b.schedule_id = sched.id), '{}'::tstzmultirange)
-          - coalesce((SELECT range_agg(x.span) FROM exceptions x WHERE x.schedule_id = sched.id AND x.kind = 'CLOSED'), '{}'::tstzmultirange))
-          * tstzmultirange(tstzrange($3::timestamptz, $4::timestamptz)) AS open,
+           - careslot_schedule_closed($1, sched.id, sched.tz, $3::timestamptz, $4::timestamptz))
+           * tstzmultirange(tstzrange($3::timestamptz, $4::timestamptz)) AS open,
          coalesce((SELECT range_agg(tstzrange(a.starts_at, a.ends_at)) FROM appointments a
                    WHERE a.tenant_id = $1 AND a.schedule_id = sched.id AND a.status <> 'CANCELLED'
                      AND a.starts_at < $4::timestamptz AND a.ends_at > $3::timestamptz), '{}'::tstzmultirange) AS busy
   FROM sched
 ),
-agenda AS (
-  SELECT schedule_id, open, open - busy AS free, open * busy AS occupied FROM open
+split AS (
+  SELECT schedule_id, slot, need, open, open - busy AS free, open * busy AS occupied FROM agenda
 )
-SELECT agenda.schedule_id AS "scheduleId",
-       (SELECT coalesce(json_agg(json_build_array(careslot_utc(lower(r)), careslot_utc(upper(r))) ORDER BY r), '[]') FROM unnest(agenda.free) r) AS "free",
-       (SELECT coalesce(json_agg(json_build_array(careslot_utc(lower(r)), careslot_utc(upper(r))) ORDER BY r), '[]') FROM unnest(agenda.occupied) r) AS "occupied",
+SELECT split.schedule_id AS "scheduleId",
+       (SELECT coalesce(json_agg(json_build_array(careslot_utc(lower(r)), careslot_utc(upper(r))) ORDER BY r), '[]') FROM unnest(split.free) r) AS "free",
+       (SELECT coalesce(json_agg(json_build_array(careslot_utc(lower(r)), careslot_utc(upper(r))) ORDER BY r), '[]') FROM unnest(split.occupied) r) AS "occupied",
        CASE WHEN $8::boolean THEN (
-         SELECT coalesce(json_agg(json_build_array(careslot_utc(g.start), careslot_utc(g.start + sched.slot),
-                  CASE WHEN tstzrange(g.start, g.start + sched.need) <@ agenda.free THEN 'FREE' ELSE 'OCCUPIED' END) ORDER BY g.start), '[]')
-         FROM blocks b CROSS JOIN LATERAL generate_series(lower(b.block), upper(b.block) - sched.slot, sched.slot) AS g(start)
-         WHERE b.schedule_id = agenda.schedule_id
-           AND tstzrange(g.start, g.start + sched.slot) <@ agenda.open
-           AND (tstzrange(g.start, g.start + sched.need) <@ agenda.free OR tstzrange(g.start, g.start + sched.slot) && agenda.occupied)
+         SELECT coalesce(json_agg(json_build_array(careslot_utc(g.start), careslot_utc(g.start + split.slot),
+                  CASE WHEN tstzrange(g.start, g.start + split.need) <@ split.free THEN 'FREE' ELSE 'OCCUPIED' END) ORDER BY g.start), '[]')
+         FROM blocks b CROSS JOIN LATERAL generate_series(lower(b.block), upper(b.block) - split.slot, split.slot) AS g(start)
+         WHERE b.schedule_id = split.schedule_id
+           AND tstzrange(g.start, g.start + split.slot) <@ split.open
+           AND (tstzrange(g.start, g.start + split.need) <@ split.free OR tstzrange(g.start, g.start + split.slot) && split.occupied)
        ) END AS "slots"
-FROM agenda JOIN sched ON sched.id = agenda.schedule_id
-ORDER BY agenda.schedule_id`;
+FROM split
+ORDER BY split.schedule_id`;
 
 export async function queryAvailability(tx: Tx, filter: AvailabilityFilter): Promise<AvailabilityRow[]> {
   return tx.query<AvailabilityRow>(AVAILABILITY_SQL, [

@@ -1,0 +1,27 @@
+import { Arg, Authorized, Ctx, Root, Subscription, Resolver, type SubscribeResolverData } from 'type-graphql';
+import type { RequestContext } from '../../context/request-context';
+import type { AgendaEvent } from '../../services/appointments/appointment.model';
+import type { Services } from '../../services';
+import { AgendaChange } from '../../schema/scheduling/appointment.types';
+import { AgendaChangeKindEnum } from '../../schema/scheduling/scheduling.enums';
+import { servicesOf } from '../schema-services';
+import { toAppointment } from './scheduling.mappers';
+
+@Resolver()
+export class AgendaResolver {
+  constructor(private readonly services: Services) {}
+
+  @Authorized()
+  @Subscription(() => AgendaChange, {
+    description: 'Changes to the agenda of a centre, pushed after commit. Ends when the token is revoked.',
+    subscribe: ({ args, context, info }: SubscribeResolverData<unknown, { centreId: string }, RequestContext>) => servicesOf(info.schema).agenda.watch(context, args.centreId),
+  })
+  async agendaChanged(@Root() event: AgendaEvent, @Ctx() ctx: RequestContext, @Arg('centreId', () => String) _centreId: string): Promise<AgendaChange> {
+    const appointment = await this.services.agenda.appointmentOf(ctx, event);
+    return {
+      kind: event.kind as AgendaChangeKindEnum, centreId: event.centreId,
+      appointmentId: event.appointmentId ?? null, scheduleId: event.scheduleId ?? null,
+      appointment: appointment ? toAppointment(appointment) : null,
+    };
+  }
+}

@@ -1,0 +1,23 @@
+import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import type { RequestContext } from '../../context/request-context';
+import type { Services } from '../../services';
+import { Appointment, AppointmentChange } from '../../schema/scheduling/appointment.types';
+import { Patient } from '../../schema/scheduling/patient.types';
+import { toAppointmentChange, toPatient } from './scheduling.mappers';
+
+/** Nested fields of Appointment, each through a per-request DataLoader (no query per parent). */
+@Resolver(() => Appointment)
+export class AppointmentFieldsResolver {
+  constructor(private readonly services: Services) {}
+
+  @FieldResolver(() => Patient, { nullable: true })
+  async patient(@Root() appointment: Appointment, @Ctx() ctx: RequestContext): Promise<Patient | null> {
+    if (!appointment.patientId) return null;
+    return toPatient(await this.services.patients.patient(ctx, appointment.patientId));
+  }
+
+  @FieldResolver(() => [AppointmentChange], { description: 'Who did what and when, oldest first.' })
+  async history(@Root() appointment: Appointment, @Ctx() ctx: RequestContext): Promise<AppointmentChange[]> {
+    return (await this.services.appointments.history(ctx, appointment.id)).map(toAppointmentChange);
+  }
+}

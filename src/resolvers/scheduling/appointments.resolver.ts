@@ -1,0 +1,65 @@
+import { Arg, Args, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import type { RequestContext } from '../../context/request-context';
+import type { Services } from '../../services';
+import { PageArgs } from '../../schema/pagination';
+import { Appointment, AppointmentConnection } from '../../schema/scheduling/appointment.types';
+import { BookAppointmentResult, RescheduleAppointmentResult } from '../../schema/scheduling/booking.results';
+import {
+  AppointmentFilterInput, BookAppointmentInput, CancelAppointmentInput, ChangeAppointmentStatusInput, ConfirmAppointmentInput,
+  RescheduleAppointmentInput,
+} from '../../schema/scheduling/scheduling.inputs';
+import { toAppointment, toAppointmentConnection, toBookingResult } from './scheduling.mappers';
+
+@Resolver()
+export class AppointmentsResolver {
+  constructor(private readonly services: Services) {}
+
+  @Authorized()
+  @Query(() => Appointment)
+  async appointment(@Ctx() ctx: RequestContext, @Arg('id', () => String) id: string): Promise<Appointment> {
+    return toAppointment(await this.services.appointments.appointment(ctx, id));
+  }
+
+  @Authorized()
+  @Query(() => AppointmentConnection, { description: 'Appointments ordered by start, filtered, cursor-paginated.' })
+  async appointments(
+    @Ctx() ctx: RequestContext,
+    @Arg('filter', () => AppointmentFilterInput, { nullable: true }) filter: AppointmentFilterInput | undefined,
+    @Args() page: PageArgs,
+  ): Promise<AppointmentConnection> {
+    return toAppointmentConnection(await this.services.appointments.appointments(ctx, filter ?? {}, page));
+  }
+
+  @Authorized()
+  @Mutation(() => BookAppointmentResult, { description: 'Books an appointment (SCHEDULER, ADMIN). Expected failures come back as typed results.' })
+  async bookAppointment(@Ctx() ctx: RequestContext, @Arg('input') input: BookAppointmentInput): Promise<typeof BookAppointmentResult> {
+    return toBookingResult(await this.services.booking.book(ctx, input)) as typeof BookAppointmentResult;
+  }
+
+  @Authorized()
+  @Mutation(() => RescheduleAppointmentResult, { description: 'Moves an appointment; it keeps its identity and history.' })
+  async rescheduleAppointment(@Ctx() ctx: RequestContext, @Arg('input') input: RescheduleAppointmentInput): Promise<typeof RescheduleAppointmentResult> {
+    return toBookingResult(await this.services.lifecycle.reschedule(ctx, input)) as typeof RescheduleAppointmentResult;
+  }
+
+  @Authorized()
+  @Mutation(() => Appointment)
+  async cancelAppointment(@Ctx() ctx: RequestContext, @Arg('input') input: CancelAppointmentInput): Promise<Appointment> {
+    return toAppointment(await this.services.lifecycle.changeStatus(ctx, {
+      appointmentId: input.appointmentId, status: 'CANCELLED', idempotencyKey: input.idempotencyKey,
+      cancellation: { code: input.reasonCode, text: input.reasonText },
+    }));
+  }
+
+  @Authorized()
+  @Mutation(() => Appointment)
+  async confirmAppointment(@Ctx() ctx: RequestContext, @Arg('input') input: ConfirmAppointmentInput): Promise<Appointment> {
+    return toAppointment(await this.services.lifecycle.changeStatus(ctx, { ...input, status: 'CONFIRMED' }));
+  }
+
+  @Authorized()
+  @Mutation(() => Appointment, { description: 'Any move the state machine allows; an illegal one is a CONFLICT.' })
+  async changeAppointmentStatus(@Ctx() ctx: RequestContext, @Arg('input') input: ChangeAppointmentStatusInput): Promise<Appointment> {
+    return toAppointment(await this.services.lifecycle.changeStatus(ctx, input));
+  }
+}

@@ -1,0 +1,66 @@
+import type { AvailabilityRow } from '../../services/scheduling/availability.query';
+import type { CentreAvailability } from '../../services/scheduling/availability.service';
+import type { AppointmentChangeRow, AppointmentRow, SlotProblem } from '../../services/appointments/appointment.model';
+import type { PatientRow } from '../../services/patients/patient.model';
+import type { Page } from '../../services/pagination';
+import { Appointment, AppointmentChange, AppointmentConnection } from '../../schema/scheduling/appointment.types';
+import { Availability, ScheduleAvailability } from '../../schema/scheduling/availability.types';
+import { FAILURE_TYPES } from '../../schema/scheduling/booking.results';
+import { Patient, PatientConnection } from '../../schema/scheduling/patient.types';
+import { AppointmentOriginEnum, AppointmentStatusEnum, SlotStateEnum } from '../../schema/scheduling/scheduling.enums';
+
+export const toAppointment = (row: AppointmentRow): Appointment => ({
+  id: row.id, centreId: row.centreId, scheduleId: row.scheduleId, serviceId: row.serviceId, patientId: row.patientId,
+  start: row.startsAt, end: row.endsAt, status: row.status as AppointmentStatusEnum, origin: row.origin as AppointmentOriginEnum,
+  anonymous: row.anonymous, note: row.note, createdAt: row.createdAt, updatedAt: row.updatedAt,
+  cancellation: row.cancellationCode ? { code: row.cancellationCode, text: row.cancellationText } : null,
+});
+
+export const toAppointmentConnection = (page: Page<AppointmentRow>): AppointmentConnection => ({
+  nodes: page.nodes.map(toAppointment),
+  pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
+});
+
+export const toAppointmentChange = (row: AppointmentChangeRow): AppointmentChange => ({
+  occurredAt: row.occurredAt, action: row.action, actorKind: row.actorKind, actorId: row.actorId,
+  fromStatus: row.fromStatus as AppointmentStatusEnum | null, toStatus: row.toStatus as AppointmentStatusEnum, start: row.startsAt, end: row.endsAt,
+});
+
+const FAILURES: Record<SlotProblem, [keyof typeof FAILURE_TYPES, string]> = {
+  SLOT_UNAVAILABLE: ['SlotUnavailable', 'This time is no longer available'],
+  OUTSIDE_OPENING_HOURS: ['OutsideOpeningHours', 'The appointment would not fit inside the opening hours'],
+  OFF_SLOT_GRID: ['OffSlotGrid', 'The start is not on the schedule\'s slot grid'],
+  IN_THE_PAST: ['InThePast', 'The start lies in the past'],
+  SERVICE_NOT_OFFERED: ['ServiceNotOffered', 'The schedule does not offer this service'],
+  PATIENT_NOT_FOUND: ['PatientNotFound', 'No such patient'],
+};
+
+/** A booking outcome → the union member clients switch on. */
+export function toBookingResult(outcome: { kind: 'BOOKED'; appointment: AppointmentRow } | { kind: SlotProblem }): object {
+  if (outcome.kind === 'BOOKED') return toAppointment(outcome.appointment);
+  const [typeName, message] = FAILURES[outcome.kind];
+  return Object.assign(new FAILURE_TYPES[typeName](), { message });
+}
+
+export const toPatient = (row: PatientRow): Patient => ({
+  id: row.id, familyName: row.familyName, givenName: row.givenName, patronymic: row.patronymic, phone: row.phone,
+  personalIdentityNumber: row.personalIdentityNumber,
+  consents: { dataProcessingRefused: row.dataProcessingRefused, allNotificationsRefused: row.allNotificationsRefused, advertisingRefused: row.advertisingRefused },
+});
+
+export const toPatientConnection = (page: Page<PatientRow>): PatientConnection => ({
+  nodes: page.nodes.map(toPatient),
+  pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
+});
+
+const toScheduleAvailability = (row: AvailabilityRow): ScheduleAvailability => ({
+  scheduleId: row.scheduleId,
+  free: row.free.map(([start, end]) => ({ start, end })),
+  occupied: row.occupied.map(([start, end]) => ({ start, end })),
+  slots: (row.slots ?? []).map(([start, end, state]) => ({ start, end, state: state as SlotStateEnum })),
+});
+
+export const toAvailability = (availability: CentreAvailability): Availability => ({
+  centreId: availability.centreId, from: availability.from, to: availability.to,
+  schedules: availability.schedules.map(toScheduleAvailability),
+});

@@ -1,0 +1,55 @@
+import { Field, ID, ObjectType } from 'type-graphql';
+import { PageInfo } from '../pagination';
+import { InstantScalar } from '../scalars';
+import { AgendaChangeKindEnum, AppointmentOriginEnum, AppointmentStatusEnum } from './scheduling.enums';
+
+@ObjectType()
+export class Cancellation {
+  @Field() code!: string;
+  @Field(() => String, { nullable: true }) text!: string | null;
+}
+
+@ObjectType({ description: 'One entry of an appointment history: who did what, when.' })
+export class AppointmentChange {
+  @Field(() => InstantScalar) occurredAt!: Date;
+  @Field({ description: 'BOOKED, RESCHEDULED or STATUS_CHANGED.' }) action!: string;
+  @Field() actorKind!: string;
+  @Field(() => String, { nullable: true }) actorId!: string | null;
+  @Field(() => AppointmentStatusEnum, { nullable: true }) fromStatus!: AppointmentStatusEnum | null;
+  @Field(() => AppointmentStatusEnum) toStatus!: AppointmentStatusEnum;
+  @Field(() => InstantScalar) start!: Date;
+  @Field(() => InstantScalar) end!: Date;
+}
+
+@ObjectType()
+export class Appointment {
+  @Field(() => ID) id!: string;
+  @Field(() => ID) centreId!: string;
+  @Field(() => ID) scheduleId!: string;
+  @Field(() => ID) serviceId!: string;
+  @Field(() => ID, { nullable: true }) patientId!: string | null;
+  @Field(() => InstantScalar) start!: Date;
+  @Field(() => InstantScalar) end!: Date;
+  @Field(() => AppointmentStatusEnum) status!: AppointmentStatusEnum;
+  @Field(() => AppointmentOriginEnum) origin!: AppointmentOriginEnum;
+  @Field() anonymous!: boolean;
+  @Field(() => String, { nullable: true }) note!: string | null;
+  @Field(() => Cancellation, { nullable: true }) cancellation!: Cancellation | null;
+  @Field(() => InstantScalar) createdAt!: Date;
+  @Field(() => InstantScalar) updatedAt!: Date;
+}
+
+@ObjectType()
+export class AppointmentConnection {
+  @Field(() => [Appointment]) nodes!: Appointment[];
+  @Field() pageInfo!: PageInfo;
+}
+
+@ObjectType({ description: 'Something changed in a centre agenda; re-read what you need.' })
+export class AgendaChange {
+  @Field(() => AgendaChangeKindEnum) kind!: AgendaChangeKindEnum;
+  @Field(() => ID) centreId!: string;
+  @Field(() => ID, { nullable: true }) appointmentId!: string | null;
+  @Field(() => ID, { nullable: true }) scheduleId!: string | null;
+  @Field(() => Appointment, { nullable: true, description: 'The appointment as the subscriber may see it now.' }) appointment!: Appointment | null;
+}

@@ -1,0 +1,53 @@
+import { Field, ObjectType, createUnionType } from 'type-graphql';
+import { Appointment } from './appointment.types';
+
+/** Expected reasons a time cannot be booked, returned (not thrown) so clients can switch on __typename. */
+@ObjectType({ description: 'Someone else holds (part of) this time.' })
+export class SlotUnavailable {
+  @Field() message!: string;
+}
+
+@ObjectType({ description: 'The appointment would not fit inside the opening hours.' })
+export class OutsideOpeningHours {
+  @Field() message!: string;
+}
+
+@ObjectType({ description: 'The start is not on the schedule\'s slot grid.' })
+export class OffSlotGrid {
+  @Field() message!: string;
+}
+
+@ObjectType({ description: 'The start lies in the past.' })
+export class InThePast {
+  @Field() message!: string;
+}
+
+@ObjectType({ description: 'The schedule does not offer this service.' })
+export class ServiceNotOffered {
+  @Field() message!: string;
+}
+
+@ObjectType({ description: 'No such patient in this tenant.' })
+export class PatientNotFound {
+  @Field() message!: string;
+}
+
+export const FAILURE_TYPES = { SlotUnavailable, OutsideOpeningHours, OffSlotGrid, InThePast, ServiceNotOffered, PatientNotFound };
+
+/** Failures are class instances; anything else in these unions is an appointment. */
+const resolveType = (value: object): string => {
+  const failure = Object.values(FAILURE_TYPES).find((type) => value instanceof type);
+  return failure ? failure.name : 'Appointment';
+};
+
+export const BookAppointmentResult = createUnionType({
+  name: 'BookAppointmentResult',
+  types: () => [Appointment, SlotUnavailable, OutsideOpeningHours, OffSlotGrid, InThePast, ServiceNotOffered, PatientNotFound] as const,
+  resolveType,
+});
+
+export const RescheduleAppointmentResult = createUnionType({
+  name: 'RescheduleAppointmentResult',
+  types: () => [Appointment, SlotUnavailable, OutsideOpeningHours, OffSlotGrid, InThePast] as const,
+  resolveType,
+});

@@ -1,0 +1,26 @@
+import { Field, ID, ObjectType } from 'type-graphql';
+import { PageInfo } from '../pagination';
+
+@ObjectType()
+export class PatientConsents {
+  @Field() dataProcessingRefused!: boolean;
+  @Field() allNotificationsRefused!: boolean;
+  @Field() advertisingRefused!: boolean;
+}
+
+@ObjectType({ description: 'The subject of care.' })
+export class Patient {
+  @Field(() => ID) id!: string;
+  @Field() familyName!: string;
+  @Field() givenName!: string;
+  @Field(() => String, { nullable: true }) patronymic!: string | null;
+  @Field(() => String, { nullable: true }) phone!: string | null;
+  @Field(() => String, { nullable: true }) personalIdentityNumber!: string | null;
+  @Field() consents!: PatientConsents;
+}
+
+@ObjectType()
+export class PatientConnection {
+  @Field(() => [Patient]) nodes!: Patient[];
+  @Field() pageInfo!: PageInfo;
+}

@@ -1,0 +1,83 @@
+import { actorOf } from '../../context/principal';
+import type { RequestContext } from '../../context/request-context';
+import type { AppointmentStatus } from '../../entities';
+import type { EventBus } from '../../events/event-bus';
+import { conflict, notFound } from '../../platform/errors';
+import { AGENDA_WRITERS, requireStaffRole } from '../access';
+import { publishAgendaChangeAfterCommit } from './agenda-events';
+import type { AppointmentRow, SlotProblem } from './appointment.model';
+import { appointmentLoader } from './appointment-loaders';
+import type { ChangeStatementResult } from './appointment-changes.sql';
+import { runReschedule, runStatusChange } from './appointment-changes.sql';
+import { RESCHEDULABLE, statusesLeadingTo } from './appointment-state-machine';
+import { idempotencyConflict, SLOT_PROBLEMS } from './booking.service';
+import { requestHash } from './request-hash';
+
+export type RescheduleOutcome = { kind: 'BOOKED'; appointment: AppointmentRow } | { kind: SlotProblem };
+
+export interface StatusChangeRequest {
+  appointmentId: string;
+  status: AppointmentStatus;
+  idempotencyKey?: string;
+  cancellation?: { code: string; text?: string };
+}
+
+const EXCLUSION_VIOLATION = '23P01';
+
+/** Every change after booking: reschedule and the status state machine (confirm, cancel, arrive, …). */
+export class AppointmentLifecycleService {
+  constructor(private readonly bus: EventBus) {}
+
+  async reschedule(ctx: RequestContext, input: { appointmentId: string; start: Date; idempotencyKey?: string }): Promise<RescheduleOutcome> {
+    requireStaffRole(ctx, AGENDA_WRITERS);
+    const key = keyOf(input.idempotencyKey, 'rescheduleAppointment', input);
+    let result: ChangeStatementResult;
+    try {
+      result = await ctx.transaction(async (tx) => {
+        const outcome = await runReschedule(tx, { ...input, allowedFrom: RESCHEDULABLE }, key, actorOf(ctx.caller));
+        if (outcome.appointment) publishAgendaChangeAfterCommit(tx, this.bus, outcome.appointment, 'CHANGED');
+        return outcome;
+      });
+    } catch (error) {
+      if ((error as { code?: string }).code === EXCLUSION_VIOLATION) return { kind: 'SLOT_UNAVAILABLE' };
+      throw error;
+    }
+    if (result.prior) return { kind: 'BOOKED', appointment: await this.replay(ctx, result.prior, key.requestHash!) };
+    if (!result.found) throw notFound('Appointment');
+    if (result.problem === 'ILLEGAL_TRANSITION') throw illegalTransition(result.currentStatus!, 'rescheduled');
+    if (result.problem) return { kind: SLOT_PROBLEMS[result.problem] };
+    return { kind: 'BOOKED', appointment: result.appointment! };
+  }
+
+  async changeStatus(ctx: RequestContext, request: StatusChangeRequest): Promise<AppointmentRow> {
+    requireStaffRole(ctx, AGENDA_WRITERS);
+    const key = keyOf(request.idempotencyKey, 'changeAppointmentStatus', request);
+    const result = await ctx.transaction(async (tx) => {
+      const outcome = await runStatusChange(tx, {
+        appointmentId: request.appointmentId, to: request.status, allowedFrom: statusesLeadingTo(request.status), cancellation: request.cancellation,
+      }, key, actorOf(ctx.caller));
+      if (outcome.appointment) publishAgendaChangeAfterCommit(tx, this.bus, outcome.appointment, request.status === 'CANCELLED' ? 'CANCELLED' : 'CHANGED');
+      return outcome;
+    });
+    if (result.prior) return this.replay(ctx, result.prior, key.requestHash!);
+    if (!result.found) throw notFound('Appointment');
+    if (result.problem) throw illegalTransition(result.currentStatus!, `set to ${request.status}`);
+    return result.appointment!;
+  }
+
+  private async replay(ctx: RequestContext, prior: { appointmentId: string; requestHash: string }, hash: string): Promise<AppointmentRow> {
+    if (prior.requestHash !== hash) throw idempotencyConflict();
+    const appointment = await appointmentLoader(ctx).load(prior.appointmentId);
+    if (!appointment) throw notFound('Appointment');
+    return appointment;
+  }
+}
+
+function keyOf(idempotencyKey: string | undefined, operation: string, input: object): { idempotencyKey: string | null; requestHash: string | null } {
+  if (!idempotencyKey) return { idempotencyKey: null, requestHash: null };
+  return { idempotencyKey, requestHash: requestHash(operation, { ...input, idempotencyKey: undefined }) };
+}
+
+function illegalTransition(from: AppointmentStatus, what: string) {
+  return conflict(`An appointment that is ${from} cannot be ${what}`, { reason: 'ILLEGAL_TRANSITION', currentStatus: from });
+}

@@ -1,0 +1,75 @@
+import type { AppointmentOrigin, AppointmentStatus } from '../../entities';
+import type { NewPatient } from '../patients/patient.model';
+
+export interface AppointmentRow {
+  id: string;
+  centreId: string;
+  scheduleId: string;
+  serviceId: string;
+  patientId: string | null;
+  startsAt: Date;
+  endsAt: Date;
+  status: AppointmentStatus;
+  origin: AppointmentOrigin;
+  anonymous: boolean;
+  note: string | null;
+  cancellationCode: string | null;
+  cancellationText: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface AppointmentChangeRow {
+  id: string;
+  appointmentId: string;
+  occurredAt: Date;
+  action: string;
+  actorKind: string;
+  actorId: string | null;
+  fromStatus: AppointmentStatus | null;
+  toStatus: AppointmentStatus;
+  startsAt: Date;
+  endsAt: Date;
+}
+
+export interface BookingRequest {
+  scheduleId: string;
+  serviceId: string;
+  start: Date;
+  patientId?: string;
+  newPatient?: NewPatient;
+  idempotencyKey: string;
+  note?: string;
+  anonymous?: boolean;
+  origin?: AppointmentOrigin;
+}
+
+/** Expected reasons a time cannot be booked: answered as typed results, not errors. */
+export type SlotProblem = 'SLOT_UNAVAILABLE' | 'OUTSIDE_OPENING_HOURS' | 'OFF_SLOT_GRID' | 'IN_THE_PAST' | 'SERVICE_NOT_OFFERED' | 'PATIENT_NOT_FOUND';
+
+export type BookingOutcome =
+  | { kind: 'BOOKED'; appointment: AppointmentRow }
+  | { kind: SlotProblem };
+
+export interface AppointmentFilter {
+  centreId?: string;
+  scheduleId?: string;
+  patientId?: string;
+  from?: Date;
+  to?: Date;
+  statuses?: AppointmentStatus[];
+  origins?: AppointmentOrigin[];
+}
+
+export type AgendaEventKind = 'CREATED' | 'CHANGED' | 'CANCELLED';
+
+/** Travels on the event bus: ids only; subscribers re-read under their own rights. */
+export interface AgendaEvent {
+  tenantId: string;
+  centreId: string;
+  appointmentId?: string;
+  scheduleId?: string;
+  kind: AgendaEventKind | 'SCHEDULE_CHANGED';
+}
+
+export const AGENDA_TOPIC = 'agenda.changed';

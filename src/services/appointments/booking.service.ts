@@ -1,0 +1,68 @@
+import { actorOf } from '../../context/principal';
+import type { RequestContext } from '../../context/request-context';
+import type { EventBus } from '../../events/event-bus';
+import { badInput, conflict, notFound } from '../../platform/errors';
+import { AGENDA_WRITERS, requireStaffRole } from '../access';
+import { publishAgendaChangeAfterCommit } from './agenda-events';
+import type { AppointmentRow, BookingOutcome, BookingRequest, SlotProblem } from './appointment.model';
+import { appointmentLoader } from './appointment-loaders';
+import { appointmentsRepository } from './appointments.repository';
+import { runBookingStatement } from './booking.sql';
+import { requestHash } from './request-hash';
+
+/** SQL verdicts → the typed outcomes clients switch on. */
+export const SLOT_PROBLEMS: Record<string, SlotProblem> = {
+  SERVICE_NOT_OFFERED: 'SERVICE_NOT_OFFERED',
+  PATIENT_NOT_FOUND: 'PATIENT_NOT_FOUND',
+  IN_THE_PAST: 'IN_THE_PAST',
+  OFF_GRID: 'OFF_SLOT_GRID',
+  OUTSIDE_HOURS: 'OUTSIDE_OPENING_HOURS',
+};
+
+const EXCLUSION_VIOLATION = '23P01';
+const UNIQUE_VIOLATION = '23505';
+
+export class BookingService {
+  constructor(private readonly bus: EventBus) {}
+
+  /**
+   * Books one appointment. The database decides: the exclusion constraint refuses overlaps however
+   * many servers race, and a repeated idempotency key returns the first booking.
+   */
+  async book(ctx: RequestContext, request: BookingRequest): Promise<BookingOutcome> {
+    requireStaffRole(ctx, AGENDA_WRITERS);
+    const hash = requestHash('bookAppointment', { ...request, idempotencyKey: undefined });
+    try {
+      const result = await ctx.transaction(async (tx) => {
+        const outcome = await runBookingStatement(tx, request, actorOf(ctx.caller), hash);
+        if (outcome.appointment) publishAgendaChangeAfterCommit(tx, this.bus, outcome.appointment, 'CREATED');
+        return outcome;
+      });
+      if (result.prior) return this.replay(ctx, result.prior, hash);
+      if (!result.scheduleFound) throw notFound('Schedule');
+      if (result.problem) return { kind: SLOT_PROBLEMS[result.problem] };
+      return { kind: 'BOOKED', appointment: result.appointment! };
+    } catch (error) {
+      const code = (error as { code?: string; constraint?: string }).code;
+      const constraint = (error as { constraint?: string }).constraint;
+      if (code === UNIQUE_VIOLATION && constraint === 'patients_identity_number_key') {
+        throw badInput([{ field: 'input.newPatient.personalIdentityNumber', problems: ['a patient with this personal identity number exists'] }]);
+      }
+      if (code !== EXCLUSION_VIOLATION && code !== UNIQUE_VIOLATION) throw error;
+      // A concurrent request with the same key may have won the race: it is then a replay, not a conflict.
+      const prior = await ctx.transaction((tx) => appointmentsRepository.changeByKey(tx, request.idempotencyKey));
+      if (prior) return this.replay(ctx, prior, hash);
+      return { kind: 'SLOT_UNAVAILABLE' };
+    }
+  }
+
+  private async replay(ctx: RequestContext, prior: { appointmentId: string; requestHash: string }, hash: string): Promise<BookingOutcome> {
+    if (prior.requestHash !== hash) throw idempotencyConflict();
+    const appointment = await appointmentLoader(ctx).load(prior.appointmentId);
+    if (!appointment) throw notFound('Appointment');
+    return { kind: 'BOOKED', appointment: appointment as AppointmentRow };
+  }
+}
+
+export const idempotencyConflict = () =>
+  conflict('This idempotency key was already used with different input', { field: 'input.idempotencyKey' });

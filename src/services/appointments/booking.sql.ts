@@ -1,0 +1,85 @@
+import type { Tx } from '../../db/unit-of-work';
+import type { AuditActor as Actor } from '../audit/audit-log';
+import type { AppointmentRow, BookingRequest } from './appointment.model';
+import { RETURNED_APPOINTMENT_COLUMNS } from './appointment-columns';
+
+/** What the one booking statement found out. */
+export interface BookingStatementResult {
+  /** False when the schedule does not exist for this tenant. */
+  scheduleFound: boolean;
+  /** Null when bookable; else SERVICE_NOT_OFFERED, PATIENT_NOT_FOUND, IN_THE_PAST, OFF_GRID or OUTSIDE_HOURS. */
+  problem: string | null;
+  /** The earlier change made with this idempotency key, if any. */
+  prior: { appointmentId: string; requestHash: string } | null;
+  appointment: AppointmentRow | null;
+}
+
+/**
+ * The whole happy path of a booking in ONE statement (one round trip inside the transaction):
+ * idempotency look-up, schedule, service and patient checks, the slot grid and opening hours
+ * (careslot_slot_problem), the optional new patient, the appointment and its first history entry.
+ * A taken slot is refused by the exclusion constraint (SQLSTATE 23P01), not by a prior read.
+ */
+const BOOK_SQL = `
+WITH prior AS (
+  SELECT appointment_id AS "appointmentId", encode(request_hash, 'hex') AS "requestHash"
+  FROM appointment_changes WHERE tenant_id = $1 AND idempotency_key = $9
+),
+target AS (
+  SELECT s.id AS schedule_id, s.centre_id, s.slot_minutes, c.time_zone, sv.id AS service_id, sv.duration_minutes,
+         EXISTS (SELECT 1 FROM schedule_services ss WHERE ss.tenant_id = $1 AND ss.schedule_id = s.id AND ss.service_id = sv.id) AS offered
+  FROM schedules s
+  JOIN centres c ON c.tenant_id = s.tenant_id AND c.id = s.centre_id
+  LEFT JOIN services sv ON sv.tenant_id = s.tenant_id AND sv.id = $3
+  WHERE s.tenant_id = $1 AND s.id = $2 AND s.active
+),
+v AS (
+  SELECT target.*, CASE
+      WHEN target.service_id IS NULL OR NOT target.offered THEN 'SERVICE_NOT_OFFERED'
+      WHEN $5::uuid IS NOT NULL AND NOT EXISTS (SELECT 1 FROM patients p WHERE p.tenant_id = $1 AND p.id = $5::uuid) THEN 'PATIENT_NOT_FOUND'
+      WHEN $4::timestamptz < now() THEN 'IN_THE_PAST'
+      ELSE careslot_slot_problem($1, target.schedule_id, target.time_zone, target.slot_minutes, $4::timestamptz, target.duration_minutes)
+    END AS problem
+  FROM target WHERE NOT EXISTS (SELECT 1 FROM prior)
+),
+new_patient AS (
+  INSERT INTO patients (tenant_id, family_name, given_name, patronymic, phone, personal_identity_number,
+                        data_processing_refused, all_notifications_refused, advertising_refused)
+  SELECT $1, $6::jsonb->>'familyName', $6::jsonb->>'givenName', $6::jsonb->>'patronymic', $6::jsonb->>'phone',
+         $6::jsonb->>'personalIdentityNumber', coalesce(($6::jsonb->'consents'->>'dataProcessingRefused')::boolean, false),
+         coalesce(($6::jsonb->'consents'->>'allNotificationsRefused')::boolean, false),
+         coalesce(($6::jsonb->'consents'->>'advertisingRefused')::boolean, false)
+  FROM v WHERE v.problem IS NULL AND $6::jsonb IS NOT NULL
+  RETURNING id
+),
+booked AS (
+  INSERT INTO appointments (tenant_id, schedule_id, service_id, patient_id, starts_at, ends_at, origin, anonymous, note)
+  SELECT $1, v.schedule_id, v.service_id, coalesce($5::uuid, (SELECT id FROM new_patient)), $4::timestamptz,
+         $4::timestamptz + make_interval(mins => v.duration_minutes), $7, $8, $10
+  FROM v WHERE v.problem IS NULL
+  RETURNING ${RETURNED_APPOINTMENT_COLUMNS}
+),
+logged AS (
+  INSERT INTO appointment_changes (tenant_id, appointment_id, action, actor_kind, actor_id, to_status, starts_at, ends_at, idempotency_key, request_hash)
+  SELECT $1, b.id, 'BOOKED', $11, $12, b.status, b."startsAt", b."endsAt", $9, decode($13, 'hex') FROM booked b
+  RETURNING id
+)
+SELECT (SELECT count(*) FROM target) > 0 AS "scheduleFound",
+       (SELECT problem FROM v) AS problem,
+       (SELECT row_to_json(prior) FROM prior) AS prior,
+       (SELECT row_to_json(x) FROM (SELECT b.*, (SELECT centre_id FROM v) AS "centreId" FROM booked b) x) AS appointment,
+       (SELECT count(*) FROM logged) AS logged`;
+
+export async function runBookingStatement(tx: Tx, request: BookingRequest, actor: Actor, requestHash: string): Promise<BookingStatementResult> {
+  const [row] = await tx.query<BookingStatementResult>(BOOK_SQL, [
+    tx.tenantId, request.scheduleId, request.serviceId, request.start, request.patientId ?? null,
+    request.newPatient ? JSON.stringify(request.newPatient) : null, request.origin ?? 'LOCAL', request.anonymous ?? false,
+    request.idempotencyKey, request.note ?? null, actor.kind, actor.id, requestHash,
+  ]);
+  return { ...row, appointment: row.appointment && reviveDates(row.appointment) };
+}
+
+/** row_to_json turns instants into strings; the rest of the code works with Dates. */
+export function reviveDates(row: AppointmentRow): AppointmentRow {
+  return { ...row, startsAt: new Date(row.startsAt), endsAt: new Date(row.endsAt), createdAt: new Date(row.createdAt), updatedAt: new Date(row.updatedAt) };
+}

@@ -1,0 +1,65 @@
+import type { RequestContext } from '../../context/request-context';
+import { notFound } from '../../platform/errors';
+import { ADMIN_ONLY, STAFF_READERS, requireStaffRole } from '../access';
+import { recordAudit } from '../audit/audit-log';
+import { toPage, type Page, type PageRequest } from '../pagination';
+import { changedFields } from './audit-details';
+import { keysetAfter } from './catalog-pages';
+import { practitionerLoader } from './catalog.loaders';
+import type { PractitionerRow } from './catalog.model';
+import { practitionersRepository } from './practitioners.repository';
+
+export interface NewPractitioner {
+  name: string;
+  qualifications?: string[];
+  dataSharingBanned?: boolean;
+}
+
+/** Omitted fields keep their value. */
+export interface PractitionerChange {
+  id: string;
+  name?: string;
+  qualifications?: string[];
+  dataSharingBanned?: boolean;
+}
+
+export class PractitionersService {
+  async create(ctx: RequestContext, input: NewPractitioner): Promise<PractitionerRow> {
+    requireStaffRole(ctx, ADMIN_ONLY);
+    return ctx.transaction(async (tx) => {
+      const practitioner = await practitionersRepository.insert(tx, {
+        name: input.name, qualifications: input.qualifications ?? [], dataSharingBanned: input.dataSharingBanned ?? false,
+      });
+      await recordAudit(ctx, tx, {
+        action: 'practitioner.created', entityType: 'Practitioner', entityId: practitioner.id,
+        details: { qualifications: practitioner.qualifications, dataSharingBanned: practitioner.dataSharingBanned },
+      });
+      return practitioner;
+    });
+  }
+
+  async update(ctx: RequestContext, change: PractitionerChange): Promise<PractitionerRow> {
+    requireStaffRole(ctx, ADMIN_ONLY);
+    const { id, ...fields } = change;
+    const practitioner = await ctx.transaction(async (tx) => {
+      const updated = await practitionersRepository.update(tx, id, fields);
+      if (!updated) throw notFound('Practitioner');
+      await recordAudit(ctx, tx, {
+        action: 'practitioner.updated', entityType: 'Practitioner', entityId: id,
+        details: { changed: changedFields(fields), qualifications: updated.qualifications, dataSharingBanned: updated.dataSharingBanned },
+      });
+      return updated;
+    });
+    practitionerLoader(ctx).clear(id).prime(id, practitioner);
+    return practitioner;
+  }
+
+  async practitioners(ctx: RequestContext, page: PageRequest & { qualification?: string }): Promise<Page<PractitionerRow>> {
+    requireStaffRole(ctx, STAFF_READERS);
+    const after = keysetAfter(page.after);
+    const rows = await ctx.transaction((tx) =>
+      practitionersRepository.list(tx, { limit: page.first + 1, after, qualification: page.qualification }),
+    );
+    return toPage(rows, page.first, (row) => [row.name, row.id]);
+  }
+}

@@ -1,0 +1,71 @@
+import type { RequestContext } from '../../context/request-context';
+import type { ExceptionKind } from '../../entities';
+import type { EventBus } from '../../events/event-bus';
+import { notFound } from '../../platform/errors';
+import { ADMIN_ONLY, requireStaffRole } from '../access';
+import { recordAudit } from '../audit/audit-log';
+import type { ScheduleExceptionRow, ScheduleRow, WeeklyHours } from './catalog.model';
+import { assertNoOverlappingHours } from './opening-hours.rules';
+import { publishScheduleChanged } from './schedule-events';
+import { scheduleHoursRepository } from './schedule-hours.repository';
+import { schedulesRepository } from './schedules.repository';
+
+export interface NewScheduleException {
+  scheduleId: string;
+  kind: ExceptionKind;
+  /** "YYYY-MM-DDTHH:MM" in the centre's time zone. */
+  startsLocal: string;
+  endsLocal: string;
+  reason?: string | null;
+}
+
+/** When a schedule is open: its weekly hours and its exceptions (closures, extra hours). */
+export class ScheduleHoursService {
+  constructor(private readonly bus: EventBus) {}
+
+  /** Replaces the whole weekly list at once, so readers never see half of an old and half of a new week. */
+  async setOpeningHours(ctx: RequestContext, scheduleId: string, hours: WeeklyHours[]): Promise<ScheduleRow> {
+    requireStaffRole(ctx, ADMIN_ONLY);
+    assertNoOverlappingHours(hours, 'input.hours');
+    return ctx.transaction(async (tx) => {
+      const schedule = await schedulesRepository.touch(tx, scheduleId);
+      if (!schedule) throw notFound('Schedule');
+      await scheduleHoursRepository.replaceOpeningHours(tx, scheduleId, hours);
+      await recordAudit(ctx, tx, { action: 'schedule.opening-hours-set', entityType: 'Schedule', entityId: scheduleId, details: { blocks: hours.length } });
+      publishScheduleChanged(tx, this.bus, schedule);
+      return schedule;
+    });
+  }
+
+  async addException(ctx: RequestContext, input: NewScheduleException): Promise<ScheduleExceptionRow> {
+    requireStaffRole(ctx, ADMIN_ONLY);
+    return ctx.transaction(async (tx) => {
+      const schedule = await schedulesRepository.touch(tx, input.scheduleId);
+      if (!schedule) throw notFound('Schedule');
+      const exception = await scheduleHoursRepository.insertException(tx, schedule.id, {
+        kind: input.kind, startsLocal: input.startsLocal, endsLocal: input.endsLocal, reason: input.reason ?? null,
+      });
+      await recordAudit(ctx, tx, {
+        action: 'schedule-exception.added', entityType: 'ScheduleException', entityId: exception.id,
+        details: { scheduleId: schedule.id, kind: exception.kind, startsLocal: exception.startsLocal, endsLocal: exception.endsLocal },
+      });
+      publishScheduleChanged(tx, this.bus, schedule);
+      return exception;
+    });
+  }
+
+  async removeException(ctx: RequestContext, exceptionId: string): Promise<ScheduleExceptionRow> {
+    requireStaffRole(ctx, ADMIN_ONLY);
+    return ctx.transaction(async (tx) => {
+      const exception = await scheduleHoursRepository.deleteException(tx, exceptionId);
+      if (!exception) throw notFound('Schedule exception');
+      const schedule = (await schedulesRepository.touch(tx, exception.scheduleId))!;
+      await recordAudit(ctx, tx, {
+        action: 'schedule-exception.removed', entityType: 'ScheduleException', entityId: exception.id,
+        details: { scheduleId: schedule.id, kind: exception.kind },
+      });
+      publishScheduleChanged(tx, this.bus, schedule);
+      return exception;
+    });
+  }
+}

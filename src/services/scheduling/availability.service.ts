@@ -1,0 +1,39 @@
+import type { RequestContext } from '../../context/request-context';
+import { badInput, notFound } from '../../platform/errors';
+import { STAFF_READERS, requireStaffRole } from '../access';
+import { queryAvailability, type AvailabilityFilter, type AvailabilityRow } from './availability.query';
+
+const DAY_MS = 86_400_000;
+
+export interface CentreAvailability {
+  centreId: string;
+  from: Date;
+  to: Date;
+  schedules: AvailabilityRow[];
+}
+
+export class AvailabilityService {
+  constructor(private readonly maxDays: number) {}
+
+  /** One statement whatever the number of schedules and slots; an unknown centre (or another tenant's) is NOT_FOUND. */
+  async availability(ctx: RequestContext, filter: AvailabilityFilter): Promise<CentreAvailability> {
+    requireStaffRole(ctx, STAFF_READERS);
+    this.checkWindow(filter.from, filter.to);
+    const schedules = await ctx.transaction(async (tx) => {
+      const rows = await queryAvailability(tx, filter);
+      if (rows.length === 0) {
+        const [centre] = await tx.query('SELECT 1 FROM centres WHERE tenant_id = $1 AND id = $2', [tx.tenantId, filter.centreId]);
+        if (!centre) throw notFound('Centre');
+      }
+      return rows;
+    });
+    return { centreId: filter.centreId, from: filter.from, to: filter.to, schedules };
+  }
+
+  private checkWindow(from: Date, to: Date): void {
+    if (to.getTime() <= from.getTime()) throw badInput([{ field: 'to', problems: ['must be after from'] }]);
+    if (to.getTime() - from.getTime() > this.maxDays * DAY_MS) {
+      throw badInput([{ field: 'to', problems: [`the window may span at most ${this.maxDays} days`] }]);
+    }
+  }
+}
