@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   const url = await server.listen();
   logger.info({ url, startupMs: Date.now() - started, embeddedDatabase: !config.DATABASE_URL }, 'careslot is listening');
   if (config.DEMO_DATA) {
-    const demo = await seedDemoData(server.database.app);
+    const demo = await seedDemoData(server);
     printBanner(url, demo.admins);
   } else {
     process.stdout.write(`\ncareslot is running. GraphiQL: ${url}/graphiql\n\n`);

@@ -12,11 +12,13 @@ export const SCHEDULING_FUNCTIONS_UP = [
   // length), plus extra hours. A slot grid is anchored at each block's start.
   `CREATE FUNCTION careslot_schedule_blocks(p_tenant uuid, p_schedule uuid, p_tz text, p_from timestamptz, p_to timestamptz)
    RETURNS TABLE (block tstzrange) LANGUAGE sql STABLE AS $$
+     -- d.day is a DATE: date + time is a local timestamp, which AT TIME ZONE turns into the right instant.
      SELECT tstzrange((d.day + oh.start_time) AT TIME ZONE p_tz, (d.day + oh.end_time) AT TIME ZONE p_tz)
-     FROM generate_series((p_from AT TIME ZONE p_tz)::date - 1, (p_to AT TIME ZONE p_tz)::date, interval '1 day') AS d(day)
+     FROM generate_series(0, (p_to AT TIME ZONE p_tz)::date - (p_from AT TIME ZONE p_tz)::date + 1) AS i
+     CROSS JOIN LATERAL (SELECT (p_from AT TIME ZONE p_tz)::date - 1 + i AS day) AS d
      JOIN opening_hours oh ON oh.tenant_id = p_tenant AND oh.schedule_id = p_schedule
       AND oh.weekday = extract(isodow FROM d.day)
-      AND d.day::date >= oh.valid_from AND (oh.valid_until IS NULL OR d.day::date <= oh.valid_until)
+      AND d.day >= oh.valid_from AND (oh.valid_until IS NULL OR d.day <= oh.valid_until)
      UNION ALL
      SELECT tstzrange(e.starts_local AT TIME ZONE p_tz, e.ends_local AT TIME ZONE p_tz)
      FROM schedule_exceptions e

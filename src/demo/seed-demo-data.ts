@@ -1,7 +1,8 @@
-import type { DataSource } from 'typeorm';
+import type { CareslotServer } from '../server';
 import { inTenantTransaction } from '../db/unit-of-work';
 import { issueToken } from '../platform/opaque-token';
 import { identityRepository } from '../services/identity/identity.repository';
+import { seedDemoAgenda } from './demo-agenda';
 
 /** Fixed ids make seeding idempotent: a second start finds the tenants instead of adding new ones. */
 export const DEMO_TENANTS = [
@@ -15,7 +16,8 @@ export interface DemoData {
   admins: Array<{ tenantName: string; email: string; token: string }>;
 }
 
-export async function seedDemoData(dataSource: DataSource): Promise<DemoData> {
+export async function seedDemoData(server: CareslotServer): Promise<DemoData> {
+  const dataSource = server.database.app;
   const admins: DemoData['admins'] = [];
   for (const tenant of DEMO_TENANTS) {
     const token = await inTenantTransaction(dataSource, tenant.id, async (tx) => {
@@ -31,9 +33,10 @@ export async function seedDemoData(dataSource: DataSource): Promise<DemoData> {
         id: issued.credentialId, principalKind: 'STAFF_USER', userId: adminId, label: DEMO_TOKEN_LABEL,
         secretHash: issued.secretHash, expiresAt: null, createdBy: null,
       });
-      return issued.token;
+      return { token: issued.token, adminId };
     });
-    admins.push({ tenantName: tenant.name, email: tenant.adminEmail, token });
+    await seedDemoAgenda(server, tenant.id, token.adminId);
+    admins.push({ tenantName: tenant.name, email: tenant.adminEmail, token: token.token });
   }
   return { admins };
 }

@@ -1,6 +1,6 @@
 import type { NonEmptyArray } from 'type-graphql';
 import type { Services } from '../services';
-import { CatalogResolver } from './catalog/catalog.resolver';
+import { CATALOG_RESOLVERS } from './catalog';
 import { IdentityResolver } from './identity/identity.resolver';
 import { AgendaResolver } from './scheduling/agenda.resolver';
 import { AppointmentFieldsResolver } from './scheduling/appointment-fields.resolver';
@@ -12,7 +12,7 @@ type ResolverClass = new (services: Services) => object;
 
 /** Every resolver class; each takes the services bag and nothing else. */
 export const RESOLVERS: NonEmptyArray<ResolverClass> = [
-  IdentityResolver, CatalogResolver, PatientsResolver, AvailabilityResolver, AppointmentsResolver, AppointmentFieldsResolver, AgendaResolver,
+  IdentityResolver, ...CATALOG_RESOLVERS, PatientsResolver, AvailabilityResolver, AppointmentsResolver, AppointmentFieldsResolver, AgendaResolver,
 ];
 
 export function instantiateResolvers(services: Services, classes: readonly ResolverClass[] = RESOLVERS): Map<Function, object> {

@@ -7,7 +7,7 @@ import { GraphQLScalarType, Kind } from 'graphql';
 export const InstantScalar = new GraphQLScalarType<Date | string, string>({
   name: 'Instant',
   description: 'An instant in ISO-8601 UTC, e.g. 2026-03-29T07:00:00Z.',
-  serialize: (value) => (value instanceof Date ? value.toISOString() : String(value)),
+  serialize: (value) => (value instanceof Date ? value.toISOString().replace('.000Z', 'Z') : String(value)),
   parseValue: (value) => parseInstant(value),
   parseLiteral: (ast) => (ast.kind === Kind.STRING ? parseInstant(ast.value) : invalid()),
 });

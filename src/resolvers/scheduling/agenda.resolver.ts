@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, Root, Subscription, Resolver, type SubscribeResolverData } from 'type-graphql';
 import type { RequestContext } from '../../context/request-context';
-import type { AgendaEvent } from '../../services/appointments/appointment.model';
+import type { AgendaEvent } from '../../services/agenda-events';
 import type { Services } from '../../services';
 import { AgendaChange } from '../../schema/scheduling/appointment.types';
 import { AgendaChangeKindEnum } from '../../schema/scheduling/scheduling.enums';

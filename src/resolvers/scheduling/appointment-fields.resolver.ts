@@ -3,12 +3,24 @@ import type { RequestContext } from '../../context/request-context';
 import type { Services } from '../../services';
 import { Appointment, AppointmentChange } from '../../schema/scheduling/appointment.types';
 import { Patient } from '../../schema/scheduling/patient.types';
+import { Schedule, Service } from '../../schema/catalog/catalog.types';
+import { toSchedule, toService } from '../catalog/catalog.mappers';
 import { toAppointmentChange, toPatient } from './scheduling.mappers';
 
 /** Nested fields of Appointment, each through a per-request DataLoader (no query per parent). */
 @Resolver(() => Appointment)
 export class AppointmentFieldsResolver {
   constructor(private readonly services: Services) {}
+
+  @FieldResolver(() => Schedule)
+  async schedule(@Root() appointment: Appointment, @Ctx() ctx: RequestContext): Promise<Schedule> {
+    return toSchedule(await this.services.appointments.scheduleOf(ctx, appointment));
+  }
+
+  @FieldResolver(() => Service)
+  async service(@Root() appointment: Appointment, @Ctx() ctx: RequestContext): Promise<Service> {
+    return toService(await this.services.appointments.serviceOf(ctx, appointment));
+  }
 
   @FieldResolver(() => Patient, { nullable: true })
   async patient(@Root() appointment: Appointment, @Ctx() ctx: RequestContext): Promise<Patient | null> {

@@ -15,6 +15,8 @@ function isCalendarDate(text: string): boolean {
 
 export const isLocalTimeText = (value: unknown, endOfDay = false): value is string =>
   typeof value === 'string' && (endOfDay ? TIME_OR_END_OF_DAY : TIME).test(value);
+/** Any time "HH:MM" a block may end at, "24:00" included. */
+export const isEndTimeText = (value: unknown): value is string => isLocalTimeText(value, true);
 export const isLocalDateText = (value: unknown): value is string => typeof value === 'string' && isCalendarDate(value);
 export const isLocalDateTimeText = (value: unknown): value is string => {
   const match = typeof value === 'string' ? DATE_TIME.exec(value) : null;

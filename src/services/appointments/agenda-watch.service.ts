@@ -4,7 +4,8 @@ import { streamTopic } from '../../events/event-stream';
 import { notFound } from '../../platform/errors';
 import { STAFF_READERS, requireStaffRole } from '../access';
 import type { Authenticator } from '../identity/authenticator';
-import { AGENDA_TOPIC, type AgendaEvent, type AppointmentRow } from './appointment.model';
+import { AGENDA_TOPIC, type AgendaEvent } from '../agenda-events';
+import type { AppointmentRow } from './appointment.model';
 import { appointmentLoader } from './appointment-loaders';
 
 /** Live agendas: events of one centre, re-authorised before each delivery and re-read under the subscriber's rights. */

@@ -60,16 +60,3 @@ export interface AppointmentFilter {
   statuses?: AppointmentStatus[];
   origins?: AppointmentOrigin[];
 }
-
-export type AgendaEventKind = 'CREATED' | 'CHANGED' | 'CANCELLED';
-
-/** Travels on the event bus: ids only; subscribers re-read under their own rights. */
-export interface AgendaEvent {
-  tenantId: string;
-  centreId: string;
-  appointmentId?: string;
-  scheduleId?: string;
-  kind: AgendaEventKind | 'SCHEDULE_CHANGED';
-}
-
-export const AGENDA_TOPIC = 'agenda.changed';

@@ -5,6 +5,14 @@ import { decodeCursor, toPage, type Page, type PageRequest } from '../pagination
 import type { AppointmentChangeRow, AppointmentFilter, AppointmentRow } from './appointment.model';
 import { appointmentChangesLoader, appointmentLoader } from './appointment-loaders';
 import { appointmentsRepository } from './appointments.repository';
+import { scheduleLoader, serviceLoader } from '../catalog/catalog.loaders';
+import type { MedicalServiceRow, ScheduleRow } from '../catalog/catalog.model';
+
+function required<T>(row: T | undefined, what: string): T {
+  // Foreign keys guarantee the row; missing means it was deleted while this request ran.
+  if (!row) throw new Error(`appointment without its ${what}`);
+  return row;
+}
 
 export class AppointmentsQueryService {
   async appointment(ctx: RequestContext, id: string): Promise<AppointmentRow> {
@@ -21,6 +29,15 @@ export class AppointmentsQueryService {
     const loader = appointmentLoader(ctx);
     for (const row of rows) loader.prime(row.id, row);
     return toPage(rows, page.first, (row) => [row.startsAt.toISOString(), row.id]);
+  }
+
+  /** The schedule and service an appointment belongs to: batched per request, and always there (foreign keys). */
+  async scheduleOf(ctx: RequestContext, appointment: { scheduleId: string }): Promise<ScheduleRow> {
+    return required(await scheduleLoader(ctx).load(appointment.scheduleId), 'schedule');
+  }
+
+  async serviceOf(ctx: RequestContext, appointment: { serviceId: string }): Promise<MedicalServiceRow> {
+    return required(await serviceLoader(ctx).load(appointment.serviceId), 'service');
   }
 
   async history(ctx: RequestContext, appointmentId: string): Promise<AppointmentChangeRow[]> {

@@ -68,6 +68,9 @@ export interface WeeklyHours {
   validUntil: string | null;
 }
 
+/** A block as given: an omitted validUntil is open-ended. */
+export type WeeklyHoursInput = Omit<WeeklyHours, 'validUntil'> & { validUntil?: string | null };
+
 export interface OpeningHoursRow extends WeeklyHours {
   id: string;
   scheduleId: string;

@@ -1,5 +1,11 @@
 import { badInput, type FieldProblem } from '../../platform/errors';
-import type { WeeklyHours } from './catalog.model';
+import type { WeeklyHours, WeeklyHoursInput } from './catalog.model';
+
+export function toWeeklyHours(hours: readonly WeeklyHoursInput[]): WeeklyHours[] {
+  return hours.map((block) => ({
+    weekday: block.weekday, startTime: block.startTime, endTime: block.endTime, validFrom: block.validFrom, validUntil: block.validUntil ?? null,
+  }));
+}
 
 /**
  * A weekly list must be unambiguous: two blocks of one weekday whose validity periods share a day

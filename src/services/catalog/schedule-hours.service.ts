@@ -4,8 +4,9 @@ import type { EventBus } from '../../events/event-bus';
 import { notFound } from '../../platform/errors';
 import { ADMIN_ONLY, requireStaffRole } from '../access';
 import { recordAudit } from '../audit/audit-log';
-import type { ScheduleExceptionRow, ScheduleRow, WeeklyHours } from './catalog.model';
-import { assertNoOverlappingHours } from './opening-hours.rules';
+import type { ScheduleExceptionRow, ScheduleRow, WeeklyHoursInput } from './catalog.model';
+import { exceptionsOfScheduleLoader, openingHoursOfScheduleLoader } from './catalog.loaders';
+import { assertNoOverlappingHours, toWeeklyHours } from './opening-hours.rules';
 import { publishScheduleChanged } from './schedule-events';
 import { scheduleHoursRepository } from './schedule-hours.repository';
 import { schedulesRepository } from './schedules.repository';
@@ -24,48 +25,56 @@ export class ScheduleHoursService {
   constructor(private readonly bus: EventBus) {}
 
   /** Replaces the whole weekly list at once, so readers never see half of an old and half of a new week. */
-  async setOpeningHours(ctx: RequestContext, scheduleId: string, hours: WeeklyHours[]): Promise<ScheduleRow> {
+  async setOpeningHours(ctx: RequestContext, scheduleId: string, input: WeeklyHoursInput[]): Promise<ScheduleRow> {
     requireStaffRole(ctx, ADMIN_ONLY);
+    const hours = toWeeklyHours(input);
     assertNoOverlappingHours(hours, 'input.hours');
-    return ctx.transaction(async (tx) => {
-      const schedule = await schedulesRepository.touch(tx, scheduleId);
-      if (!schedule) throw notFound('Schedule');
+    const schedule = await ctx.transaction(async (tx) => {
+      const touched = await schedulesRepository.touch(tx, scheduleId);
+      if (!touched) throw notFound('Schedule');
       await scheduleHoursRepository.replaceOpeningHours(tx, scheduleId, hours);
       await recordAudit(ctx, tx, { action: 'schedule.opening-hours-set', entityType: 'Schedule', entityId: scheduleId, details: { blocks: hours.length } });
-      publishScheduleChanged(tx, this.bus, schedule);
-      return schedule;
+      publishScheduleChanged(tx, this.bus, touched);
+      return touched;
     });
+    // A later mutation of the same request must read what this one wrote, not what was cached before it.
+    openingHoursOfScheduleLoader(ctx).clear(scheduleId);
+    return schedule;
   }
 
   async addException(ctx: RequestContext, input: NewScheduleException): Promise<ScheduleExceptionRow> {
     requireStaffRole(ctx, ADMIN_ONLY);
-    return ctx.transaction(async (tx) => {
+    const exception = await ctx.transaction(async (tx) => {
       const schedule = await schedulesRepository.touch(tx, input.scheduleId);
       if (!schedule) throw notFound('Schedule');
-      const exception = await scheduleHoursRepository.insertException(tx, schedule.id, {
+      const added = await scheduleHoursRepository.insertException(tx, schedule.id, {
         kind: input.kind, startsLocal: input.startsLocal, endsLocal: input.endsLocal, reason: input.reason ?? null,
       });
       await recordAudit(ctx, tx, {
-        action: 'schedule-exception.added', entityType: 'ScheduleException', entityId: exception.id,
-        details: { scheduleId: schedule.id, kind: exception.kind, startsLocal: exception.startsLocal, endsLocal: exception.endsLocal },
+        action: 'schedule-exception.added', entityType: 'ScheduleException', entityId: added.id,
+        details: { scheduleId: schedule.id, kind: added.kind, startsLocal: added.startsLocal, endsLocal: added.endsLocal },
       });
       publishScheduleChanged(tx, this.bus, schedule);
-      return exception;
+      return added;
     });
+    exceptionsOfScheduleLoader(ctx).clear(exception.scheduleId);
+    return exception;
   }
 
   async removeException(ctx: RequestContext, exceptionId: string): Promise<ScheduleExceptionRow> {
     requireStaffRole(ctx, ADMIN_ONLY);
-    return ctx.transaction(async (tx) => {
-      const exception = await scheduleHoursRepository.deleteException(tx, exceptionId);
-      if (!exception) throw notFound('Schedule exception');
-      const schedule = (await schedulesRepository.touch(tx, exception.scheduleId))!;
+    const exception = await ctx.transaction(async (tx) => {
+      const removed = await scheduleHoursRepository.deleteException(tx, exceptionId);
+      if (!removed) throw notFound('Schedule exception');
+      const schedule = (await schedulesRepository.touch(tx, removed.scheduleId))!;
       await recordAudit(ctx, tx, {
-        action: 'schedule-exception.removed', entityType: 'ScheduleException', entityId: exception.id,
-        details: { scheduleId: schedule.id, kind: exception.kind },
+        action: 'schedule-exception.removed', entityType: 'ScheduleException', entityId: removed.id,
+        details: { scheduleId: schedule.id, kind: removed.kind },
       });
       publishScheduleChanged(tx, this.bus, schedule);
-      return exception;
+      return removed;
     });
+    exceptionsOfScheduleLoader(ctx).clear(exception.scheduleId);
+    return exception;
   }
 }

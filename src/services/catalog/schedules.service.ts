@@ -7,11 +7,11 @@ import { recordAudit } from '../audit/audit-log';
 import { toPage, type Page, type PageRequest } from '../pagination';
 import { changedFields } from './audit-details';
 import { keysetAfter } from './catalog-pages';
-import { scheduleLoader } from './catalog.loaders';
-import type { ScheduleRow, WeeklyHours } from './catalog.model';
+import { scheduleLoader, schedulesOfCentreLoader, servicesOfScheduleLoader } from './catalog.loaders';
+import type { ScheduleRow, WeeklyHoursInput } from './catalog.model';
 import { centresRepository } from './centres.repository';
 import { medicalServicesRepository } from './medical-services.repository';
-import { assertNoOverlappingHours } from './opening-hours.rules';
+import { assertNoOverlappingHours, toWeeklyHours } from './opening-hours.rules';
 import { practitionersRepository } from './practitioners.repository';
 import { publishScheduleChanged } from './schedule-events';
 import { scheduleHoursRepository } from './schedule-hours.repository';
@@ -23,7 +23,7 @@ export interface NewSchedule {
   name: string;
   slotMinutes: number;
   serviceIds: string[];
-  openingHours?: WeeklyHours[];
+  openingHours?: WeeklyHoursInput[];
 }
 
 /** Omitted fields keep their value; practitionerId is cleared with null; serviceIds replaces the whole set. */
@@ -42,25 +42,27 @@ export class SchedulesService {
 
   async create(ctx: RequestContext, input: NewSchedule): Promise<ScheduleRow> {
     requireStaffRole(ctx, ADMIN_ONLY);
-    const hours = input.openingHours ?? [];
+    const hours = toWeeklyHours(input.openingHours ?? []);
     assertOffersServices(input.serviceIds);
     assertNoOverlappingHours(hours, 'input.openingHours');
-    return ctx.transaction(async (tx) => {
+    const schedule = await ctx.transaction(async (tx) => {
       if (!(await centresRepository.find(tx, input.centreId))) throw notFound('Centre');
       await assertPractitionerExists(tx, input.practitionerId);
       await assertServicesExist(tx, input.serviceIds);
-      const schedule = await schedulesRepository.insert(tx, {
+      const created = await schedulesRepository.insert(tx, {
         centreId: input.centreId, practitionerId: input.practitionerId ?? null, name: input.name, slotMinutes: input.slotMinutes, active: true,
       });
-      await schedulesRepository.replaceServices(tx, schedule.id, input.serviceIds);
-      await scheduleHoursRepository.replaceOpeningHours(tx, schedule.id, hours);
+      await schedulesRepository.replaceServices(tx, created.id, input.serviceIds);
+      await scheduleHoursRepository.replaceOpeningHours(tx, created.id, hours);
       await recordAudit(ctx, tx, {
-        action: 'schedule.created', entityType: 'Schedule', entityId: schedule.id,
-        details: { centreId: schedule.centreId, practitionerId: schedule.practitionerId, serviceIds: input.serviceIds, openingHours: hours.length },
+        action: 'schedule.created', entityType: 'Schedule', entityId: created.id,
+        details: { centreId: created.centreId, practitionerId: created.practitionerId, serviceIds: input.serviceIds, openingHours: hours.length },
       });
-      publishScheduleChanged(tx, this.bus, schedule);
-      return schedule;
+      publishScheduleChanged(tx, this.bus, created);
+      return created;
     });
+    schedulesOfCentreLoader(ctx).clear(schedule.centreId);
+    return schedule;
   }
 
   async update(ctx: RequestContext, change: ScheduleChange): Promise<ScheduleRow> {
@@ -82,7 +84,10 @@ export class SchedulesService {
       publishScheduleChanged(tx, this.bus, updated);
       return updated;
     });
+    // A later mutation of the same request must read what this one wrote, not what was cached before it.
     scheduleLoader(ctx).clear(id).prime(id, schedule);
+    servicesOfScheduleLoader(ctx).clear(id);
+    schedulesOfCentreLoader(ctx).clear(schedule.centreId);
     return schedule;
   }
 

@@ -44,12 +44,12 @@ export const identityRepository = {
     return tx.query<UserRow>(`SELECT ${USER_COLUMNS} FROM users WHERE tenant_id = $1 AND id = ANY($2::uuid[])`, [tx.tenantId, ids]);
   },
 
-  /** Keyset page ordered by (created_at, id). */
+  /** Keyset page ordered by (created_at, id); milliseconds, because the cursor travels as a JavaScript Date. */
   async listUsers(tx: Tx, page: { limit: number; after?: { createdAt: Date; id: string } }): Promise<UserRow[]> {
     return tx.query<UserRow>(
       `SELECT ${USER_COLUMNS} FROM users WHERE tenant_id = $1
-         AND ($2::timestamptz IS NULL OR (created_at, id) > ($2, $3::uuid))
-       ORDER BY created_at, id LIMIT $4`,
+         AND ($2::timestamptz IS NULL OR (date_trunc('milliseconds', created_at), id) > ($2, $3::uuid))
+       ORDER BY date_trunc('milliseconds', created_at), id LIMIT $4`,
       [tx.tenantId, page.after?.createdAt ?? null, page.after?.id ?? null, page.limit],
     );
   },

@@ -66,9 +66,9 @@ SELECT split.schedule_id AS "scheduleId",
        CASE WHEN $8::boolean THEN (
          SELECT coalesce(json_agg(json_build_array(careslot_utc(g.start), careslot_utc(g.start + split.slot),
                   CASE WHEN tstzrange(g.start, g.start + split.need) <@ split.free THEN 'FREE' ELSE 'OCCUPIED' END) ORDER BY g.start), '[]')
-         FROM blocks b CROSS JOIN LATERAL generate_series(lower(b.block), upper(b.block) - split.slot, split.slot) AS g(start)
-         WHERE b.schedule_id = split.schedule_id
-           AND tstzrange(g.start, g.start + split.slot) <@ split.open
+         FROM (SELECT DISTINCT gs.start FROM blocks b CROSS JOIN LATERAL generate_series(lower(b.block), upper(b.block) - split.slot, split.slot) AS gs(start)
+               WHERE b.schedule_id = split.schedule_id) AS g
+         WHERE tstzrange(g.start, g.start + split.slot) <@ split.open
            AND (tstzrange(g.start, g.start + split.need) <@ split.free OR tstzrange(g.start, g.start + split.slot) && split.occupied)
        ) END AS "slots"
 FROM split

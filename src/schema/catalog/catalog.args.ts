@@ -1,0 +1,20 @@
+import { IsOptional, IsUUID, Length } from 'class-validator';
+import { ArgsType, Field, ID } from 'type-graphql';
+import { PageArgs } from '../pagination';
+
+@ArgsType()
+export class IdArgs {
+  @Field(() => ID) @IsUUID() id!: string;
+}
+
+@ArgsType()
+export class PractitionersArgs extends PageArgs {
+  @Field(() => String, { nullable: true, description: 'Only practitioners holding this qualification.' })
+  @IsOptional() @Length(1, 50)
+  qualification?: string;
+}
+
+@ArgsType()
+export class SchedulesArgs extends PageArgs {
+  @Field(() => ID) @IsUUID() centreId!: string;
+}

@@ -1,0 +1,26 @@
+import type { Tx } from '../db/unit-of-work';
+import type { EventBus } from '../events/event-bus';
+
+/** The one topic for changes to a centre's agenda: bookings and schedule configuration alike. */
+export const AGENDA_TOPIC = 'agenda.changed';
+
+export type AgendaEventKind = 'CREATED' | 'CHANGED' | 'CANCELLED' | 'SCHEDULE_CHANGED';
+
+/** Travels on the event bus: ids only; subscribers re-read under their own rights. */
+export interface AgendaEvent {
+  tenantId: string;
+  centreId: string;
+  appointmentId?: string;
+  scheduleId?: string;
+  kind: AgendaEventKind;
+}
+
+/**
+ * After COMMIT only: a NOTIFY inside the transaction would serialise commits, and a rollback must
+ * publish nothing. A lost event only delays a subscriber's refresh; it must never become an
+ * unhandled rejection.
+ */
+export function publishAgendaEventAfterCommit(tx: Tx, bus: EventBus, event: Omit<AgendaEvent, 'tenantId'>): void {
+  const payload: AgendaEvent = { tenantId: tx.tenantId, ...event };
+  tx.afterCommit(() => void bus.publish(AGENDA_TOPIC, payload).catch(() => undefined));
+}
