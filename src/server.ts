@@ -27,6 +27,8 @@ import { BookingService } from './services/appointments/booking.service';
 import { CatalogService } from './services/catalog/catalog.service';
 import { PatientsService } from './services/patients/patients.service';
 import { AvailabilityService } from './services/scheduling/availability.service';
+import { PeerService } from './services/sharing/peer.service';
+import { SharesService } from './services/sharing/shares.service';
 import { Authenticator } from './services/identity/authenticator';
 import { TokensService } from './services/identity/tokens.service';
 import { UsersService } from './services/identity/users.service';
@@ -56,6 +58,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const database = await openDatabase(config, secretKey, logger);
   const bus = await startEventBus(config, database, logger);
   const authenticator = new Authenticator(database.app, bus);
+  // Told to peers in shares; until PUBLIC_URL is configured, the address this server listens on.
+  let publicUrl = config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`;
   const services: Services = {
     authenticator,
     users: new UsersService(bus),
@@ -67,6 +71,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     lifecycle: new AppointmentLifecycleService(bus),
     appointments: new AppointmentsQueryService(),
     agenda: new AgendaWatchService(bus, authenticator),
+    shares: new SharesService(bus, () => publicUrl),
+    peer: new PeerService(),
   };
 
   const resolvers = [...RESOLVERS, ...(options.extraResolvers ?? [])] as typeof RESOLVERS;
@@ -99,7 +105,9 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         httpServer.once('error', reject);
         httpServer.listen(port, host, () => {
           const address = httpServer.address() as AddressInfo;
-          resolve(`http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`);
+          const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+          publicUrl = config.PUBLIC_URL ?? url;
+          resolve(url);
         });
       }),
     close: async () => {

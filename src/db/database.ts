@@ -5,6 +5,7 @@ import type { Logger } from '../platform/logger';
 import { resolveAppDatabaseUrl } from './app-role';
 import { createDataSource } from './data-source';
 import { withPgClient } from './pg-client';
+import { runMigrations as runJobQueueMigrations } from 'graphile-worker';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres';
 
 export interface Database {
@@ -51,6 +52,9 @@ export async function runMigrations(ownerUrl: string, logger: Logger): Promise<v
   });
   await owner.initialize();
   try {
+    // The job queue's schema is graphile-worker's own, versioned by the library: installed first,
+    // so that our migrations can grant the app role access to it.
+    await runJobQueueMigrations({ connectionString: ownerUrl });
     const applied = await owner.runMigrations({ transaction: 'each' });
     if (applied.length > 0) logger.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
   } finally {

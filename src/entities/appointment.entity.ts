@@ -22,6 +22,7 @@ export type AppointmentOrigin = (typeof APPOINTMENT_ORIGINS)[number];
 @Exclusion('appointments_no_overlap', `USING gist ("tenant_id" WITH =, "schedule_id" WITH =, tstzrange("starts_at", "ends_at") WITH &&) WHERE ("status" <> 'CANCELLED')`)
 @Index('appointments_schedule_time_idx', ['tenantId', 'scheduleId', 'startsAt'])
 @Index('appointments_patient_idx', ['tenantId', 'patientId'])
+@Index('appointments_share_reference_key', ['tenantId', 'shareId', 'clientReference'], { unique: true, where: 'share_id IS NOT NULL' })
 export class Appointment {
   @PrimaryColumn('uuid', { primaryKeyConstraintName: 'appointments_pkey' })
   tenantId!: string;
@@ -83,6 +84,20 @@ export class Appointment {
 
   @Column('text', { nullable: true })
   cancellationText!: string | null;
+
+  /** Sharing side: the share a client centre booked through, and the client's own reference and name. */
+  @Column('uuid', { nullable: true })
+  shareId!: string | null;
+
+  @Column('text', { nullable: true })
+  clientReference!: string | null;
+
+  @Column('text', { nullable: true })
+  clientCentreName!: string | null;
+
+  /** Client side: the twin appointment's id on the sharing server. */
+  @Column('uuid', { nullable: true })
+  remoteAppointmentId!: string | null;
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;

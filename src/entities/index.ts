@@ -1,6 +1,7 @@
 import { ApiToken } from './api-token.entity';
 import { Appointment } from './appointment.entity';
 import { AppointmentChange } from './appointment-change.entity';
+import { AttemptCounter } from './attempt-counter.entity';
 import { AuditEvent } from './audit-event.entity';
 import { Centre } from './centre.entity';
 import { MedicalService } from './medical-service.entity';
@@ -10,13 +11,17 @@ import { Practitioner } from './practitioner.entity';
 import { Schedule } from './schedule.entity';
 import { ScheduleException } from './schedule-exception.entity';
 import { ScheduleService } from './schedule-service.entity';
+import { ScheduleShare } from './schedule-share.entity';
+import { ScheduleShareSchedule } from './schedule-share-schedule.entity';
+import { ShareLink } from './share-link.entity';
 import { Tenant } from './tenant.entity';
 import { User } from './user.entity';
 
 export {
   ApiToken, Appointment, AppointmentChange, AuditEvent, Centre, MedicalService, OpeningHours, Patient, Practitioner,
-  Schedule, ScheduleException, ScheduleService, Tenant, User,
+  Schedule, ScheduleException, ScheduleService, Tenant, User, ScheduleShare, ScheduleShareSchedule, ShareLink, AttemptCounter,
 };
+export * from './schedule-share.entity';
 export * from './user.entity';
 export * from './api-token.entity';
 export * from './appointment.entity';
@@ -24,5 +29,5 @@ export * from './schedule-exception.entity';
 
 export const ENTITIES = [
   Tenant, User, ApiToken, AuditEvent, Centre, Practitioner, MedicalService, Schedule, ScheduleService, OpeningHours,
-  ScheduleException, Patient, Appointment, AppointmentChange,
+  ScheduleException, Patient, Appointment, AppointmentChange, ScheduleShare, ScheduleShareSchedule, ShareLink, AttemptCounter,
 ];

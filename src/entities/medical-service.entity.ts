@@ -28,6 +28,13 @@ export class MedicalService {
   @Column('text', { nullable: true })
   requiredQualification!: string | null;
 
+  /** Set on a client's mirror of a service offered through a share. */
+  @Column('uuid', { nullable: true })
+  linkId!: string | null;
+
+  @Column('uuid', { nullable: true })
+  remoteServiceId!: string | null;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;
 

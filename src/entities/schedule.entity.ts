@@ -35,6 +35,13 @@ export class Schedule {
   @Column('text')
   name!: string;
 
+  /** Set on a client's mirror of a schedule shared by another centre: its agenda lives there. */
+  @Column('uuid', { nullable: true })
+  linkId!: string | null;
+
+  @Column('uuid', { nullable: true })
+  remoteScheduleId!: string | null;
+
   @Column('integer')
   slotMinutes!: number;
 

@@ -8,6 +8,8 @@ import type { TokensService } from './identity/tokens.service';
 import type { UsersService } from './identity/users.service';
 import type { PatientsService } from './patients/patients.service';
 import type { AvailabilityService } from './scheduling/availability.service';
+import type { PeerService } from './sharing/peer.service';
+import type { SharesService } from './sharing/shares.service';
 
 /** Every service, built once by the composition root (server.ts) and handed to resolvers. */
 export interface Services {
@@ -21,4 +23,6 @@ export interface Services {
   lifecycle: AppointmentLifecycleService;
   appointments: AppointmentsQueryService;
   agenda: AgendaWatchService;
+  shares: SharesService;
+  peer: PeerService;
 }

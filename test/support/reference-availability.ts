@@ -64,7 +64,7 @@ function model(schedule: ReferenceSchedule, from: string, to: string) {
   const closed = schedule.exceptions.filter((e) => e.kind === 'CLOSED').map((e): Interval => [toMs(e.startsLocal, zone), toMs(e.endsLocal, zone)]);
   const busy = schedule.bookings.map((b): Interval => [Date.parse(b.start), Date.parse(b.end)]);
   const inAny = (at: number, intervals: Interval[]) => intervals.some(([s, e]) => at >= s && at < e);
-  const isOpen = (at: number): boolean => inAny(at, blocks) && !inAny(at, closed) && (!process.env.CLIP_WINDOW || (at >= window[0] && at < window[1]));
+  const isOpen = (at: number): boolean => inAny(at, blocks) && !inAny(at, closed);
   const isBusy = (at: number): boolean => inAny(at, busy);
   const inWindow = (at: number): boolean => at >= window[0] && at < window[1];
   return { window, blocks, isOpen, isBusy, inWindow };

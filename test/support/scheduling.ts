@@ -239,3 +239,48 @@ export function errorFields(response: GraphQLResponse): string[] {
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// ---------------------------------------------------------------------------------------------
+// Live agenda
+
+export const AGENDA_CHANGED = `subscription Agenda($centreId: String!) {
+  agendaChanged(centreId: $centreId) { kind centreId appointmentId scheduleId appointment { id status start end scheduleId cancellation { code } } }
+}`;
+
+export interface AgendaChangeData {
+  kind: 'CREATED' | 'CHANGED' | 'CANCELLED' | 'SCHEDULE_CHANGED';
+  centreId: string;
+  appointmentId: string | null;
+  scheduleId: string | null;
+  appointment: { id: string; status: Status; start: string; end: string; scheduleId: string; cancellation: { code: string } | null } | null;
+}
+
+interface SubscriptionLike {
+  next(timeoutMs?: number): Promise<unknown>;
+  nothingWithin(ms: number): Promise<boolean>;
+  errors: unknown[];
+  completed: boolean;
+}
+
+/**
+ * What a subscription did first, within `ms`: an event (`next` payload, possibly carrying errors),
+ * an `error` message, completion, or nothing.
+ */
+export async function firstOutcome(subscription: SubscriptionLike, ms = 3000): Promise<
+  { kind: 'next'; payload: { data?: unknown; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> } }
+  | { kind: 'error'; errors: unknown[] } | { kind: 'complete' } | { kind: 'nothing' }
+> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (subscription.errors.length > 0) return { kind: 'error', errors: subscription.errors };
+    if (!(await subscription.nothingWithin(25))) return { kind: 'next', payload: (await subscription.next(10)) as never };
+    if (subscription.completed) return { kind: 'complete' };
+  }
+  return { kind: 'nothing' };
+}
+
+/** The error codes of an outcome, wherever graphql-ws put them. */
+export function outcomeCodes(outcome: Awaited<ReturnType<typeof firstOutcome>>): string[] {
+  const errors = outcome.kind === 'next' ? outcome.payload.errors ?? [] : outcome.kind === 'error' ? outcome.errors.flat() : [];
+  return (errors as Array<{ extensions?: { code?: string } }>).map((error) => String(error?.extensions?.code ?? 'NO_CODE'));
+}

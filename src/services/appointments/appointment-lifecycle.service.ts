@@ -51,6 +51,11 @@ export class AppointmentLifecycleService {
 
   async changeStatus(ctx: RequestContext, request: StatusChangeRequest): Promise<AppointmentRow> {
     requireStaffRole(ctx, AGENDA_WRITERS);
+    return this.changeStatusAuthorized(ctx, request);
+  }
+
+  /** For services that authorised the caller by their own rules (a peer cancelling its twin). */
+  async changeStatusAuthorized(ctx: RequestContext, request: StatusChangeRequest): Promise<AppointmentRow> {
     const key = keyOf(request.idempotencyKey, 'changeAppointmentStatus', request);
     const result = await ctx.transaction(async (tx) => {
       const outcome = await runStatusChange(tx, {

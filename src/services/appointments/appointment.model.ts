@@ -15,6 +15,10 @@ export interface AppointmentRow {
   note: string | null;
   cancellationCode: string | null;
   cancellationText: string | null;
+  shareId: string | null;
+  clientReference: string | null;
+  clientCentreName: string | null;
+  remoteAppointmentId: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -42,6 +46,10 @@ export interface BookingRequest {
   note?: string;
   anonymous?: boolean;
   origin?: AppointmentOrigin;
+  /** Sharing side of a schedule share: the twin of a client centre's booking. */
+  twin?: { shareId: string; clientReference: string; clientCentreName: string };
+  /** Client side: the twin's id on the sharing server, known before the local record is written. */
+  remoteAppointmentId?: string;
 }
 
 /** Expected reasons a time cannot be booked: answered as typed results, not errors. */

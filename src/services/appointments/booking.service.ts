@@ -31,6 +31,11 @@ export class BookingService {
    */
   async book(ctx: RequestContext, request: BookingRequest): Promise<BookingOutcome> {
     requireStaffRole(ctx, AGENDA_WRITERS);
+    return this.bookAuthorized(ctx, request);
+  }
+
+  /** For services that authorised the caller by their own rules (a peer booking through a share). */
+  async bookAuthorized(ctx: RequestContext, request: BookingRequest): Promise<BookingOutcome> {
     const hash = requestHash('bookAppointment', { ...request, idempotencyKey: undefined });
     try {
       const result = await ctx.transaction(async (tx) => {

@@ -53,9 +53,10 @@ new_patient AS (
   RETURNING id
 ),
 booked AS (
-  INSERT INTO appointments (tenant_id, schedule_id, service_id, patient_id, starts_at, ends_at, origin, anonymous, note)
+  INSERT INTO appointments (tenant_id, schedule_id, service_id, patient_id, starts_at, ends_at, origin, anonymous, note,
+                            share_id, client_reference, client_centre_name, remote_appointment_id)
   SELECT $1, v.schedule_id, v.service_id, coalesce($5::uuid, (SELECT id FROM new_patient)), $4::timestamptz,
-         $4::timestamptz + make_interval(mins => v.duration_minutes), $7, $8, $10
+         $4::timestamptz + make_interval(mins => v.duration_minutes), $7, $8, $10, $14::uuid, $15, $16, $17::uuid
   FROM v WHERE v.problem IS NULL
   RETURNING ${RETURNED_APPOINTMENT_COLUMNS}
 ),
@@ -75,6 +76,7 @@ export async function runBookingStatement(tx: Tx, request: BookingRequest, actor
     tx.tenantId, request.scheduleId, request.serviceId, request.start, request.patientId ?? null,
     request.newPatient ? JSON.stringify(request.newPatient) : null, request.origin ?? 'LOCAL', request.anonymous ?? false,
     request.idempotencyKey, request.note ?? null, actor.kind, actor.id, requestHash,
+    request.twin?.shareId ?? null, request.twin?.clientReference ?? null, request.twin?.clientCentreName ?? null, request.remoteAppointmentId ?? null,
   ]);
   return { ...row, appointment: row.appointment && reviveDates(row.appointment) };
 }

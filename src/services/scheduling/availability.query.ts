@@ -8,6 +8,8 @@ export interface AvailabilityFilter {
   practitionerId?: string;
   qualification?: string;
   includeSlots: boolean;
+  /** Only these schedules (a share's); by default every schedule of the centre. */
+  scheduleIds?: readonly string[];
 }
 
 /** ISO instants in UTC, as PostgreSQL formats them: no Date objects on this hot path. */
@@ -39,6 +41,8 @@ WITH sched AS (
   LEFT JOIN practitioners p ON p.tenant_id = s.tenant_id AND p.id = s.practitioner_id
   LEFT JOIN services sv ON sv.tenant_id = s.tenant_id AND sv.id = $5::uuid
   WHERE s.tenant_id = $1 AND s.centre_id = $2 AND s.active
+    AND s.link_id IS NULL -- a mirror of a shared schedule: its agenda lives on the sharing side
+    AND ($9::uuid[] IS NULL OR s.id = ANY ($9::uuid[]))
     AND ($5::uuid IS NULL OR EXISTS (SELECT 1 FROM schedule_services ss WHERE ss.tenant_id = s.tenant_id AND ss.schedule_id = s.id AND ss.service_id = $5::uuid))
     AND ($6::uuid IS NULL OR s.practitioner_id = $6::uuid)
     AND ($7::text IS NULL OR $7::text = ANY (p.qualifications))
@@ -78,5 +82,6 @@ export async function queryAvailability(tx: Tx, filter: AvailabilityFilter): Pro
   return tx.query<AvailabilityRow>(AVAILABILITY_SQL, [
     tx.tenantId, filter.centreId, filter.from, filter.to,
     filter.serviceId ?? null, filter.practitionerId ?? null, filter.qualification ?? null, filter.includeSlots,
+    filter.scheduleIds ?? null,
   ]);
 }

@@ -1,0 +1,88 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { APP_ROLE, protectTenantTable, unprotectTenantTable } from './support/rls';
+
+const NEW_TABLES = ['schedule_shares', 'schedule_share_schedules', 'share_links', 'attempt_counters'];
+
+/**
+ * Schedule sharing between tenants (seed 000): shares on the sharing side, links and mirrored
+ * schedules/services on the client side, twin references on appointments, and the attempt
+ * counters that block a user after repeated failed connection tests.
+ */
+export class Federation1795406400000 implements MigrationInterface {
+  name = 'Federation1795406400000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    const q = (sql: string) => queryRunner.query(sql);
+    await q(`
+      CREATE TABLE "schedule_shares" (
+        "tenant_id" uuid NOT NULL, "id" uuid NOT NULL DEFAULT gen_random_uuid(), "centre_id" uuid NOT NULL,
+        "label" text NOT NULL, "secret_hash" bytea NOT NULL,
+        "allowed_service_ids" uuid array NOT NULL DEFAULT '{}', "earliest_days_ahead" integer NOT NULL DEFAULT '0',
+        "latest_days_ahead" integer NOT NULL DEFAULT '90', "weekly_windows" jsonb NOT NULL DEFAULT '[]', "daily_quota" integer,
+        "revoked_at" TIMESTAMP WITH TIME ZONE, "token_rotated_at" TIMESTAMP WITH TIME ZONE,
+        "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "updated_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),
+        CONSTRAINT "schedule_shares_pkey" PRIMARY KEY ("tenant_id", "id"),
+        CONSTRAINT "schedule_shares_centre_fkey" FOREIGN KEY ("tenant_id", "centre_id") REFERENCES "centres"("tenant_id", "id") ON DELETE CASCADE
+      )`);
+    await q(`
+      CREATE TABLE "schedule_share_schedules" (
+        "tenant_id" uuid NOT NULL, "share_id" uuid NOT NULL, "schedule_id" uuid NOT NULL,
+        CONSTRAINT "schedule_share_schedules_pkey" PRIMARY KEY ("tenant_id", "share_id", "schedule_id"),
+        CONSTRAINT "schedule_share_schedules_share_fkey" FOREIGN KEY ("tenant_id", "share_id") REFERENCES "schedule_shares"("tenant_id", "id") ON DELETE CASCADE,
+        CONSTRAINT "schedule_share_schedules_schedule_fkey" FOREIGN KEY ("tenant_id", "schedule_id") REFERENCES "schedules"("tenant_id", "id") ON DELETE CASCADE
+      )`);
+    await q(`
+      CREATE TABLE "share_links" (
+        "tenant_id" uuid NOT NULL, "id" uuid NOT NULL DEFAULT gen_random_uuid(), "centre_id" uuid NOT NULL,
+        "remote_url" text NOT NULL, "remote_centre_id" uuid NOT NULL, "remote_centre_name" text NOT NULL, "remote_share_id" uuid NOT NULL,
+        "token_ciphertext" bytea NOT NULL, "label" text NOT NULL, "removed_at" TIMESTAMP WITH TIME ZONE,
+        "created_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(),
+        CONSTRAINT "share_links_pkey" PRIMARY KEY ("tenant_id", "id"),
+        CONSTRAINT "share_links_centre_fkey" FOREIGN KEY ("tenant_id", "centre_id") REFERENCES "centres"("tenant_id", "id") ON DELETE CASCADE
+      )`);
+    await q(`
+      CREATE TABLE "attempt_counters" (
+        "tenant_id" uuid NOT NULL, "subject" text NOT NULL, "scope" text NOT NULL,
+        "attempts" integer NOT NULL DEFAULT '0', "failures" integer NOT NULL DEFAULT '0',
+        "window_started_at" TIMESTAMP WITH TIME ZONE NOT NULL DEFAULT now(), "blocked_until" TIMESTAMP WITH TIME ZONE,
+        CONSTRAINT "attempt_counters_pkey" PRIMARY KEY ("tenant_id", "subject", "scope")
+      )`);
+    await q(`ALTER TABLE "services" ADD "link_id" uuid, ADD "remote_service_id" uuid`);
+    await q(`ALTER TABLE "schedules" ADD "link_id" uuid, ADD "remote_schedule_id" uuid`);
+    await q(`ALTER TABLE "appointments" ADD "share_id" uuid, ADD "client_reference" text, ADD "client_centre_name" text, ADD "remote_appointment_id" uuid`);
+    await q(`CREATE UNIQUE INDEX "appointments_share_reference_key" ON "appointments" ("tenant_id", "share_id", "client_reference") WHERE share_id IS NOT NULL`);
+    for (const table of NEW_TABLES) await protectTenantTable(queryRunner, table);
+    // The job queue's own schema is installed by graphile-worker before our migrations run; the
+    // app role enqueues jobs inside its transactions, so it needs to reach it.
+    await q(`
+      DO $$ BEGIN
+        IF EXISTS (SELECT FROM pg_namespace WHERE nspname = 'graphile_worker') THEN
+          GRANT USAGE ON SCHEMA graphile_worker TO ${APP_ROLE};
+          GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA graphile_worker TO ${APP_ROLE};
+          GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA graphile_worker TO ${APP_ROLE};
+          GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA graphile_worker TO ${APP_ROLE};
+        END IF;
+      END $$`);
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    const q = (sql: string) => queryRunner.query(sql);
+    await q(`
+      DO $$ BEGIN
+        IF EXISTS (SELECT FROM pg_namespace WHERE nspname = 'graphile_worker') THEN
+          REVOKE ALL ON ALL FUNCTIONS IN SCHEMA graphile_worker FROM ${APP_ROLE};
+          REVOKE ALL ON ALL SEQUENCES IN SCHEMA graphile_worker FROM ${APP_ROLE};
+          REVOKE ALL ON ALL TABLES IN SCHEMA graphile_worker FROM ${APP_ROLE};
+          REVOKE USAGE ON SCHEMA graphile_worker FROM ${APP_ROLE};
+        END IF;
+      END $$`);
+    for (const table of [...NEW_TABLES].reverse()) {
+      await unprotectTenantTable(queryRunner, table);
+      await q(`DROP TABLE "${table}"`);
+    }
+    await q(`DROP INDEX "appointments_share_reference_key"`);
+    await q(`ALTER TABLE "appointments" DROP "remote_appointment_id", DROP "client_centre_name", DROP "client_reference", DROP "share_id"`);
+    await q(`ALTER TABLE "schedules" DROP "remote_schedule_id", DROP "link_id"`);
+    await q(`ALTER TABLE "services" DROP "remote_service_id", DROP "link_id"`);
+  }
+}

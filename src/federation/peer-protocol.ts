@@ -1,0 +1,113 @@
+import type { WeeklyWindow } from '../entities/schedule-share.entity';
+import type { SlotProblem } from '../services/appointments/appointment.model';
+import type { Instant, SlotState } from '../services/scheduling/availability.query';
+
+/**
+ * What careslot servers say to each other about a share (ARCHITECTURE.md §6). The sharing server
+ * answers these over GraphQL (HTTP and graphql-ws) to a peer principal authenticated by the share
+ * link token; an in-process client answers the same for links within one server.
+ */
+export interface ShareRestrictions {
+  /** Empty: every service the shared schedules offer. */
+  allowedServiceIds: string[];
+  earliestDaysAhead: number;
+  latestDaysAhead: number;
+  /** Empty: any time the schedules are open. Local time of the sharing centre. */
+  weeklyWindows: WeeklyWindow[];
+  dailyQuota: number | null;
+}
+
+export interface PeerSharedService {
+  id: string;
+  code: string;
+  name: string;
+  durationMinutes: number;
+}
+
+export interface PeerSharedSchedule {
+  id: string;
+  name: string;
+  slotMinutes: number;
+  services: PeerSharedService[];
+}
+
+export interface PeerShareInfo {
+  shareId: string;
+  centreId: string;
+  centreName: string;
+  timeZone: string;
+  schedules: PeerSharedSchedule[];
+  restrictions: ShareRestrictions;
+}
+
+export interface PeerAvailabilityRequest {
+  from: Date;
+  to: Date;
+  serviceId?: string;
+  includeSlots: boolean;
+}
+
+/** Free time (restrictions applied) and occupied time without any detail. */
+export interface PeerScheduleAvailability {
+  scheduleId: string;
+  free: Array<[Instant, Instant]>;
+  occupied: Array<[Instant, Instant]>;
+  slots: Array<[Instant, Instant, SlotState]> | null;
+}
+
+export interface PeerPatient {
+  familyName: string;
+  givenName: string;
+  patronymic?: string | null;
+  phone?: string | null;
+  personalIdentityNumber?: string | null;
+}
+
+export interface PeerBookRequest {
+  scheduleId: string;
+  serviceId: string;
+  start: Date;
+  idempotencyKey: string;
+  /** The client's own appointment id: the twin's handle on both sides. */
+  clientReference: string;
+  clientCentreName: string;
+  patient: PeerPatient;
+}
+
+/** Why the share's rules refuse a time the schedule itself would accept. */
+export type ShareRefusal = 'SERVICE_NOT_SHARED' | 'OUTSIDE_SHARED_HOURS' | 'OUTSIDE_HORIZON' | 'DAILY_QUOTA_REACHED' | 'CENTRE_OFFLINE';
+
+export type PeerBookOutcome =
+  | { kind: 'BOOKED'; appointmentId: string; start: Instant; end: Instant }
+  | { kind: SlotProblem }
+  | { kind: 'SHARE_REFUSED'; reason: ShareRefusal };
+
+export interface PeerCancelRequest {
+  clientReference: string;
+  idempotencyKey: string;
+  reasonText?: string;
+}
+
+export interface PeerCancelOutcome {
+  /** NOT_FOUND when the sharing side has no such twin (never booked, or already deleted). */
+  status: 'CANCELLED' | 'NOT_FOUND';
+  appointmentId: string | null;
+}
+
+export type PeerOccupancyKind = 'CREATED' | 'CHANGED' | 'CANCELLED' | 'SCHEDULE_CHANGED';
+
+/** Occupancy changed in a shared schedule. clientReference only for this client's own twins. */
+export interface PeerOccupancyEvent {
+  scheduleId: string;
+  kind: PeerOccupancyKind;
+  clientReference: string | null;
+}
+
+/** The operations a peer principal may perform: implemented by the sharing side's PeerService. */
+export interface PeerOperations<Ctx> {
+  share(ctx: Ctx): Promise<PeerShareInfo>;
+  availability(ctx: Ctx, request: PeerAvailabilityRequest): Promise<PeerScheduleAvailability[]>;
+  book(ctx: Ctx, request: PeerBookRequest): Promise<PeerBookOutcome>;
+  cancel(ctx: Ctx, request: PeerCancelRequest): Promise<PeerCancelOutcome>;
+  watch(ctx: Ctx): Promise<AsyncIterableIterator<PeerOccupancyEvent>>;
+}
