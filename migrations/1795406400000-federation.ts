@@ -52,6 +52,10 @@ export class Federation1795406400000 implements MigrationInterface {
     await q(`ALTER TABLE "appointments" ADD "share_id" uuid, ADD "client_reference" text, ADD "client_centre_name" text, ADD "remote_appointment_id" uuid`);
     await q(`CREATE UNIQUE INDEX "appointments_share_reference_key" ON "appointments" ("tenant_id", "share_id", "client_reference") WHERE share_id IS NOT NULL`);
     for (const table of NEW_TABLES) await protectTenantTable(queryRunner, table);
+    // Each server keeps live subscriptions to the sharing servers of every link, so at start it must
+    // find all links: a transaction that declares the registry scope may read share_links of every
+    // tenant (the token stays encrypted; the registry reads only ids). Writes remain tenant-bound.
+    await q(`CREATE POLICY link_registry ON "share_links" FOR SELECT USING (current_setting('app.scope', true) = 'link-registry')`);
     // The job queue's own schema is installed by graphile-worker before our migrations run; the
     // app role enqueues jobs inside its transactions, so it needs to reach it.
     await q(`
@@ -76,6 +80,7 @@ export class Federation1795406400000 implements MigrationInterface {
           REVOKE USAGE ON SCHEMA graphile_worker FROM ${APP_ROLE};
         END IF;
       END $$`);
+    await q(`DROP POLICY link_registry ON "share_links"`);
     for (const table of [...NEW_TABLES].reverse()) {
       await unprotectTenantTable(queryRunner, table);
       await q(`DROP TABLE "${table}"`);

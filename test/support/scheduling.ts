@@ -284,3 +284,49 @@ export function outcomeCodes(outcome: Awaited<ReturnType<typeof firstOutcome>>):
   const errors = outcome.kind === 'next' ? outcome.payload.errors ?? [] : outcome.kind === 'error' ? outcome.errors.flat() : [];
   return (errors as Array<{ extensions?: { code?: string } }>).map((error) => String(error?.extensions?.code ?? 'NO_CODE'));
 }
+
+/**
+ * A subscription with its own event queue. Unlike test/helpers/ws-client's `subscribe`, a `next`
+ * that times out withdraws its waiter, so a later event is never handed to a promise nobody awaits.
+ */
+export interface QueuedSubscription<T> {
+  next(timeoutMs?: number): Promise<T>;
+  nothingWithin(ms: number): Promise<boolean>;
+  errors: unknown[];
+  completed: boolean;
+  dispose(): void;
+}
+
+export function subscribeQueued<T>(client: { subscribe: (payload: { query: string; variables?: Record<string, unknown> }, sink: { next: (value: unknown) => void; error: (error: unknown) => void; complete: () => void }) => () => void }, query: string, variables: Record<string, unknown> = {}): QueuedSubscription<T> {
+  const queue: T[] = [];
+  let waiter: ((value: T) => void) | undefined;
+  const subscription: QueuedSubscription<T> = {
+    errors: [],
+    completed: false,
+    next: (timeoutMs = 3000) => new Promise<T>((resolve, reject) => {
+      if (queue.length > 0) return resolve(queue.shift()!);
+      if (waiter) return reject(new Error('one next() at a time'));
+      const timer = setTimeout(() => {
+        waiter = undefined;
+        reject(new Error(`no subscription event within ${timeoutMs} ms (completed: ${subscription.completed}, errors: ${JSON.stringify(subscription.errors)})`));
+      }, timeoutMs);
+      waiter = (value) => {
+        clearTimeout(timer);
+        waiter = undefined;
+        resolve(value);
+      };
+    }),
+    nothingWithin: async (ms) => {
+      if (queue.length > 0) return false;
+      await sleep(ms);
+      return queue.length === 0;
+    },
+    dispose: () => undefined,
+  };
+  subscription.dispose = client.subscribe({ query, variables }, {
+    next: (value) => (waiter ? waiter(value as T) : queue.push(value as T)),
+    error: (error) => subscription.errors.push(error),
+    complete: () => (subscription.completed = true),
+  });
+  return subscription;
+}

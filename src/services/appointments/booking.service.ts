@@ -48,15 +48,14 @@ export class BookingService {
       if (result.problem) return { kind: SLOT_PROBLEMS[result.problem] };
       return { kind: 'BOOKED', appointment: result.appointment! };
     } catch (error) {
-      const code = (error as { code?: string; constraint?: string }).code;
-      const constraint = (error as { constraint?: string }).constraint;
-      if (code === UNIQUE_VIOLATION && constraint === 'patients_identity_number_key') {
-        throw badInput([{ field: 'input.newPatient.personalIdentityNumber', problems: ['a patient with this personal identity number exists'] }]);
-      }
+      const code = (error as { code?: string }).code;
       if (code !== EXCLUSION_VIOLATION && code !== UNIQUE_VIOLATION) throw error;
       // A concurrent request with the same key may have won the race: it is then a replay, not a conflict.
       const prior = await ctx.transaction((tx) => appointmentsRepository.changeByKey(tx, request.idempotencyKey));
       if (prior) return this.replay(ctx, prior, hash);
+      if ((error as { constraint?: string }).constraint === 'patients_identity_number_key') {
+        throw badInput([{ field: 'input.newPatient.personalIdentityNumber', problems: ['a patient with this personal identity number exists'] }]);
+      }
       return { kind: 'SLOT_UNAVAILABLE' };
     }
   }

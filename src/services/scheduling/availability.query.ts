@@ -53,26 +53,28 @@ blocks AS (
 ),
 agenda AS (
   SELECT sched.id AS schedule_id, sched.slot, sched.need,
-         (coalesce((SELECT range_agg(b.block) FROM blocks b WHERE b.schedule_id = sched.id), '{}'::tstzmultirange)
-           - careslot_schedule_closed($1, sched.id, sched.tz, $3::timestamptz, $4::timestamptz))
-           * tstzmultirange(tstzrange($3::timestamptz, $4::timestamptz)) AS open,
+         coalesce((SELECT range_agg(b.block) FROM blocks b WHERE b.schedule_id = sched.id), '{}'::tstzmultirange)
+           - careslot_schedule_closed($1, sched.id, sched.tz, $3::timestamptz, $4::timestamptz) AS open,
          coalesce((SELECT range_agg(tstzrange(a.starts_at, a.ends_at)) FROM appointments a
                    WHERE a.tenant_id = $1 AND a.schedule_id = sched.id AND a.status <> 'CANCELLED'
-                     AND a.starts_at < $4::timestamptz AND a.ends_at > $3::timestamptz), '{}'::tstzmultirange) AS busy
+                     AND a.starts_at < $4::timestamptz + interval '1 day' AND a.ends_at > $3::timestamptz - interval '1 day'), '{}'::tstzmultirange) AS busy
   FROM sched
 ),
 split AS (
-  SELECT schedule_id, slot, need, open, open - busy AS free, open * busy AS occupied FROM agenda
+  -- The window limits what is listed; whether a slot is FREE looks past it (a service may run over its end).
+  SELECT schedule_id, slot, need, open, open - busy AS free, open * busy AS occupied,
+         tstzmultirange(tstzrange($3::timestamptz, $4::timestamptz)) AS win
+  FROM agenda
 )
 SELECT split.schedule_id AS "scheduleId",
-       (SELECT coalesce(json_agg(json_build_array(careslot_utc(lower(r)), careslot_utc(upper(r))) ORDER BY r), '[]') FROM unnest(split.free) r) AS "free",
-       (SELECT coalesce(json_agg(json_build_array(careslot_utc(lower(r)), careslot_utc(upper(r))) ORDER BY r), '[]') FROM unnest(split.occupied) r) AS "occupied",
+       (SELECT coalesce(json_agg(json_build_array(careslot_utc(lower(r)), careslot_utc(upper(r))) ORDER BY r), '[]') FROM unnest(split.free * split.win) r) AS "free",
+       (SELECT coalesce(json_agg(json_build_array(careslot_utc(lower(r)), careslot_utc(upper(r))) ORDER BY r), '[]') FROM unnest(split.occupied * split.win) r) AS "occupied",
        CASE WHEN $8::boolean THEN (
          SELECT coalesce(json_agg(json_build_array(careslot_utc(g.start), careslot_utc(g.start + split.slot),
                   CASE WHEN tstzrange(g.start, g.start + split.need) <@ split.free THEN 'FREE' ELSE 'OCCUPIED' END) ORDER BY g.start), '[]')
          FROM (SELECT DISTINCT gs.start FROM blocks b CROSS JOIN LATERAL generate_series(lower(b.block), upper(b.block) - split.slot, split.slot) AS gs(start)
                WHERE b.schedule_id = split.schedule_id) AS g
-         WHERE tstzrange(g.start, g.start + split.slot) <@ split.open
+         WHERE tstzrange(g.start, g.start + split.slot) <@ (split.open * split.win)
            AND (tstzrange(g.start, g.start + split.need) <@ split.free OR tstzrange(g.start, g.start + split.slot) && split.occupied)
        ) END AS "slots"
 FROM split

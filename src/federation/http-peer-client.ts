@@ -1,0 +1,174 @@
+import { createClient, type Client } from 'graphql-ws';
+import WebSocket from 'ws';
+import type { SlotProblem } from '../services/appointments/appointment.model';
+import type { OutboundGuard } from './outbound-guard';
+import { OutboundAddressDenied } from './outbound-guard';
+import { PeerError, type PeerClient, type PeerFailure, type PeerWatch } from './peer-client';
+import { PEER_AVAILABILITY, PEER_BOOK, PEER_CANCEL, PEER_OCCUPANCY, PEER_SHARE } from './peer-documents';
+import type {
+  PeerAvailabilityRequest, PeerBookOutcome, PeerBookRequest, PeerCancelOutcome, PeerCancelRequest, PeerOccupancyEvent,
+  PeerScheduleAvailability, PeerShareInfo, ShareRefusal,
+} from './peer-protocol';
+
+export interface HttpPeerOptions {
+  baseUrl: string;
+  token: string;
+  guard: OutboundGuard;
+  timeoutMs: number;
+  maxResponseBytes: number;
+}
+
+type Interval = { start: string; end: string };
+
+const FAILURE_TYPES: Record<string, SlotProblem> = {
+  SlotUnavailable: 'SLOT_UNAVAILABLE', OutsideOpeningHours: 'OUTSIDE_OPENING_HOURS', OffSlotGrid: 'OFF_SLOT_GRID',
+  InThePast: 'IN_THE_PAST', ServiceNotOffered: 'SERVICE_NOT_OFFERED', PatientNotFound: 'PATIENT_NOT_FOUND',
+};
+
+/**
+ * The peer API of another careslot server: GraphQL over HTTP with a deadline, a response size cap,
+ * no redirects, and the outbound address guard; occupancy over graphql-ws with reconnects.
+ * The token travels only in the Authorization header / connectionParams, never in a URL or a log.
+ */
+export class HttpPeerClient implements PeerClient {
+  private readonly endpoint: URL;
+
+  constructor(private readonly options: HttpPeerOptions) {
+    this.endpoint = new URL('/graphql', options.baseUrl);
+  }
+
+  async share(): Promise<PeerShareInfo> {
+    return (await this.request<{ peerShare: PeerShareInfo }>(PEER_SHARE, {})).peerShare;
+  }
+
+  async availability(request: PeerAvailabilityRequest): Promise<PeerScheduleAvailability[]> {
+    const data = await this.request<{ peerAvailability: Array<{ scheduleId: string; free: Interval[]; occupied: Interval[]; slots: Array<Interval & { state: 'FREE' | 'OCCUPIED' }> }> }>(
+      PEER_AVAILABILITY, { from: request.from.toISOString(), to: request.to.toISOString(), serviceId: request.serviceId ?? null, slots: request.includeSlots },
+    );
+    return data.peerAvailability.map((schedule) => ({
+      scheduleId: schedule.scheduleId,
+      free: schedule.free.map((i) => [i.start, i.end] as [string, string]),
+      occupied: schedule.occupied.map((i) => [i.start, i.end] as [string, string]),
+      slots: request.includeSlots ? schedule.slots.map((s) => [s.start, s.end, s.state] as [string, string, 'FREE' | 'OCCUPIED']) : null,
+    }));
+  }
+
+  async book(request: PeerBookRequest): Promise<PeerBookOutcome> {
+    const data = await this.request<{ peerBook: { __typename: string; appointmentId?: string; start?: string; end?: string; reason?: ShareRefusal } }>(
+      PEER_BOOK, { input: { ...request, start: request.start.toISOString() } },
+    );
+    const result = data.peerBook;
+    if (result.__typename === 'PeerBooking') return { kind: 'BOOKED', appointmentId: result.appointmentId!, start: result.start!, end: result.end! };
+    if (result.__typename === 'ShareRefused') return { kind: 'SHARE_REFUSED', reason: result.reason! };
+    const problem = FAILURE_TYPES[result.__typename];
+    if (!problem) throw new PeerError('INVALID_RESPONSE', `unknown result ${result.__typename}`);
+    return { kind: problem };
+  }
+
+  async cancel(request: PeerCancelRequest): Promise<PeerCancelOutcome> {
+    return (await this.request<{ peerCancel: PeerCancelOutcome }>(PEER_CANCEL, { input: request })).peerCancel;
+  }
+
+  watch(onEvent: (event: PeerOccupancyEvent) => void, onEnd: (failure: PeerFailure) => void): PeerWatch {
+    let client: Client | undefined;
+    let closed = false;
+    this.options.guard.check(this.endpoint).then(() => {
+      if (closed) return;
+      client = createClient({
+        url: this.endpoint.toString().replace(/^http/, 'ws'),
+        webSocketImpl: WebSocket,
+        connectionParams: { authorization: `Bearer ${this.options.token}` },
+        lazy: false,
+        retryAttempts: Number.POSITIVE_INFINITY,
+        retryWait: async (retries) => new Promise((resolve) => setTimeout(resolve, Math.min(30_000, 250 * 2 ** retries) * (0.5 + Math.random() / 2))),
+        shouldRetry: (event) => (event as { code?: number }).code !== 4403,
+        on: { closed: (event) => { if ((event as { code?: number }).code === 4403) end('REVOKED'); } },
+        onNonLazyError: () => undefined,
+      });
+      client.subscribe<{ peerOccupancyChanged: PeerOccupancyEvent }>({ query: PEER_OCCUPANCY }, {
+        next: (message) => { if (message.data) onEvent(message.data.peerOccupancyChanged); },
+        error: () => end('REVOKED'),
+        complete: () => end('REVOKED'),
+      });
+    }, () => end('ADDRESS_NOT_ALLOWED'));
+    const end = (failure: PeerFailure): void => {
+      if (closed) return;
+      closed = true;
+      void client?.dispose();
+      onEnd(failure);
+    };
+    return {
+      close: () => {
+        closed = true;
+        void client?.dispose();
+      },
+    };
+  }
+
+  private async request<T>(query: string, variables: Record<string, unknown>): Promise<T> {
+    try {
+      await this.options.guard.check(this.endpoint);
+    } catch (error) {
+      if (error instanceof OutboundAddressDenied) throw new PeerError('ADDRESS_NOT_ALLOWED', error.message);
+      throw new PeerError('UNREACHABLE', 'the host name does not resolve');
+    }
+    let response: Response;
+    try {
+      response = await fetch(this.endpoint, {
+        method: 'POST',
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', authorization: `Bearer ${this.options.token}` },
+        body: JSON.stringify({ query, variables }),
+      });
+    } catch (error) {
+      throw transportFailure(error);
+    }
+    if (response.status >= 300 && response.status < 400) throw new PeerError('REDIRECTED');
+    const body = await readCapped(response, this.options.maxResponseBytes);
+    let payload: { data?: T; errors?: Array<{ message: string; extensions?: { code?: string } }> };
+    try {
+      payload = JSON.parse(body) as typeof payload;
+    } catch {
+      throw new PeerError('INVALID_RESPONSE', `HTTP ${response.status}`);
+    }
+    const error = payload.errors?.[0];
+    if (error?.extensions?.code === 'UNAUTHENTICATED') throw new PeerError(/revoked/i.test(error.message) ? 'REVOKED' : 'BAD_TOKEN');
+    if (error || !payload.data) throw new PeerError('INVALID_RESPONSE', error?.extensions?.code ?? `HTTP ${response.status}`);
+    return payload.data;
+  }
+}
+
+async function readCapped(response: Response, maxBytes: number): Promise<string> {
+  const declared = Number(response.headers.get('content-length') ?? 0);
+  if (declared > maxBytes) throw new PeerError('RESPONSE_TOO_LARGE');
+  const reader = response.body?.getReader();
+  if (!reader) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    let chunk;
+    try {
+      chunk = await reader.read();
+    } catch (error) {
+      throw transportFailure(error);
+    }
+    if (chunk.done) break;
+    size += chunk.value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      throw new PeerError('RESPONSE_TOO_LARGE');
+    }
+    chunks.push(chunk.value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function transportFailure(error: unknown): PeerError {
+  const name = (error as { name?: string }).name;
+  if (name === 'TimeoutError' || name === 'AbortError') return new PeerError('TIMEOUT');
+  const code = (error as { cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code ?? '';
+  if (/CERT|TLS|SSL|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code)) return new PeerError('TLS', code);
+  if (/TIMEOUT/.test(code)) return new PeerError('TIMEOUT');
+  return new PeerError('UNREACHABLE', code || undefined);
+}

@@ -1,0 +1,43 @@
+import type {
+  PeerAvailabilityRequest, PeerBookOutcome, PeerBookRequest, PeerCancelOutcome, PeerCancelRequest, PeerOccupancyEvent,
+  PeerScheduleAvailability, PeerShareInfo,
+} from './peer-protocol';
+
+/** Why a peer call failed, named so a person can act on it. */
+export type PeerFailure =
+  | 'UNREACHABLE' | 'TIMEOUT' | 'TLS' | 'ADDRESS_NOT_ALLOWED' | 'BAD_TOKEN' | 'REVOKED' | 'UNKNOWN_CENTRE'
+  | 'INVALID_RESPONSE' | 'RESPONSE_TOO_LARGE' | 'REDIRECTED';
+
+export const PEER_FAILURE_MESSAGES: Record<PeerFailure, string> = {
+  UNREACHABLE: 'The sharing server could not be reached at this URL',
+  TIMEOUT: 'The sharing server did not answer in time',
+  TLS: 'The TLS connection to the sharing server failed (certificate or protocol)',
+  ADDRESS_NOT_ALLOWED: 'This URL points to an address careslot may not call',
+  BAD_TOKEN: 'The sharing server does not accept this shared link token',
+  REVOKED: 'The share has been revoked or its token rotated by the sharing centre',
+  UNKNOWN_CENTRE: 'The token is valid, but it does not belong to this centre ID',
+  INVALID_RESPONSE: 'The server at this URL does not answer like a careslot server',
+  RESPONSE_TOO_LARGE: 'The sharing server answered with more data than allowed',
+  REDIRECTED: 'The URL redirects elsewhere; give the sharing server\'s URL itself',
+};
+
+export class PeerError extends Error {
+  constructor(readonly failure: PeerFailure, detail?: string) {
+    super(detail ? `${PEER_FAILURE_MESSAGES[failure]} (${detail})` : PEER_FAILURE_MESSAGES[failure]);
+    this.name = 'PeerError';
+  }
+}
+
+export interface PeerWatch {
+  close(): void;
+}
+
+/** One sharing server as a client centre sees it: over HTTP + graphql-ws, or in-process. */
+export interface PeerClient {
+  share(): Promise<PeerShareInfo>;
+  availability(request: PeerAvailabilityRequest): Promise<PeerScheduleAvailability[]>;
+  book(request: PeerBookRequest): Promise<PeerBookOutcome>;
+  cancel(request: PeerCancelRequest): Promise<PeerCancelOutcome>;
+  /** Occupancy changes, reconnecting with backoff; onEnd when the share is revoked. */
+  watch(onEvent: (event: PeerOccupancyEvent) => void, onEnd: (failure: PeerFailure) => void): PeerWatch;
+}
