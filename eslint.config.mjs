@@ -22,7 +22,12 @@ export default tseslint.config(
   layer(['src/entities/**/*.ts'], [GRAPHQL, SERVICES, RESOLVERS, { group: ['../*', '!./*'], message: 'Entities import only TypeORM and each other.' }]),
   layer(['src/schema/**/*.ts'], [TYPEORM, SERVICES, RESOLVERS, { group: ['**/entities', '**/entities/*'], message: 'GraphQL types are kept separate from entities.' }]),
   layer(['src/resolvers/**/*.ts'], [TYPEORM, { group: ['**/db/*', '**/repositories/*', '**/*.repository'], message: 'Resolvers call services, never SQL.' }]),
-  layer(['src/services/**/*.ts', 'src/federation/**/*.ts', 'src/events/**/*.ts', 'src/jobs/**/*.ts'], [GRAPHQL, RESOLVERS, { group: ['**/schema/**'], message: 'Services do not know the GraphQL schema.' }]),
+  layer(['src/services/**/*.ts', 'src/events/**/*.ts', 'src/jobs/**/*.ts'], [GRAPHQL, RESOLVERS, { group: ['**/schema/**'], message: 'Services do not know the GraphQL schema.' }]),
+  // The peer protocol IS GraphQL on the wire, so the federation client may use the graphql-ws client; nothing else of GraphQL.
+  layer(['src/federation/**/*.ts'], [
+    { group: ['graphql', 'graphql/*', 'type-graphql', '@apollo/*'], message: 'Federation speaks the peer protocol, it does not serve GraphQL.' },
+    RESOLVERS, { group: ['**/schema/**'], message: 'Federation does not know the GraphQL schema.' },
+  ]),
   { files: ['**/*.js', '**/*.cjs'], languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', process: 'readonly', __dirname: 'readonly', console: 'readonly' } } },
   {
     files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],

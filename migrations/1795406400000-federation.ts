@@ -56,30 +56,22 @@ export class Federation1795406400000 implements MigrationInterface {
     // find all links: a transaction that declares the registry scope may read share_links of every
     // tenant (the token stays encrypted; the registry reads only ids). Writes remain tenant-bound.
     await q(`CREATE POLICY link_registry ON "share_links" FOR SELECT USING (current_setting('app.scope', true) = 'link-registry')`);
-    // The job queue's own schema is installed by graphile-worker before our migrations run; the
-    // app role enqueues jobs inside its transactions, so it needs to reach it.
+    // The job queue's tables (graphile-worker's own schema, installed before our migrations) admit
+    // only their owner. The app role enqueues through this one function, inside its own transaction,
+    // so a job exists exactly when the change that caused it does. plpgsql: checked when called.
     await q(`
-      DO $$ BEGIN
-        IF EXISTS (SELECT FROM pg_namespace WHERE nspname = 'graphile_worker') THEN
-          GRANT USAGE ON SCHEMA graphile_worker TO ${APP_ROLE};
-          GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA graphile_worker TO ${APP_ROLE};
-          GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA graphile_worker TO ${APP_ROLE};
-          GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA graphile_worker TO ${APP_ROLE};
-        END IF;
+      CREATE FUNCTION careslot_enqueue_job(p_task text, p_payload json, p_job_key text) RETURNS void
+      LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+      BEGIN
+        PERFORM graphile_worker.add_job(p_task, p_payload, job_key => p_job_key);
       END $$`);
+    await q(`REVOKE ALL ON FUNCTION careslot_enqueue_job(text, json, text) FROM PUBLIC`);
+    await q(`GRANT EXECUTE ON FUNCTION careslot_enqueue_job(text, json, text) TO ${APP_ROLE}`);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
     const q = (sql: string) => queryRunner.query(sql);
-    await q(`
-      DO $$ BEGIN
-        IF EXISTS (SELECT FROM pg_namespace WHERE nspname = 'graphile_worker') THEN
-          REVOKE ALL ON ALL FUNCTIONS IN SCHEMA graphile_worker FROM ${APP_ROLE};
-          REVOKE ALL ON ALL SEQUENCES IN SCHEMA graphile_worker FROM ${APP_ROLE};
-          REVOKE ALL ON ALL TABLES IN SCHEMA graphile_worker FROM ${APP_ROLE};
-          REVOKE USAGE ON SCHEMA graphile_worker FROM ${APP_ROLE};
-        END IF;
-      END $$`);
+    await q(`DROP FUNCTION careslot_enqueue_job(text, json, text)`);
     await q(`DROP POLICY link_registry ON "share_links"`);
     for (const table of [...NEW_TABLES].reverse()) {
       await unprotectTenantTable(queryRunner, table);

@@ -51,6 +51,18 @@ export class Config {
   /** Requests per minute per principal (HTTP and WebSocket operations alike). */
   @IsInt() @Min(1) RATE_LIMIT_PER_MINUTE = 6000;
   @IsInt() @Min(1) @Max(366) AVAILABILITY_MAX_DAYS = 31;
+  /** Deadline of one call to a peer server (sharing); past it the caller gets REMOTE_UNAVAILABLE. */
+  @IsInt() @Min(100) PEER_TIMEOUT_MS = 5000;
+  @IsInt() @Min(1024) PEER_MAX_RESPONSE_BYTES = 1024 * 1024;
+  /** Outbound calls to user-given URLs may reach loopback (default: yes, except in production). */
+  @IsBoolean() OUTBOUND_ALLOW_LOOPBACK = true;
+  /** Extra comma-separated CIDRs outbound calls may never reach (private and link-local ranges always are). */
+  @IsString({ each: true }) OUTBOUND_DENIED_CIDRS: string[] = [];
+  /** Run the durable job queue's worker in this process. */
+  @IsBoolean() JOBS_RUN = true;
+  /** First retry delay of a failed delivery; doubles each time up to JOB_RETRY_MAX_MS. */
+  @IsInt() @Min(10) JOB_RETRY_BASE_MS = 1000;
+  @IsInt() @Min(100) JOB_RETRY_MAX_MS = 300_000;
   /** Adds an `x-sql-statements` response header (tests and benchmarks count statements per request). */
   @IsBoolean() DEBUG_SQL_COUNT = false;
 
@@ -73,6 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   }
   if (config.NODE_ENV === 'production' && env.INTROSPECTION === undefined) config.INTROSPECTION = false;
   if (config.NODE_ENV === 'development' && env.DEMO_DATA === undefined) config.DEMO_DATA = true;
+  if (config.NODE_ENV === 'production' && env.OUTBOUND_ALLOW_LOOPBACK === undefined) config.OUTBOUND_ALLOW_LOOPBACK = false;
   Object.assign(config, overrides);
   const errors = validateSync(config, { forbidUnknownValues: false });
   if (errors.length > 0) {

@@ -29,6 +29,17 @@ import { PatientsService } from './services/patients/patients.service';
 import { AvailabilityService } from './services/scheduling/availability.service';
 import { PeerService } from './services/sharing/peer.service';
 import { SharesService } from './services/sharing/shares.service';
+import { LinksService } from './services/sharing/links.service';
+import { SharedSchedulesService } from './services/sharing/shared-schedules.service';
+import { shareLinkVerifier } from './services/sharing/share-link-verifier';
+import { AttemptLimiter } from './services/limits/attempt-limiter';
+import { OutboundGuard } from './federation/outbound-guard';
+import { PeerConnector } from './federation/peer-connector';
+import { PeerWatchers } from './federation/peer-watchers';
+import { SecretBox } from './platform/secret-box';
+import { startJobRunner } from './jobs/job-runner';
+import { CANCEL_SHARED_TWIN, cancelSharedTwinTask } from './jobs/cancel-shared-twin.task';
+import type { Runner } from 'graphile-worker';
 import { Authenticator } from './services/identity/authenticator';
 import { TokensService } from './services/identity/tokens.service';
 import { UsersService } from './services/identity/users.service';
@@ -60,19 +71,36 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const authenticator = new Authenticator(database.app, bus);
   // Told to peers in shares; until PUBLIC_URL is configured, the address this server listens on.
   let publicUrl = config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`;
+  authenticator.registerVerifier('shareLink', shareLinkVerifier(database.app));
+  const booking = new BookingService(bus);
+  const lifecycle = new AppointmentLifecycleService(bus);
+  const availability = new AvailabilityService(config.AVAILABILITY_MAX_DAYS);
+  const peer = new PeerService(bus, authenticator, booking, lifecycle, config.AVAILABILITY_MAX_DAYS);
+  const connector = new PeerConnector({
+    dataSource: database.app, authenticator, peer, logger,
+    guard: new OutboundGuard({ allowLoopback: config.OUTBOUND_ALLOW_LOOPBACK, deniedCidrs: config.OUTBOUND_DENIED_CIDRS }),
+    tokens: new SecretBox(secretKey, 'share-link-tokens'),
+    timeoutMs: config.PEER_TIMEOUT_MS, maxResponseBytes: config.PEER_MAX_RESPONSE_BYTES, ownUrl: () => publicUrl,
+  });
+  const watchers = new PeerWatchers({ dataSource: database.app, connector, bus, lifecycle, logger });
+  const shared = new SharedSchedulesService(connector, bus, logger);
+  booking.bookRemotelyWith(shared);
+  availability.askRemotesWith(shared);
+  lifecycle.followCancellations(shared);
   const services: Services = {
     authenticator,
     users: new UsersService(bus),
     tokens: new TokensService(bus),
     catalog: new CatalogService(bus),
     patients: new PatientsService(),
-    availability: new AvailabilityService(config.AVAILABILITY_MAX_DAYS),
-    booking: new BookingService(bus),
-    lifecycle: new AppointmentLifecycleService(bus),
+    availability,
+    booking,
+    lifecycle,
     appointments: new AppointmentsQueryService(),
     agenda: new AgendaWatchService(bus, authenticator),
     shares: new SharesService(bus, () => publicUrl),
-    peer: new PeerService(),
+    peer,
+    links: new LinksService(connector, new AttemptLimiter(), () => watchers),
   };
 
   const resolvers = [...RESOLVERS, ...(options.extraResolvers ?? [])] as typeof RESOLVERS;
@@ -97,6 +125,13 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     config, schema, limits: queryLimitsOf(config), authenticator, contexts, logger, metrics,
   });
 
+  const jobs: Runner | undefined = config.JOBS_RUN
+    ? await startJobRunner({
+      connectionString: database.ownerUrl, logger,
+      tasks: { [CANCEL_SHARED_TWIN]: cancelSharedTwinTask({ dataSource: database.app, connector, logger, retryBaseMs: config.JOB_RETRY_BASE_MS, retryMaxMs: config.JOB_RETRY_MAX_MS }) },
+    })
+    : undefined;
+
   let closed = false;
   return {
     config, logger, database, services, httpServer,
@@ -107,12 +142,16 @@ export async function createServer(config: Config, options: ServerOptions = {}):
           const address = httpServer.address() as AddressInfo;
           const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
           publicUrl = config.PUBLIC_URL ?? url;
+          // Watch the sharing servers of every link once this server can be reached itself (in-process links).
+          void watchers.start().catch((error: unknown) => logger.warn({ err: String(error) }, 'could not start peer watchers'));
           resolve(url);
         });
       }),
     close: async () => {
       if (closed) return;
       closed = true;
+      watchers.close();
+      await jobs?.stop();
       await websocket.close();
       await apollo.stop();
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));

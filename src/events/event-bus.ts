@@ -7,6 +7,8 @@ import { randomUUID } from 'node:crypto';
 export interface EventBus {
   /** Handlers of this instance run before it resolves; other instances receive it through the transport. */
   publish(topic: string, payload: object): Promise<void>;
+  /** To this instance's handlers only (events every instance learns by itself, e.g. from a peer server). */
+  publishLocal(topic: string, payload: object): void;
   /** Returns the unsubscribe function. */
   subscribe(topic: string, handler: (payload: unknown) => void): () => void;
   close(): Promise<void>;
@@ -33,6 +35,10 @@ export abstract class BroadcastingBus implements EventBus {
   async publish(topic: string, payload: object): Promise<void> {
     this.dispatch(topic, payload);
     await this.send(JSON.stringify({ origin: this.origin, topic, payload } satisfies BusEnvelope));
+  }
+
+  publishLocal(topic: string, payload: object): void {
+    this.dispatch(topic, payload);
   }
 
   subscribe(topic: string, handler: (payload: unknown) => void): () => void {

@@ -27,6 +27,8 @@ export const ErrorCode = {
   PAYLOAD_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
   /** A peer server or external system did not answer in time or at all. */
   REMOTE_UNAVAILABLE: 'REMOTE_UNAVAILABLE',
+  /** A sharing server refused the link's token: the share was revoked or its token rotated. */
+  SHARE_LINK_REJECTED: 'SHARE_LINK_REJECTED',
   /** Anything unexpected. The message is generic; `extensions.requestId` finds it in the logs. */
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;

@@ -2,6 +2,7 @@ import type { NonEmptyArray } from 'type-graphql';
 import type { Services } from '../services';
 import { CATALOG_RESOLVERS } from './catalog';
 import { SHARING_RESOLVERS } from './sharing';
+import { ShareLinksResolver } from './federation/share-links.resolver';
 import { IdentityResolver } from './identity/identity.resolver';
 import { AgendaResolver } from './scheduling/agenda.resolver';
 import { AppointmentFieldsResolver } from './scheduling/appointment-fields.resolver';
@@ -14,7 +15,7 @@ type ResolverClass = new (services: Services) => object;
 /** Every resolver class; each takes the services bag and nothing else. */
 export const RESOLVERS: NonEmptyArray<ResolverClass> = [
   IdentityResolver, ...CATALOG_RESOLVERS, PatientsResolver, AvailabilityResolver, AppointmentsResolver, AppointmentFieldsResolver, AgendaResolver,
-  ...SHARING_RESOLVERS,
+  ...SHARING_RESOLVERS, ShareLinksResolver,
 ];
 
 export function instantiateResolvers(services: Services, classes: readonly ResolverClass[] = RESOLVERS): Map<Function, object> {

@@ -1,5 +1,5 @@
-import { IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { ArgsType, Field, Int, ObjectType } from 'type-graphql';
+import { IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { ArgsType, Field, ID, Int, ObjectType } from 'type-graphql';
 
 /** The most any list answers in one page; README "Limits". */
 export const MAX_PAGE_SIZE = 100;
@@ -19,4 +19,15 @@ export class PageArgs {
 export class PageInfo {
   @Field() hasNextPage!: boolean;
   @Field(() => String, { nullable: true }) endCursor?: string;
+}
+
+/** The one id argument of a lookup: an opaque UUID (anything else is BAD_USER_INPUT, never a database error). */
+@ArgsType()
+export class IdArgs {
+  @Field(() => ID) @IsUUID() id!: string;
+}
+
+@ArgsType()
+export class CentreIdArgs {
+  @Field(() => ID) @IsUUID() centreId!: string;
 }

@@ -10,6 +10,7 @@ import type { PatientsService } from './patients/patients.service';
 import type { AvailabilityService } from './scheduling/availability.service';
 import type { PeerService } from './sharing/peer.service';
 import type { SharesService } from './sharing/shares.service';
+import type { LinksService } from './sharing/links.service';
 
 /** Every service, built once by the composition root (server.ts) and handed to resolvers. */
 export interface Services {
@@ -25,4 +26,5 @@ export interface Services {
   agenda: AgendaWatchService;
   shares: SharesService;
   peer: PeerService;
+  links: LinksService;
 }

@@ -97,8 +97,13 @@ export const CHANGE_STATUS = `mutation ChangeStatus($input: ChangeAppointmentSta
 export const CREATE_PATIENT = `mutation CreatePatient($input: NewPatientInput!) { createPatient(input: $input) { ${PATIENT_FIELDS} } }`;
 export const UPDATE_PATIENT = `mutation UpdatePatient($input: UpdatePatientInput!) { updatePatient(input: $input) { ${PATIENT_FIELDS} } }`;
 
-export const APPOINTMENT = `query Appointment($id: String!) { appointment(id: $id) { ${APPOINTMENT_FIELDS} } }`;
-export const PATIENT = `query Patient($id: String!) { patient(id: $id) { ${PATIENT_FIELDS} } }`;
+/**
+ * Ids are written into the document as string literals: a literal fits an `ID!` and a `String!`
+ * argument alike, so these documents do not depend on which of the two the schema declares.
+ */
+export const literal = (value: string): string => JSON.stringify(value);
+export const appointmentQuery = (id: string, fields = APPOINTMENT_FIELDS) => `query Appointment { appointment(id: ${literal(id)}) { ${fields} } }`;
+export const patientQuery = (id: string, fields = PATIENT_FIELDS) => `query Patient { patient(id: ${literal(id)}) { ${fields} } }`;
 export const APPOINTMENTS = `query Appointments($filter: AppointmentFilterInput, $first: Int!, $after: String) {
   appointments(filter: $filter, first: $first, after: $after) { nodes { ${APPOINTMENT_FIELDS} } pageInfo { hasNextPage endCursor } }
 }`;
@@ -160,11 +165,11 @@ export const createPatient = (app: Target, token: string, input: Record<string, 
 export const updatePatient = (app: Target, token: string, input: Record<string, unknown>) => gql<{ updatePatient: PatientData }>(app, UPDATE_PATIENT, { input }, token);
 
 export async function readAppointment(app: Target, token: string, id: string): Promise<AppointmentData> {
-  return (await gqlOk<{ appointment: AppointmentData }>(app, APPOINTMENT, { id }, token)).appointment;
+  return (await gqlOk<{ appointment: AppointmentData }>(app, appointmentQuery(id), {}, token)).appointment;
 }
 
 export async function readPatient(app: Target, token: string, id: string): Promise<PatientData> {
-  return (await gqlOk<{ patient: PatientData }>(app, PATIENT, { id }, token)).patient;
+  return (await gqlOk<{ patient: PatientData }>(app, patientQuery(id), {}, token)).patient;
 }
 
 /** Books and insists on success: the appointment as answered. */
@@ -243,8 +248,9 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 // ---------------------------------------------------------------------------------------------
 // Live agenda
 
-export const AGENDA_CHANGED = `subscription Agenda($centreId: String!) {
-  agendaChanged(centreId: $centreId) { kind centreId appointmentId scheduleId appointment { id status start end scheduleId cancellation { code } } }
+/** The agendaChanged subscription of one centre (the id as a literal, see `literal`). */
+export const agendaChanged = (centreId: string) => `subscription Agenda {
+  agendaChanged(centreId: ${literal(centreId)}) { kind centreId appointmentId scheduleId appointment { id status start end scheduleId cancellation { code } } }
 }`;
 
 export interface AgendaChangeData {
@@ -260,20 +266,34 @@ interface SubscriptionLike {
   nothingWithin(ms: number): Promise<boolean>;
   errors: unknown[];
   completed: boolean;
+  /** Present on subscribeQueued's subscriptions: everything received, in order. */
+  log?: Array<{ type: 'next' | 'error' | 'complete'; value?: unknown }>;
 }
 
 /**
  * What a subscription did first, within `ms`: an event (`next` payload, possibly carrying errors),
- * an `error` message, completion, or nothing.
+ * an `error` message, completion, or nothing. Exact for subscribeQueued's subscriptions (it reads
+ * their log); for test/helpers/ws-client's it polls.
  */
 export async function firstOutcome(subscription: SubscriptionLike, ms = 3000): Promise<
   { kind: 'next'; payload: { data?: unknown; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> } }
   | { kind: 'error'; errors: unknown[] } | { kind: 'complete' } | { kind: 'nothing' }
 > {
   const deadline = Date.now() + ms;
+  const { log } = subscription;
+  if (log) {
+    while (Date.now() < deadline && log.length === 0) await sleep(10);
+    const first = log[0];
+    if (!first) return { kind: 'nothing' };
+    if (first.type === 'next') return { kind: 'next', payload: first.value as never };
+    if (first.type === 'error') return { kind: 'error', errors: Array.isArray(first.value) ? first.value : [first.value] };
+    return { kind: 'complete' };
+  }
   while (Date.now() < deadline) {
     if (subscription.errors.length > 0) return { kind: 'error', errors: subscription.errors };
-    if (!(await subscription.nothingWithin(25))) return { kind: 'next', payload: (await subscription.next(10)) as never };
+    const quiet = await subscription.nothingWithin(25);
+    // nothingWithin(0) looks at the queue only: an event may have been queued by an earlier waiter.
+    if (!quiet || !(await subscription.nothingWithin(0))) return { kind: 'next', payload: (await subscription.next(10)) as never };
     if (subscription.completed) return { kind: 'complete' };
   }
   return { kind: 'nothing' };
@@ -294,6 +314,8 @@ export interface QueuedSubscription<T> {
   nothingWithin(ms: number): Promise<boolean>;
   errors: unknown[];
   completed: boolean;
+  /** Everything the server sent for this operation, in order. */
+  log: Array<{ type: 'next' | 'error' | 'complete'; value?: unknown }>;
   dispose(): void;
 }
 
@@ -303,6 +325,7 @@ export function subscribeQueued<T>(client: { subscribe: (payload: { query: strin
   const subscription: QueuedSubscription<T> = {
     errors: [],
     completed: false,
+    log: [],
     next: (timeoutMs = 3000) => new Promise<T>((resolve, reject) => {
       if (queue.length > 0) return resolve(queue.shift()!);
       if (waiter) return reject(new Error('one next() at a time'));
@@ -324,9 +347,19 @@ export function subscribeQueued<T>(client: { subscribe: (payload: { query: strin
     dispose: () => undefined,
   };
   subscription.dispose = client.subscribe({ query, variables }, {
-    next: (value) => (waiter ? waiter(value as T) : queue.push(value as T)),
-    error: (error) => subscription.errors.push(error),
-    complete: () => (subscription.completed = true),
+    next: (value) => {
+      subscription.log.push({ type: 'next', value });
+      if (waiter) waiter(value as T);
+      else queue.push(value as T);
+    },
+    error: (error) => {
+      subscription.log.push({ type: 'error', value: error });
+      subscription.errors.push(error);
+    },
+    complete: () => {
+      subscription.log.push({ type: 'complete' });
+      subscription.completed = true;
+    },
   });
   return subscription;
 }

@@ -1,4 +1,5 @@
-import { Arg, Authorized, Ctx, Root, Subscription, Resolver, type SubscribeResolverData } from 'type-graphql';
+import { Args, Authorized, Ctx, Root, Subscription, Resolver, type SubscribeResolverData } from 'type-graphql';
+import { CentreIdArgs } from '../../schema/pagination';
 import type { RequestContext } from '../../context/request-context';
 import type { AgendaEvent } from '../../services/agenda-events';
 import type { Services } from '../../services';
@@ -16,7 +17,7 @@ export class AgendaResolver {
     description: 'Changes to the agenda of a centre, pushed after commit. Ends when the token is revoked.',
     subscribe: ({ args, context, info }: SubscribeResolverData<unknown, { centreId: string }, RequestContext>) => servicesOf(info.schema).agenda.watch(context, args.centreId),
   })
-  async agendaChanged(@Root() event: AgendaEvent, @Ctx() ctx: RequestContext, @Arg('centreId', () => String) _centreId: string): Promise<AgendaChange> {
+  async agendaChanged(@Root() event: AgendaEvent, @Ctx() ctx: RequestContext, @Args() _args: CentreIdArgs): Promise<AgendaChange> {
     const appointment = await this.services.agenda.appointmentOf(ctx, event);
     return {
       kind: event.kind as AgendaChangeKindEnum, centreId: event.centreId,

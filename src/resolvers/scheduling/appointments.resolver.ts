@@ -1,7 +1,7 @@
 import { Arg, Args, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { RequestContext } from '../../context/request-context';
 import type { Services } from '../../services';
-import { PageArgs } from '../../schema/pagination';
+import { IdArgs, PageArgs } from '../../schema/pagination';
 import { Appointment, AppointmentConnection } from '../../schema/scheduling/appointment.types';
 import { BookAppointmentResult, RescheduleAppointmentResult } from '../../schema/scheduling/booking.results';
 import {
@@ -16,7 +16,7 @@ export class AppointmentsResolver {
 
   @Authorized()
   @Query(() => Appointment)
-  async appointment(@Ctx() ctx: RequestContext, @Arg('id', () => String) id: string): Promise<Appointment> {
+  async appointment(@Ctx() ctx: RequestContext, @Args() { id }: IdArgs): Promise<Appointment> {
     return toAppointment(await this.services.appointments.appointment(ctx, id));
   }
 

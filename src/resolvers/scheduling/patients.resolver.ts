@@ -1,7 +1,7 @@
 import { Arg, Args, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { RequestContext } from '../../context/request-context';
 import type { Services } from '../../services';
-import { PageArgs } from '../../schema/pagination';
+import { IdArgs, PageArgs } from '../../schema/pagination';
 import { Patient, PatientConnection } from '../../schema/scheduling/patient.types';
 import { NewPatientInput, PatientSearchArgs, UpdatePatientInput } from '../../schema/scheduling/scheduling.inputs';
 import { toPatient, toPatientConnection } from './scheduling.mappers';
@@ -18,7 +18,7 @@ export class PatientsResolver {
 
   @Authorized()
   @Query(() => Patient)
-  async patient(@Ctx() ctx: RequestContext, @Arg('id', () => String) id: string): Promise<Patient> {
+  async patient(@Ctx() ctx: RequestContext, @Args() { id }: IdArgs): Promise<Patient> {
     return toPatient(await this.services.patients.patient(ctx, id));
   }
 

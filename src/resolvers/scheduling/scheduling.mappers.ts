@@ -33,6 +33,7 @@ const FAILURES: Record<SlotProblem, [keyof typeof FAILURE_TYPES, string]> = {
   IN_THE_PAST: ['InThePast', 'The start lies in the past'],
   SERVICE_NOT_OFFERED: ['ServiceNotOffered', 'The schedule does not offer this service'],
   PATIENT_NOT_FOUND: ['PatientNotFound', 'No such patient'],
+  NOT_BOOKABLE_THROUGH_SHARE: ['NotBookableThroughShare', 'The sharing centre does not allow this booking through the share'],
 };
 
 /** A booking outcome → the union member clients switch on. */

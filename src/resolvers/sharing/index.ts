@@ -1,2 +1,6 @@
+import { AppointmentSharingFieldsResolver } from './appointment-sharing-fields.resolver';
+import { PeerResolver } from './peer.resolver';
+import { ScheduleSharesResolver } from './shares.resolver';
+
 /** Every resolver class of schedule sharing (sharing side and peer API), for src/resolvers/index.ts. */
-export const SHARING_RESOLVERS = [] as const;
+export const SHARING_RESOLVERS = [ScheduleSharesResolver, PeerResolver, AppointmentSharingFieldsResolver] as const;

@@ -32,7 +32,12 @@ export class PatientNotFound {
   @Field() message!: string;
 }
 
-export const FAILURE_TYPES = { SlotUnavailable, OutsideOpeningHours, OffSlotGrid, InThePast, ServiceNotOffered, PatientNotFound };
+@ObjectType({ description: 'The sharing centre\'s restrictions do not allow this time or service for this client.' })
+export class NotBookableThroughShare {
+  @Field() message!: string;
+}
+
+export const FAILURE_TYPES = { SlotUnavailable, OutsideOpeningHours, OffSlotGrid, InThePast, ServiceNotOffered, PatientNotFound, NotBookableThroughShare };
 
 /** Failures are class instances; anything else in these unions is an appointment. */
 const resolveType = (value: object): string => {
@@ -42,7 +47,7 @@ const resolveType = (value: object): string => {
 
 export const BookAppointmentResult = createUnionType({
   name: 'BookAppointmentResult',
-  types: () => [Appointment, SlotUnavailable, OutsideOpeningHours, OffSlotGrid, InThePast, ServiceNotOffered, PatientNotFound] as const,
+  types: () => [Appointment, SlotUnavailable, OutsideOpeningHours, OffSlotGrid, InThePast, ServiceNotOffered, PatientNotFound, NotBookableThroughShare] as const,
   resolveType,
 });
 

@@ -1,6 +1,7 @@
 import { actorOf } from '../../context/principal';
 import type { RequestContext } from '../../context/request-context';
 import type { AppointmentStatus } from '../../entities';
+import type { Tx } from '../../db/unit-of-work';
 import type { EventBus } from '../../events/event-bus';
 import { conflict, notFound } from '../../platform/errors';
 import { AGENDA_WRITERS, requireStaffRole } from '../access';
@@ -20,13 +21,26 @@ export interface StatusChangeRequest {
   status: AppointmentStatus;
   idempotencyKey?: string;
   cancellation?: { code: string; text?: string };
+  /** PEER: the change comes from the sharing server, so nothing is sent back to it. */
+  origin?: 'LOCAL' | 'PEER';
+}
+
+/** Told, inside the cancelling transaction, of every cancellation (the twin of a shared booking follows). */
+export interface CancellationFollower {
+  onCancelled(tx: Tx, appointment: AppointmentRow): Promise<void>;
 }
 
 const EXCLUSION_VIOLATION = '23P01';
 
 /** Every change after booking: reschedule and the status state machine (confirm, cancel, arrive, …). */
 export class AppointmentLifecycleService {
+  private follower?: CancellationFollower;
+
   constructor(private readonly bus: EventBus) {}
+
+  followCancellations(follower: CancellationFollower): void {
+    this.follower = follower;
+  }
 
   async reschedule(ctx: RequestContext, input: { appointmentId: string; start: Date; idempotencyKey?: string }): Promise<RescheduleOutcome> {
     requireStaffRole(ctx, AGENDA_WRITERS);
@@ -61,7 +75,11 @@ export class AppointmentLifecycleService {
       const outcome = await runStatusChange(tx, {
         appointmentId: request.appointmentId, to: request.status, allowedFrom: statusesLeadingTo(request.status), cancellation: request.cancellation,
       }, key, actorOf(ctx.caller));
-      if (outcome.appointment) publishAgendaChangeAfterCommit(tx, this.bus, outcome.appointment, request.status === 'CANCELLED' ? 'CANCELLED' : 'CHANGED');
+      if (outcome.appointment) {
+        const cancelled = request.status === 'CANCELLED';
+        if (cancelled && request.origin !== 'PEER') await this.follower?.onCancelled(tx, outcome.appointment);
+        publishAgendaChangeAfterCommit(tx, this.bus, outcome.appointment, cancelled ? 'CANCELLED' : 'CHANGED');
+      }
       return outcome;
     });
     if (result.prior) return this.replay(ctx, result.prior, key.requestHash!);

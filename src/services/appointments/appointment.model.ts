@@ -53,7 +53,7 @@ export interface BookingRequest {
 }
 
 /** Expected reasons a time cannot be booked: answered as typed results, not errors. */
-export type SlotProblem = 'SLOT_UNAVAILABLE' | 'OUTSIDE_OPENING_HOURS' | 'OFF_SLOT_GRID' | 'IN_THE_PAST' | 'SERVICE_NOT_OFFERED' | 'PATIENT_NOT_FOUND';
+export type SlotProblem = 'SLOT_UNAVAILABLE' | 'OUTSIDE_OPENING_HOURS' | 'OFF_SLOT_GRID' | 'IN_THE_PAST' | 'SERVICE_NOT_OFFERED' | 'PATIENT_NOT_FOUND' | 'NOT_BOOKABLE_THROUGH_SHARE';
 
 export type BookingOutcome =
   | { kind: 'BOOKED'; appointment: AppointmentRow }

@@ -22,8 +22,19 @@ export const SLOT_PROBLEMS: Record<string, SlotProblem> = {
 const EXCLUSION_VIOLATION = '23P01';
 const UNIQUE_VIOLATION = '23505';
 
+/** Books in schedules that live on a sharing server (client side of a share); undefined: not one of those. */
+export interface RemoteBooking {
+  book(ctx: RequestContext, request: BookingRequest): Promise<BookingOutcome | undefined>;
+}
+
 export class BookingService {
+  private remote?: RemoteBooking;
+
   constructor(private readonly bus: EventBus) {}
+
+  bookRemotelyWith(remote: RemoteBooking): void {
+    this.remote = remote;
+  }
 
   /**
    * Books one appointment. The database decides: the exclusion constraint refuses overlaps however
@@ -44,7 +55,11 @@ export class BookingService {
         return outcome;
       });
       if (result.prior) return this.replay(ctx, result.prior, hash);
-      if (!result.scheduleFound) throw notFound('Schedule');
+      if (!result.scheduleFound) {
+        const remote = await this.remote?.book(ctx, request);
+        if (remote) return remote;
+        throw notFound('Schedule');
+      }
       if (result.problem) return { kind: SLOT_PROBLEMS[result.problem] };
       return { kind: 'BOOKED', appointment: result.appointment! };
     } catch (error) {

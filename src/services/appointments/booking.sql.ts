@@ -31,7 +31,7 @@ target AS (
   FROM schedules s
   JOIN centres c ON c.tenant_id = s.tenant_id AND c.id = s.centre_id
   LEFT JOIN services sv ON sv.tenant_id = s.tenant_id AND sv.id = $3
-  WHERE s.tenant_id = $1 AND s.id = $2 AND s.active
+  WHERE s.tenant_id = $1 AND s.id = $2 AND s.active AND s.link_id IS NULL -- mirrors are booked through their sharing server
 ),
 v AS (
   SELECT target.*, CASE

@@ -24,6 +24,8 @@ export interface AvailabilityRow {
   occupied: Array<[Instant, Instant]>;
   /** Grid slots [start, end, state] when asked for, else null. */
   slots: Array<[Instant, Instant, SlotState]> | null;
+  /** Set for a client's mirror of a shared schedule: its agenda must be asked of the sharing server. */
+  linkId: string | null;
 }
 
 /**
@@ -33,19 +35,21 @@ export interface AvailabilityRow {
  * overlaps a booking; a slot that is neither (the service would run past closing) is not offered.
  */
 const AVAILABILITY_SQL = `
-WITH sched AS (
-  SELECT s.id, c.time_zone AS tz, make_interval(mins => s.slot_minutes) AS slot,
-         make_interval(mins => coalesce(sv.duration_minutes, s.slot_minutes)) AS need
+WITH candidates AS (
+  SELECT s.id, s.link_id, s.slot_minutes, c.time_zone AS tz, sv.duration_minutes
   FROM schedules s
   JOIN centres c ON c.tenant_id = s.tenant_id AND c.id = s.centre_id
   LEFT JOIN practitioners p ON p.tenant_id = s.tenant_id AND p.id = s.practitioner_id
   LEFT JOIN services sv ON sv.tenant_id = s.tenant_id AND sv.id = $5::uuid
   WHERE s.tenant_id = $1 AND s.centre_id = $2 AND s.active
-    AND s.link_id IS NULL -- a mirror of a shared schedule: its agenda lives on the sharing side
-    AND ($9::uuid[] IS NULL OR s.id = ANY ($9::uuid[]))
     AND ($5::uuid IS NULL OR EXISTS (SELECT 1 FROM schedule_services ss WHERE ss.tenant_id = s.tenant_id AND ss.schedule_id = s.id AND ss.service_id = $5::uuid))
     AND ($6::uuid IS NULL OR s.practitioner_id = $6::uuid)
     AND ($7::text IS NULL OR $7::text = ANY (p.qualifications))
+    AND ($9::uuid[] IS NULL OR s.id = ANY ($9::uuid[]))
+),
+sched AS (
+  SELECT id, tz, make_interval(mins => slot_minutes) AS slot, make_interval(mins => coalesce(duration_minutes, slot_minutes)) AS need
+  FROM candidates WHERE link_id IS NULL -- a mirror of a shared schedule: its agenda lives on the sharing side
 ),
 blocks AS (
   SELECT sched.id AS schedule_id, b.block
@@ -76,9 +80,12 @@ SELECT split.schedule_id AS "scheduleId",
                WHERE b.schedule_id = split.schedule_id) AS g
          WHERE tstzrange(g.start, g.start + split.slot) <@ (split.open * split.win)
            AND (tstzrange(g.start, g.start + split.need) <@ split.free OR tstzrange(g.start, g.start + split.slot) && split.occupied)
-       ) END AS "slots"
+       ) END AS "slots",
+       NULL::uuid AS "linkId"
 FROM split
-ORDER BY split.schedule_id`;
+UNION ALL
+SELECT id, NULL, NULL, NULL, link_id FROM candidates WHERE link_id IS NOT NULL
+ORDER BY "scheduleId"`;
 
 export async function queryAvailability(tx: Tx, filter: AvailabilityFilter): Promise<AvailabilityRow[]> {
   return tx.query<AvailabilityRow>(AVAILABILITY_SQL, [

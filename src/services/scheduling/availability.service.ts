@@ -12,8 +12,19 @@ export interface CentreAvailability {
   schedules: AvailabilityRow[];
 }
 
+/** The agenda of mirror schedules, from their sharing servers (client side of a share). */
+export interface RemoteAvailability {
+  availability(ctx: RequestContext, mirrors: AvailabilityRow[], filter: AvailabilityFilter): Promise<AvailabilityRow[]>;
+}
+
 export class AvailabilityService {
+  private remote?: RemoteAvailability;
+
   constructor(private readonly maxDays: number) {}
+
+  askRemotesWith(remote: RemoteAvailability): void {
+    this.remote = remote;
+  }
 
   /** One statement whatever the number of schedules and slots; an unknown centre (or another tenant's) is NOT_FOUND. */
   async availability(ctx: RequestContext, filter: AvailabilityFilter): Promise<CentreAvailability> {
@@ -27,7 +38,10 @@ export class AvailabilityService {
       }
       return rows;
     });
-    return { centreId: filter.centreId, from: filter.from, to: filter.to, schedules };
+    const mirrors = schedules.filter((row) => row.linkId);
+    if (mirrors.length === 0 || !this.remote) return { centreId: filter.centreId, from: filter.from, to: filter.to, schedules };
+    const shared = await this.remote.availability(ctx, mirrors, filter);
+    return { centreId: filter.centreId, from: filter.from, to: filter.to, schedules: [...schedules.filter((row) => !row.linkId), ...shared] };
   }
 
   private checkWindow(from: Date, to: Date): void {

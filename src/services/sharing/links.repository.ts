@@ -1,18 +1,9 @@
 import type { DataSource } from 'typeorm';
 import type { Tx } from '../../db/unit-of-work';
 import type { PeerShareInfo } from '../../federation/peer-protocol';
+import type { LinkRow } from './links.model';
 
-export interface LinkRow {
-  id: string;
-  centreId: string;
-  remoteUrl: string;
-  remoteCentreId: string;
-  remoteCentreName: string;
-  remoteShareId: string;
-  tokenCiphertext: Buffer;
-  label: string;
-  createdAt: Date;
-}
+export type { LinkRow } from './links.model';
 
 export interface MirrorScheduleRow {
   id: string;

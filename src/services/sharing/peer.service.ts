@@ -1,24 +1,328 @@
+import { actorOf, type PeerServerPrincipal } from '../../context/principal';
 import type { RequestContext } from '../../context/request-context';
+import type { Tx } from '../../db/unit-of-work';
+import type { EventBus } from '../../events/event-bus';
 import type {
   PeerAvailabilityRequest, PeerBookOutcome, PeerBookRequest, PeerCancelOutcome, PeerCancelRequest, PeerOccupancyEvent,
-  PeerOperations, PeerScheduleAvailability, PeerShareInfo,
+  PeerOperations, PeerPatient, PeerScheduleAvailability, PeerShareInfo, ShareRefusal,
 } from '../../federation/peer-protocol';
+import { AppError, ErrorCode, badInput, conflict, forbidden, notFound, unauthenticated } from '../../platform/errors';
+import { AGENDA_TOPIC, type AgendaEvent } from '../agenda-events';
+import { publishAgendaChangeAfterCommit } from '../appointments/agenda-events';
+import type { AppointmentLifecycleService } from '../appointments/appointment-lifecycle.service';
+import { appointmentLoader } from '../appointments/appointment-loaders';
+import type { AppointmentRow, BookingOutcome, BookingRequest } from '../appointments/appointment.model';
+import { runStatusChange } from '../appointments/appointment-changes.sql';
+import { statusesLeadingTo } from '../appointments/appointment-state-machine';
+import { appointmentsRepository } from '../appointments/appointments.repository';
+import { idempotencyConflict, type BookingService } from '../appointments/booking.service';
+import { recordAudit } from '../audit/audit-log';
+import { IDENTITY_TOPICS, type Authenticator } from '../identity/authenticator';
+import type { NewPatient } from '../patients/patient.model';
+import { queryAvailability, type AvailabilityRow } from '../scheduling/availability.query';
+import { mergedTopicStream } from './merged-stream';
+import { localDayOf, permittedIntervals, restrictFree, restrictSlots, timeRefusal, type Interval } from './share-restrictions';
+import { isStillValid } from './share-link-verifier';
+import { SHARING_TOPICS, type ShareChangedEvent } from './sharing-events';
+import type { PeerShareRow } from './shares.model';
+import { sharesRepository } from './shares.repository';
 
-/** What a peer server may do through a share: the narrow peer part of careslot. */
+const DAY_MS = 86_400_000;
+
+/** Set on a twin this side withdrew because a concurrent booking used up the share's daily quota first. */
+export const QUOTA_CANCELLATION_CODE = 'SHARE_DAILY_QUOTA';
+/** Set on twins the client centre cancelled through the share. */
+export const CLIENT_CANCELLATION_CODE = 'CLIENT_CANCELLED';
+
+type Prepared =
+  | { kind: 'REPLAY'; share: PeerShareRow; appointmentId: string }
+  | { kind: 'DONE'; outcome: PeerBookOutcome }
+  | { kind: 'BOOK'; share: PeerShareRow; patientId: string | undefined };
+
+/**
+ * What a peer server may do through a share: the narrow peer part of careslot (ARCHITECTURE.md
+ * §6). Every call re-checks the share (not revoked, token not rotated) and works only inside the
+ * share's centre and schedules; nothing about patients, services or practitioners of other
+ * appointments ever leaves: occupied time is times only.
+ */
 export class PeerService implements PeerOperations<RequestContext> {
-  share(_ctx: RequestContext): Promise<PeerShareInfo> {
-    throw new Error('not implemented');
+  constructor(
+    private readonly bus: EventBus,
+    private readonly authenticator: Authenticator,
+    private readonly booking: BookingService,
+    private readonly lifecycle: AppointmentLifecycleService,
+    /** The widest availability window a peer may ask for (AVAILABILITY_MAX_DAYS). */
+    private readonly maxDays: number,
+  ) {}
+
+  async share(ctx: RequestContext): Promise<PeerShareInfo> {
+    const peer = peerOf(ctx);
+    return ctx.transaction(async (tx) => {
+      const share = await openShare(tx, peer);
+      const schedules = await sharesRepository.sharedSchedules(tx, share.scheduleIds);
+      const services = await sharesRepository.sharedServices(tx, share.scheduleIds, share.restrictions.allowedServiceIds);
+      return {
+        shareId: share.id, centreId: share.centreId, centreName: share.centreName, timeZone: share.timeZone,
+        schedules: schedules.map((schedule) => ({
+          id: schedule.id, name: schedule.name, slotMinutes: schedule.slotMinutes,
+          services: services.filter((service) => service.scheduleId === schedule.id)
+            .map(({ id, code, name, durationMinutes }) => ({ id, code, name, durationMinutes })),
+        })),
+        restrictions: share.restrictions,
+      };
+    });
   }
-  availability(_ctx: RequestContext, _request: PeerAvailabilityRequest): Promise<PeerScheduleAvailability[]> {
-    throw new Error('not implemented');
+
+  /** Free time with the share's rules applied; occupied time as times only. One transaction, a few statements. */
+  async availability(ctx: RequestContext, request: PeerAvailabilityRequest): Promise<PeerScheduleAvailability[]> {
+    const peer = peerOf(ctx);
+    this.checkWindow(request.from, request.to);
+    const now = new Date();
+    return ctx.transaction(async (tx) => {
+      const share = await openShare(tx, peer);
+      if (share.scheduleIds.length === 0) return [];
+      const rules = share.restrictions;
+      const serviceAllowed = request.serviceId === undefined || rules.allowedServiceIds.length === 0 || rules.allowedServiceIds.includes(request.serviceId);
+      const rows = await queryAvailability(tx, {
+        centreId: share.centreId, from: request.from, to: request.to, includeSlots: request.includeSlots, scheduleIds: share.scheduleIds,
+        serviceId: serviceAllowed ? request.serviceId : undefined,
+      });
+      if (!serviceAllowed || share.offline) return rows.map((row) => occupiedOnly(row));
+      const bookable = await sharesRepository.sharedServices(tx, share.scheduleIds, rules.allowedServiceIds);
+      const needMinutes = request.serviceId === undefined ? null : bookable.find((service) => service.id === request.serviceId)?.durationMinutes ?? null;
+      const fullDays = rules.dailyQuota === null ? [] : await sharesRepository.fullDays(
+        tx, share.id, share.timeZone, new Date(request.from.getTime() - DAY_MS), new Date(request.to.getTime() + DAY_MS), rules.dailyQuota,
+      );
+      const permitted = permittedIntervals(rules, share.timeZone, request, now, fullDays);
+      const schedulesWithServices = new Set(bookable.map((service) => service.scheduleId));
+      return rows.map((row) => (schedulesWithServices.has(row.scheduleId) ? restricted(row, permitted, needMinutes) : occupiedOnly(row)));
+    });
   }
-  book(_ctx: RequestContext, _request: PeerBookRequest): Promise<PeerBookOutcome> {
-    throw new Error('not implemented');
+
+  /**
+   * Books the twin of a client centre's appointment: the share's rules first (typed refusals),
+   * then the one booking statement with origin SHARED_CLIENT. Idempotent per share and key.
+   */
+  async book(ctx: RequestContext, request: PeerBookRequest): Promise<PeerBookOutcome> {
+    const peer = peerOf(ctx);
+    const idempotencyKey = `peer:${peer.shareId}:book:${request.idempotencyKey}`;
+    const prepared = await ctx.transaction((tx) => this.prepareBooking(tx, peer, request, idempotencyKey));
+    if (prepared.kind === 'DONE') return prepared.outcome;
+    if (prepared.kind === 'REPLAY') return this.replayBooking(ctx, prepared.share, prepared.appointmentId, request);
+    const { share, patientId } = prepared;
+    const outcome = await this.bookTwin(ctx, share, request, idempotencyKey, patientId);
+    if (outcome.kind !== 'BOOKED') return { kind: outcome.kind };
+    const appointment = outcome.appointment;
+    const kept = await ctx.transaction((tx) => this.settleBooking(ctx, tx, share, appointment, patientId === undefined));
+    if (!kept) return { kind: 'SHARE_REFUSED', reason: 'DAILY_QUOTA_REACHED' };
+    return { kind: 'BOOKED', appointmentId: appointment.id, start: instant(appointment.startsAt), end: instant(appointment.endsAt) };
   }
-  cancel(_ctx: RequestContext, _request: PeerCancelRequest): Promise<PeerCancelOutcome> {
-    throw new Error('not implemented');
+
+  /** Cancels the twin with this client reference. Idempotent: a cancelled twin answers CANCELLED again. */
+  async cancel(ctx: RequestContext, request: PeerCancelRequest): Promise<PeerCancelOutcome> {
+    const peer = peerOf(ctx);
+    const twin = await ctx.transaction(async (tx) => {
+      await openShare(tx, peer);
+      return sharesRepository.twinByReference(tx, peer.shareId, request.clientReference);
+    });
+    if (!twin) return { status: 'NOT_FOUND', appointmentId: null };
+    if (twin.status === 'CANCELLED') return { status: 'CANCELLED', appointmentId: twin.id };
+    try {
+      await this.lifecycle.changeStatusAuthorized(ctx, {
+        appointmentId: twin.id, status: 'CANCELLED', idempotencyKey: `peer:${peer.shareId}:cancel:${request.idempotencyKey}`,
+        cancellation: { code: CLIENT_CANCELLATION_CODE, text: request.reasonText },
+      });
+    } catch (error) {
+      // A concurrent cancel of the same twin won the race: the outcome is the same.
+      const raced = error instanceof AppError && error.code === ErrorCode.CONFLICT && error.details.currentStatus === 'CANCELLED';
+      if (!raced) throw error;
+      return { status: 'CANCELLED', appointmentId: twin.id };
+    }
+    await ctx.transaction((tx) => recordAudit(ctx, tx, {
+      action: 'peer.cancelled', entityType: 'Appointment', entityId: twin.id, details: { shareId: peer.shareId, scheduleId: twin.scheduleId },
+    }));
+    return { status: 'CANCELLED', appointmentId: twin.id };
   }
-  watch(_ctx: RequestContext): Promise<AsyncIterableIterator<PeerOccupancyEvent>> {
-    throw new Error('not implemented');
+
+  /**
+   * Occupancy changes in the share's schedules, ids only. Ends at once when the share is revoked
+   * or its token rotated (on any instance), and re-checks the principal before every delivery.
+   */
+  async watch(ctx: RequestContext): Promise<AsyncIterableIterator<PeerOccupancyEvent>> {
+    const peer = peerOf(ctx);
+    const share = await ctx.transaction((tx) => openShare(tx, peer));
+    let scheduleIds = new Set(share.scheduleIds);
+    return mergedTopicStream<PeerOccupancyEvent>(this.bus, {
+      [AGENDA_TOPIC]: async (payload) => {
+        const event = payload as AgendaEvent;
+        if (event.tenantId !== peer.tenantId || !event.scheduleId || !scheduleIds.has(event.scheduleId)) return [];
+        if (!(await this.authenticator.stillValid(peer))) return 'end';
+        const clientReference = event.appointmentId ? await ownReference(ctx, peer, event.appointmentId) : null;
+        return [{ scheduleId: event.scheduleId, kind: event.kind, clientReference }];
+      },
+      [IDENTITY_TOPICS.credentialRevoked]: async (payload) => {
+        if ((payload as { credentialId?: string }).credentialId !== peer.shareId) return [];
+        const current = await ctx.fork().transaction((tx) => sharesRepository.findCredential(tx, peer.shareId));
+        return isStillValid(peer, current) ? [] : 'end';
+      },
+      [SHARING_TOPICS.shareChanged]: async (payload) => {
+        const event = payload as ShareChangedEvent;
+        if (event.tenantId !== peer.tenantId || event.shareId !== peer.shareId) return [];
+        const current = await ctx.fork().transaction((tx) => sharesRepository.findForPeer(tx, peer.shareId));
+        if (!current || !isStillValid(peer, current)) return 'end';
+        scheduleIds = new Set(current.scheduleIds);
+        return event.scheduleIds.map((scheduleId) => ({ scheduleId, kind: 'SCHEDULE_CHANGED' as const, clientReference: null }));
+      },
+    });
   }
+
+  /** Share rules, replay detection and the patient look-up, in one transaction before the booking. */
+  private async prepareBooking(tx: Tx, peer: PeerServerPrincipal, request: PeerBookRequest, idempotencyKey: string): Promise<Prepared> {
+    const share = await openShare(tx, peer);
+    const prior = await appointmentsRepository.changeByKey(tx, idempotencyKey);
+    if (prior) return { kind: 'REPLAY', share, appointmentId: prior.appointmentId };
+    const refuse = (reason: ShareRefusal): Prepared => ({ kind: 'DONE', outcome: { kind: 'SHARE_REFUSED', reason } });
+    if (share.offline) return refuse('CENTRE_OFFLINE');
+    if (!share.scheduleIds.includes(request.scheduleId)) throw notFound('Schedule');
+    const rules = share.restrictions;
+    if (rules.allowedServiceIds.length > 0 && !rules.allowedServiceIds.includes(request.serviceId)) return refuse('SERVICE_NOT_SHARED');
+    const durationMinutes = await sharesRepository.serviceDuration(tx, request.serviceId);
+    if (durationMinutes === undefined) return { kind: 'DONE', outcome: { kind: 'SERVICE_NOT_OFFERED' } };
+    const now = new Date();
+    if (request.start.getTime() < now.getTime()) return { kind: 'DONE', outcome: { kind: 'IN_THE_PAST' } };
+    const end = new Date(request.start.getTime() + durationMinutes * 60_000);
+    const refusal = timeRefusal(rules, share.timeZone, request.start, end, now);
+    if (refusal) return refuse(refusal);
+    if (rules.dailyQuota !== null) {
+      const booked = await sharesRepository.bookingsOnDay(tx, share.id, share.timeZone, localDayOf(request.start, share.timeZone));
+      if (booked.length >= rules.dailyQuota) return refuse('DAILY_QUOTA_REACHED');
+    }
+    if (await sharesRepository.twinByReference(tx, share.id, request.clientReference)) {
+      throw conflict('This client reference already has a booking through this share', { field: 'input.clientReference' });
+    }
+    const pin = request.patient.personalIdentityNumber ?? undefined;
+    const patientId = pin ? await sharesRepository.patientIdByIdentityNumber(tx, pin) : undefined;
+    return { kind: 'BOOK', share, patientId };
+  }
+
+  /** The patient is found by personal identity number, or created in the booking statement itself. */
+  private async bookTwin(
+    ctx: RequestContext, share: PeerShareRow, request: PeerBookRequest, idempotencyKey: string, patientId: string | undefined,
+  ): Promise<BookingOutcome> {
+    const base: BookingRequest = {
+      scheduleId: request.scheduleId, serviceId: request.serviceId, start: request.start, idempotencyKey, origin: 'SHARED_CLIENT',
+      twin: { shareId: share.id, clientReference: request.clientReference, clientCentreName: request.clientCentreName },
+    };
+    if (patientId) return this.booking.bookAuthorized(ctx, { ...base, patientId });
+    try {
+      return await this.booking.bookAuthorized(ctx, { ...base, newPatient: toNewPatient(request.patient) });
+    } catch (error) {
+      // Another booking created a patient with this identity number meanwhile: book for that one.
+      const pin = request.patient.personalIdentityNumber;
+      if (!pin || !isDuplicatePatient(error)) throw error;
+      const existing = await ctx.transaction((tx) => sharesRepository.patientIdByIdentityNumber(tx, pin));
+      if (!existing) throw error;
+      return this.booking.bookAuthorized(ctx, { ...base, patientId: existing });
+    }
+  }
+
+  /**
+   * After the booking committed: the audit record, and the quota decided for good. Quota checks of
+   * one share and day are serialised by a lock; a booking that finds the day over quota (a
+   * concurrent one passed the first check too) withdraws itself, so the quota always holds.
+   */
+  private async settleBooking(ctx: RequestContext, tx: Tx, share: PeerShareRow, appointment: AppointmentRow, patientCreated: boolean): Promise<boolean> {
+    const quota = share.restrictions.dailyQuota;
+    if (quota !== null) {
+      const day = localDayOf(appointment.startsAt, share.timeZone);
+      await sharesRepository.lockShareDay(tx, share.id, day);
+      const live = await sharesRepository.bookingsOnDay(tx, share.id, share.timeZone, day);
+      if (live.length > quota && live.includes(appointment.id)) {
+        const withdrawn = await runStatusChange(tx, {
+          appointmentId: appointment.id, to: 'CANCELLED', allowedFrom: statusesLeadingTo('CANCELLED'),
+          cancellation: { code: QUOTA_CANCELLATION_CODE, text: 'The daily quota of the share was reached by a concurrent booking' },
+        }, { idempotencyKey: null, requestHash: null }, actorOf(ctx.caller));
+        if (withdrawn.appointment) publishAgendaChangeAfterCommit(tx, this.bus, withdrawn.appointment, 'CANCELLED');
+        await recordAudit(ctx, tx, {
+          action: 'peer.booking-withdrawn', entityType: 'Appointment', entityId: appointment.id, details: { shareId: share.id, reason: 'DAILY_QUOTA_REACHED' },
+        });
+        return false;
+      }
+    }
+    await recordAudit(ctx, tx, {
+      action: 'peer.booked', entityType: 'Appointment', entityId: appointment.id,
+      details: { shareId: share.id, scheduleId: appointment.scheduleId, serviceId: appointment.serviceId, patientId: appointment.patientId, patientCreated },
+    });
+    return true;
+  }
+
+  /** The same key again: the first answer, if the request is the same; CONFLICT otherwise. */
+  private async replayBooking(ctx: RequestContext, share: PeerShareRow, appointmentId: string, request: PeerBookRequest): Promise<PeerBookOutcome> {
+    const appointment = await appointmentLoader(ctx).load(appointmentId);
+    if (!appointment) throw notFound('Appointment');
+    const same = appointment.shareId === share.id && appointment.clientReference === request.clientReference
+      && appointment.scheduleId === request.scheduleId && appointment.serviceId === request.serviceId
+      && appointment.startsAt.getTime() === request.start.getTime();
+    if (!same) throw idempotencyConflict();
+    if (appointment.status === 'CANCELLED' && appointment.cancellationCode === QUOTA_CANCELLATION_CODE) {
+      return { kind: 'SHARE_REFUSED', reason: 'DAILY_QUOTA_REACHED' };
+    }
+    return { kind: 'BOOKED', appointmentId: appointment.id, start: instant(appointment.startsAt), end: instant(appointment.endsAt) };
+  }
+
+  private checkWindow(from: Date, to: Date): void {
+    if (to.getTime() <= from.getTime()) throw badInput([{ field: 'to', problems: ['must be after from'] }]);
+    if (to.getTime() - from.getTime() > this.maxDays * DAY_MS) {
+      throw badInput([{ field: 'to', problems: [`the window may span at most ${this.maxDays} days`] }]);
+    }
+  }
+}
+
+/** The caller as a peer server; staff and partners have no business here. */
+function peerOf(ctx: RequestContext): PeerServerPrincipal {
+  const caller = ctx.caller;
+  if (caller.kind !== 'PEER_SERVER') throw forbidden('Only a peer server may use the peer API');
+  return caller;
+}
+
+/** The share behind the caller, if it may still be used: not revoked, token not rotated since it was verified. */
+async function openShare(tx: Tx, peer: PeerServerPrincipal): Promise<PeerShareRow> {
+  const share = await sharesRepository.findForPeer(tx, peer.shareId);
+  if (!isStillValid(peer, share)) throw unauthenticated(share?.revokedAt ? 'Share revoked' : 'Invalid token');
+  return share!;
+}
+
+/** The client's reference, only when the appointment is this share's own twin. */
+async function ownReference(ctx: RequestContext, peer: PeerServerPrincipal, appointmentId: string): Promise<string | null> {
+  const appointment = await appointmentLoader(ctx.fork()).load(appointmentId);
+  return appointment?.shareId === peer.shareId ? appointment.clientReference : null;
+}
+
+/** Times only: no free time, no FREE slots. */
+function occupiedOnly(row: AvailabilityRow): PeerScheduleAvailability {
+  return { scheduleId: row.scheduleId, free: [], occupied: row.occupied, slots: row.slots && row.slots.filter(([, , state]) => state !== 'FREE') };
+}
+
+function restricted(row: AvailabilityRow, permitted: Interval[], needMinutes: number | null): PeerScheduleAvailability {
+  return {
+    scheduleId: row.scheduleId, free: restrictFree(row.free, permitted), occupied: row.occupied,
+    slots: row.slots && restrictSlots(row.slots, permitted, needMinutes),
+  };
+}
+
+function toNewPatient(patient: PeerPatient): NewPatient {
+  return {
+    familyName: patient.familyName, givenName: patient.givenName, patronymic: patient.patronymic ?? undefined,
+    phone: patient.phone ?? undefined, personalIdentityNumber: patient.personalIdentityNumber ?? undefined,
+  };
+}
+
+function isDuplicatePatient(error: unknown): boolean {
+  if (!(error instanceof AppError) || error.code !== ErrorCode.BAD_USER_INPUT) return false;
+  const fields = (error.details.fields ?? []) as Array<{ field: string }>;
+  return fields.some((field) => field.field === 'input.newPatient.personalIdentityNumber');
+}
+
+function instant(date: Date): string {
+  return date.toISOString().replace('.000Z', 'Z');
 }

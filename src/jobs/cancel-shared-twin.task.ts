@@ -1,0 +1,43 @@
+import type { Task } from 'graphile-worker';
+import type { DataSource } from 'typeorm';
+import { inTenantTransaction } from '../db/unit-of-work';
+import { PeerError } from '../federation/peer-client';
+import type { PeerConnector } from '../federation/peer-connector';
+import type { Logger } from '../platform/logger';
+import { writeAudit } from '../services/audit/audit-log';
+import { sharedSchedulesRepository } from '../services/sharing/shared-schedules.repository';
+import { retryDelayMs } from './job-runner';
+
+export const CANCEL_SHARED_TWIN = 'cancel-shared-twin';
+
+interface Payload {
+  tenantId: string;
+  appointmentId: string;
+  attempt: number;
+}
+
+/**
+ * Cancels the sharing server's twin of a client booking that was cancelled here. Idempotent on the
+ * sharing side; while the sharing server cannot be reached, the job comes back with growing delays
+ * (our own backoff, so operators can tune it) until it is done. A share that was revoked ends it.
+ */
+export function cancelSharedTwinTask(deps: { dataSource: DataSource; connector: PeerConnector; logger: Logger; retryBaseMs: number; retryMaxMs: number }): Task {
+  return async (raw, helpers) => {
+    const payload = raw as Payload;
+    const link = await inTenantTransaction(deps.dataSource, payload.tenantId, (tx) => sharedSchedulesRepository.linkOfAppointment(tx, payload.appointmentId));
+    if (!link) return;
+    try {
+      const outcome = await deps.connector.forLink(link).cancel({ clientReference: payload.appointmentId, idempotencyKey: `cancel:${payload.appointmentId}` });
+      await inTenantTransaction(deps.dataSource, payload.tenantId, (tx) => writeAudit(tx, { kind: 'SYSTEM', id: null }, {
+        action: 'shared-booking.twin-cancelled', entityType: 'Appointment', entityId: payload.appointmentId, details: { status: outcome.status, attempts: payload.attempt + 1 },
+      }));
+    } catch (error) {
+      if (error instanceof PeerError && (error.failure === 'REVOKED' || error.failure === 'BAD_TOKEN')) {
+        deps.logger.warn({ appointmentId: payload.appointmentId, failure: error.failure }, 'twin cancellation refused by the sharing server');
+        return;
+      }
+      const runAt = new Date(Date.now() + retryDelayMs(payload.attempt, deps.retryBaseMs, deps.retryMaxMs));
+      await helpers.addJob(CANCEL_SHARED_TWIN, { ...payload, attempt: payload.attempt + 1 }, { runAt, jobKey: `${CANCEL_SHARED_TWIN}:${payload.appointmentId}:retry` });
+    }
+  };
+}

@@ -1,0 +1,98 @@
+import { IsString, IsUUID, IsUrl, Length, Matches } from 'class-validator';
+import { Field, ID, InputType, Int, ObjectType, createUnionType, registerEnumType } from 'type-graphql';
+import { InstantScalar } from '../scalars';
+
+export enum ShareLinkProblemReason {
+  UNREACHABLE = 'UNREACHABLE',
+  TIMEOUT = 'TIMEOUT',
+  TLS = 'TLS',
+  ADDRESS_NOT_ALLOWED = 'ADDRESS_NOT_ALLOWED',
+  BAD_TOKEN = 'BAD_TOKEN',
+  REVOKED = 'REVOKED',
+  UNKNOWN_CENTRE = 'UNKNOWN_CENTRE',
+  INVALID_RESPONSE = 'INVALID_RESPONSE',
+  RESPONSE_TOO_LARGE = 'RESPONSE_TOO_LARGE',
+  REDIRECTED = 'REDIRECTED',
+}
+registerEnumType(ShareLinkProblemReason, { name: 'ShareLinkProblemReason', description: 'What is wrong with a link to a sharing centre.' });
+
+@ObjectType({ description: 'A client centre\'s link to a sharing centre. The token is never shown again.' })
+export class ShareLink {
+  @Field(() => ID) id!: string;
+  @Field(() => ID) centreId!: string;
+  @Field() remoteUrl!: string;
+  @Field(() => ID) remoteCentreId!: string;
+  @Field() remoteCentreName!: string;
+  @Field() label!: string;
+  @Field(() => InstantScalar) createdAt!: Date;
+}
+
+@ObjectType()
+export class SharedServiceOffer {
+  @Field() code!: string;
+  @Field() name!: string;
+  @Field(() => Int) durationMinutes!: number;
+}
+
+@ObjectType()
+export class SharedScheduleOffer {
+  @Field() name!: string;
+  @Field(() => Int) slotMinutes!: number;
+  @Field(() => [SharedServiceOffer]) services!: SharedServiceOffer[];
+}
+
+@ObjectType()
+export class SharedWeeklyWindow {
+  @Field(() => Int) weekday!: number;
+  @Field() startTime!: string;
+  @Field() endTime!: string;
+}
+
+@ObjectType()
+export class SharedRestrictions {
+  @Field(() => Int) earliestDaysAhead!: number;
+  @Field(() => Int) latestDaysAhead!: number;
+  @Field(() => [SharedWeeklyWindow]) weeklyWindows!: SharedWeeklyWindow[];
+  @Field(() => Int, { nullable: true }) dailyQuota!: number | null;
+}
+
+@ObjectType({ description: 'The link works: what the client centre would get.' })
+export class ShareLinkOk {
+  @Field() remoteCentreName!: string;
+  @Field() timeZone!: string;
+  @Field(() => [SharedScheduleOffer]) schedules!: SharedScheduleOffer[];
+  @Field() restrictions!: SharedRestrictions;
+  @Field(() => ShareLink, { nullable: true, description: 'Set by createShareLink: the saved link.' }) link!: ShareLink | null;
+}
+
+@ObjectType({ description: 'The link does not work; nothing was saved.' })
+export class ShareLinkProblem {
+  @Field(() => ShareLinkProblemReason) reason!: ShareLinkProblemReason;
+  @Field() message!: string;
+}
+
+export const ShareLinkResult = createUnionType({
+  name: 'ShareLinkResult',
+  types: () => [ShareLinkOk, ShareLinkProblem] as const,
+  resolveType: (value) => ('reason' in value ? 'ShareLinkProblem' : 'ShareLinkOk'),
+});
+
+@InputType()
+export class TestShareLinkInput {
+  @Field({ description: 'The sharing server\'s URL, e.g. https://careslot.clinic.example' })
+  @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false }) url!: string;
+  @Field(() => ID) @IsUUID() remoteCentreId!: string;
+  @Field({ description: 'The shared link token (csl_…) the sharing centre gave you.' })
+  @IsString() @Matches(/^csl_/, { message: 'token must be a shared link token (it starts with csl_)' }) @Length(20, 200) token!: string;
+}
+
+@InputType()
+export class CreateShareLinkInput extends TestShareLinkInput {
+  @Field(() => ID, { description: 'The client centre whose agenda will include the shared schedules.' }) @IsUUID() centreId!: string;
+  @Field() @Length(1, 200) label!: string;
+}
+
+@InputType()
+export class RemoveShareLinkInput {
+  @Field(() => ID) @IsUUID() id!: string;
+}

@@ -1,0 +1,77 @@
+import { Field, ID, Int, ObjectType, createUnionType } from 'type-graphql';
+import { InstantScalar } from '../scalars';
+import { Slot, TimeInterval } from '../scheduling/availability.types';
+import { FAILURE_TYPES } from '../scheduling/booking.results';
+import { PeerCancelStatusEnum, PeerOccupancyKindEnum, ShareRefusalEnum } from './sharing.enums';
+import { ShareRestrictions } from './share.types';
+
+/** The peer-only part of the schema: what another careslot server sees through a share (ARCHITECTURE.md §6). */
+
+@ObjectType({ description: 'A service a client may book in a shared schedule.' })
+export class PeerSharedService {
+  @Field(() => ID) id!: string;
+  @Field() code!: string;
+  @Field() name!: string;
+  @Field(() => Int) durationMinutes!: number;
+}
+
+@ObjectType()
+export class PeerSharedSchedule {
+  @Field(() => ID) id!: string;
+  @Field() name!: string;
+  @Field(() => Int) slotMinutes!: number;
+  @Field(() => [PeerSharedService], { description: 'Only the services the share allows.' }) services!: PeerSharedService[];
+}
+
+@ObjectType({ description: 'The share the calling peer\'s token stands for.' })
+export class PeerShare {
+  @Field(() => ID) shareId!: string;
+  @Field(() => ID) centreId!: string;
+  @Field() centreName!: string;
+  @Field({ description: 'IANA zone of the sharing centre: the weekly windows are local times in it.' }) timeZone!: string;
+  @Field(() => [PeerSharedSchedule]) schedules!: PeerSharedSchedule[];
+  @Field(() => ShareRestrictions) restrictions!: ShareRestrictions;
+}
+
+@ObjectType({ description: 'A shared schedule in the requested window: free time with the share\'s rules applied, occupied time without any detail.' })
+export class PeerScheduleAvailability {
+  @Field(() => ID) scheduleId!: string;
+  @Field(() => [TimeInterval]) free!: TimeInterval[];
+  @Field(() => [TimeInterval], { description: 'Times only: whose, what and why never cross.' }) occupied!: TimeInterval[];
+  @Field(() => [Slot], { nullable: true, description: 'Only when asked for (slots: true).' }) slots!: Slot[] | null;
+}
+
+@ObjectType({ description: 'The twin was booked at the sharing centre.' })
+export class PeerBooking {
+  @Field(() => ID) appointmentId!: string;
+  @Field(() => InstantScalar) start!: string;
+  @Field(() => InstantScalar) end!: string;
+}
+
+@ObjectType({ description: 'The share\'s rules refuse this time or service.' })
+export class ShareRefused {
+  @Field(() => ShareRefusalEnum) reason!: ShareRefusalEnum;
+  @Field() message!: string;
+}
+
+/** The booking, a refusal by the share's rules, or any failure a local booking may answer (booking.results.ts). */
+const PEER_RESULT_TYPES = [PeerBooking, ShareRefused, ...Object.values(FAILURE_TYPES)] as const;
+
+export const PeerBookResult = createUnionType({
+  name: 'PeerBookResult',
+  types: () => PEER_RESULT_TYPES,
+  resolveType: (value: object) => PEER_RESULT_TYPES.find((type) => value instanceof type)?.name,
+});
+
+@ObjectType()
+export class PeerCancellation {
+  @Field(() => PeerCancelStatusEnum) status!: PeerCancelStatusEnum;
+  @Field(() => ID, { nullable: true }) appointmentId!: string | null;
+}
+
+@ObjectType({ description: 'Occupancy changed in a shared schedule; re-read availability. clientReference only for the caller\'s own twins.' })
+export class PeerOccupancyEvent {
+  @Field(() => ID) scheduleId!: string;
+  @Field(() => PeerOccupancyKindEnum) kind!: PeerOccupancyKindEnum;
+  @Field(() => String, { nullable: true }) clientReference!: string | null;
+}

@@ -1,0 +1,12 @@
+/** A client centre's link to a sharing centre, as stored (the token only encrypted). */
+export interface LinkRow {
+  id: string;
+  centreId: string;
+  remoteUrl: string;
+  remoteCentreId: string;
+  remoteCentreName: string;
+  remoteShareId: string;
+  tokenCiphertext: Buffer;
+  label: string;
+  createdAt: Date;
+}

@@ -1,0 +1,110 @@
+import type { RequestContext } from '../../context/request-context';
+import { PeerError, PEER_FAILURE_MESSAGES, type PeerFailure } from '../../federation/peer-client';
+import type { PeerConnector } from '../../federation/peer-connector';
+import type { PeerShareInfo } from '../../federation/peer-protocol';
+import { badInput, notFound } from '../../platform/errors';
+import { parseToken } from '../../platform/opaque-token';
+import { ADMIN_ONLY, requireStaffRole } from '../access';
+import { recordAudit } from '../audit/audit-log';
+import type { AttemptLimiter } from '../limits/attempt-limiter';
+import { linksRepository, type LinkRow } from './links.repository';
+
+export interface LinkCredentials {
+  url: string;
+  remoteCentreId: string;
+  token: string;
+}
+
+export type LinkTestOutcome =
+  | { ok: true; share: PeerShareInfo }
+  | { ok: false; failure: PeerFailure; message: string };
+
+/** Scope of the attempt limiter shared by every "test the connection" operation of a user. */
+const CONNECTION_TESTS = 'connection-test';
+
+/** Watches the sharing servers of live links (occupancy, cancellations); told of new and removed links. */
+export interface LinkWatching {
+  watch(tenantId: string, linkId: string): void;
+  unwatch(linkId: string): void;
+}
+
+/** Client centre side of schedule sharing: test, save, list and remove links to sharing centres. */
+export class LinksService {
+  constructor(
+    private readonly connector: PeerConnector,
+    private readonly limiter: AttemptLimiter,
+    private readonly watching: () => LinkWatching,
+  ) {}
+
+  /** Really connects; a failure names what is wrong. More than five failures block the user for an hour. */
+  async test(ctx: RequestContext, credentials: LinkCredentials): Promise<LinkTestOutcome> {
+    const admin = requireStaffRole(ctx, ADMIN_ONLY);
+    const token = parseToken(credentials.token);
+    if (!token || token.kind !== 'shareLink') {
+      throw badInput([{ field: 'input.token', problems: ['is not a shared link token (it starts with csl_)'] }]);
+    }
+    await this.limiter.begin(ctx, admin.userId, CONNECTION_TESTS);
+    const outcome = await this.connect(credentials);
+    await (outcome.ok ? this.limiter.succeeded(ctx, admin.userId, CONNECTION_TESTS) : this.limiter.failed(ctx, admin.userId, CONNECTION_TESTS));
+    await ctx.transaction((tx) => recordAudit(ctx, tx, {
+      action: 'share-link.tested', entityType: 'ShareLink',
+      details: { url: credentials.url, remoteCentreId: credentials.remoteCentreId, ok: outcome.ok, failure: outcome.ok ? null : outcome.failure },
+    }));
+    return outcome;
+  }
+
+  /** Tests, and saves only on success: the link, and mirrors of the shared schedules in the client centre. */
+  async create(ctx: RequestContext, input: LinkCredentials & { centreId: string; label: string }): Promise<LinkTestOutcome & { link?: LinkRow }> {
+    requireStaffRole(ctx, ADMIN_ONLY);
+    await this.requireCentre(ctx, input.centreId);
+    const outcome = await this.test(ctx, input);
+    if (!outcome.ok) return outcome;
+    const remoteShareId = parseToken(input.token)!.credentialId;
+    const link = await ctx.transaction(async (tx) => {
+      const saved = await linksRepository.insertLink(tx, {
+        centreId: input.centreId, remoteUrl: input.url, remoteCentreId: input.remoteCentreId, remoteCentreName: outcome.share.centreName,
+        remoteShareId, tokenCiphertext: this.connector.seal(input.token), label: input.label,
+      });
+      await linksRepository.insertMirrors(tx, saved, outcome.share);
+      await recordAudit(ctx, tx, { action: 'share-link.created', entityType: 'ShareLink', entityId: saved.id, details: { remoteCentreId: input.remoteCentreId } });
+      return saved;
+    });
+    this.watching().watch(ctx.tenantId, link.id);
+    return { ...outcome, link };
+  }
+
+  async links(ctx: RequestContext, centreId?: string): Promise<LinkRow[]> {
+    requireStaffRole(ctx, ADMIN_ONLY);
+    return ctx.transaction((tx) => linksRepository.linksOfCentre(tx, centreId));
+  }
+
+  async remove(ctx: RequestContext, linkId: string): Promise<LinkRow> {
+    requireStaffRole(ctx, ADMIN_ONLY);
+    const link = await ctx.transaction(async (tx) => {
+      const removed = await linksRepository.removeLink(tx, linkId);
+      if (!removed) throw notFound('Share link');
+      await recordAudit(ctx, tx, { action: 'share-link.removed', entityType: 'ShareLink', entityId: removed.id });
+      return removed;
+    });
+    this.watching().unwatch(link.id);
+    return link;
+  }
+
+  private async connect(credentials: LinkCredentials): Promise<LinkTestOutcome> {
+    try {
+      const share = await this.connector.forToken(credentials.url, credentials.token).share();
+      if (share.centreId !== credentials.remoteCentreId) return failed('UNKNOWN_CENTRE');
+      return { ok: true, share };
+    } catch (error) {
+      if (error instanceof PeerError) return { ok: false, failure: error.failure, message: error.message };
+      throw error;
+    }
+  }
+
+  private async requireCentre(ctx: RequestContext, centreId: string): Promise<void> {
+    const [centre] = await ctx.transaction((tx) => tx.query('SELECT 1 FROM centres WHERE tenant_id = $1 AND id = $2', [tx.tenantId, centreId]));
+    if (!centre) throw notFound('Centre');
+  }
+}
+
+const failed = (failure: PeerFailure): LinkTestOutcome => ({ ok: false, failure, message: PEER_FAILURE_MESSAGES[failure] });

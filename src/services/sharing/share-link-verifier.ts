@@ -1,0 +1,37 @@
+import type { DataSource } from 'typeorm';
+import type { PeerServerPrincipal, Principal } from '../../context/principal';
+import { inTenantTransaction } from '../../db/unit-of-work';
+import { unauthenticated } from '../../platform/errors';
+import { secretMatches, type ParsedToken } from '../../platform/opaque-token';
+import type { CredentialVerifier, VerifiedCredential } from '../identity/authenticator';
+import { provedCurrentSecret, rememberVerifiedSecret } from './peer-credentials';
+import { sharesRepository } from './shares.repository';
+
+/**
+ * Shared link tokens (`csl_…`) → a PEER_SERVER principal of the sharing tenant. The share is read
+ * in the tenant the token claims (row-level security applies); the secret is compared in constant
+ * time before anything else is revealed. Register with `authenticator.registerVerifier('shareLink', …)`.
+ */
+export function shareLinkVerifier(dataSource: DataSource): CredentialVerifier {
+  return {
+    async verify(token: ParsedToken): Promise<VerifiedCredential> {
+      const share = await inTenantTransaction(dataSource, token.tenantId, (tx) => sharesRepository.findCredential(tx, token.credentialId));
+      if (!share || !secretMatches(token.secret, share.secretHash)) throw unauthenticated('Invalid token');
+      if (share.revokedAt) throw unauthenticated('Share revoked');
+      const principal: PeerServerPrincipal = { kind: 'PEER_SERVER', tenantId: token.tenantId, credentialId: share.id, shareId: share.id };
+      rememberVerifiedSecret(principal, share.secretHash);
+      return { principal, expiresAt: null };
+    },
+
+    async recheck(principal: Principal): Promise<boolean> {
+      if (principal.kind !== 'PEER_SERVER') return false;
+      const share = await inTenantTransaction(dataSource, principal.tenantId, (tx) => sharesRepository.findCredential(tx, principal.shareId));
+      return isStillValid(principal, share);
+    },
+  };
+}
+
+/** Not revoked, and the secret the principal proved is still the share's secret (no rotation since). */
+export function isStillValid(principal: Principal, share: { secretHash: Buffer; revokedAt: Date | null } | undefined): boolean {
+  return !!share && !share.revokedAt && provedCurrentSecret(principal, share.secretHash);
+}

@@ -1,0 +1,131 @@
+import { createHash } from 'node:crypto';
+import { actorOf } from '../../context/principal';
+import type { RequestContext } from '../../context/request-context';
+import type { Tx } from '../../db/unit-of-work';
+import type { EventBus } from '../../events/event-bus';
+import { PeerError } from '../../federation/peer-client';
+import type { PeerConnector } from '../../federation/peer-connector';
+import type { PeerPatient } from '../../federation/peer-protocol';
+import { AppError, ErrorCode, notFound } from '../../platform/errors';
+import type { Logger } from '../../platform/logger';
+import { publishAgendaChangeAfterCommit } from '../appointments/agenda-events';
+import type { AppointmentRow, BookingOutcome, BookingRequest } from '../appointments/appointment.model';
+import { appointmentLoader } from '../appointments/appointment-loaders';
+import { appointmentsRepository } from '../appointments/appointments.repository';
+import { idempotencyConflict } from '../appointments/booking.service';
+import { requestHash } from '../appointments/request-hash';
+import { recordAudit } from '../audit/audit-log';
+import { patientLoader } from '../patients/patients.service';
+import { patientsRepository } from '../patients/patients.repository';
+import type { AvailabilityFilter, AvailabilityRow } from '../scheduling/availability.query';
+import { sharedSchedulesRepository, type LinkWithMirrors } from './shared-schedules.repository';
+
+/**
+ * Client centre side of a share: mirrors of the shared schedules live here, their agenda and every
+ * booking decision live on the sharing server. The local record is written only after the sharing
+ * server confirmed; a cancellation reaches the twin through the durable job queue.
+ */
+export class SharedSchedulesService {
+  constructor(private readonly connector: PeerConnector, private readonly bus: EventBus, private readonly logger: Logger) {}
+
+  /** The agenda of mirror schedules, asked of their sharing servers (free and occupied time only). */
+  async availability(ctx: RequestContext, mirrors: AvailabilityRow[], filter: AvailabilityFilter): Promise<AvailabilityRow[]> {
+    const linkIds = [...new Set(mirrors.map((mirror) => mirror.linkId!))];
+    const links = await ctx.transaction((tx) => sharedSchedulesRepository.linksWithMirrors(tx, linkIds));
+    const answers = await Promise.all(links.map((link) => this.linkAvailability(link, mirrors, filter)));
+    return answers.flat();
+  }
+
+  /** A booking in a mirror schedule, or undefined when the schedule is not a mirror. */
+  async book(ctx: RequestContext, request: BookingRequest): Promise<BookingOutcome | undefined> {
+    const link = await ctx.transaction((tx) => sharedSchedulesRepository.linkOfMirrorSchedule(tx, request.scheduleId));
+    if (!link) return undefined;
+    const hash = requestHash('bookAppointment', { ...request, idempotencyKey: undefined });
+    const prior = await ctx.transaction((tx) => appointmentsRepository.changeByKey(tx, request.idempotencyKey));
+    if (prior) return this.replay(ctx, prior, hash);
+    const remoteServiceId = link.services[request.serviceId];
+    if (!link.schedules[request.scheduleId] || !remoteServiceId) return { kind: 'SERVICE_NOT_OFFERED' };
+    const patient = await this.patientFor(ctx, request);
+    if (!patient) return { kind: 'PATIENT_NOT_FOUND' };
+
+    // The twin's handle on both sides is the local appointment id; derived from the key, so a retry
+    // of a request whose local write failed finds the same twin.
+    const appointmentId = uuidFrom(`${ctx.tenantId}:${request.idempotencyKey}`);
+    const outcome = await this.callPeer(() => this.connector.forLink(link).book({
+      scheduleId: link.schedules[request.scheduleId], serviceId: remoteServiceId, start: request.start,
+      idempotencyKey: request.idempotencyKey, clientReference: appointmentId, clientCentreName: link.clientCentreName, patient: patient.peer,
+    }));
+    if (outcome.kind === 'SHARE_REFUSED') return { kind: 'NOT_BOOKABLE_THROUGH_SHARE' };
+    if (outcome.kind !== 'BOOKED') return { kind: outcome.kind };
+
+    const appointment = await ctx.transaction(async (tx) => {
+      const patientId = patient.id ?? (await patientsRepository.insert(tx, request.newPatient!))?.id;
+      if (!patientId) throw new AppError(ErrorCode.BAD_USER_INPUT, 'Invalid input', { fields: [{ field: 'input.newPatient.personalIdentityNumber', problems: ['a patient with this personal identity number exists'] }] });
+      const row = await sharedSchedulesRepository.insertConfirmedTwin(tx, {
+        id: appointmentId, scheduleId: request.scheduleId, serviceId: request.serviceId, patientId, startsAt: outcome.start, endsAt: outcome.end,
+        note: request.note ?? null, remoteAppointmentId: outcome.appointmentId, idempotencyKey: request.idempotencyKey, requestHash: hash, centreId: link.centreId,
+      }, actorOf(ctx.caller));
+      await recordAudit(ctx, tx, { action: 'shared-booking.confirmed', entityType: 'Appointment', entityId: row.id, details: { linkId: link.id, remoteAppointmentId: outcome.appointmentId } });
+      publishAgendaChangeAfterCommit(tx, this.bus, row, 'CREATED');
+      return row;
+    });
+    return { kind: 'BOOKED', appointment };
+  }
+
+  /** In the cancelling transaction: the twin's cancellation is queued durably, retried until done. */
+  async onCancelled(tx: Tx, appointment: AppointmentRow): Promise<void> {
+    if (appointment.remoteAppointmentId) await sharedSchedulesRepository.enqueueTwinCancellation(tx, appointment.id);
+  }
+
+  private async linkAvailability(link: LinkWithMirrors, mirrors: AvailabilityRow[], filter: AvailabilityFilter): Promise<AvailabilityRow[]> {
+    const mirrorOf = new Map(Object.entries(link.schedules).map(([mirrorId, remoteId]) => [remoteId, mirrorId]));
+    const wanted = new Set(mirrors.filter((mirror) => mirror.linkId === link.id).map((mirror) => mirror.scheduleId));
+    try {
+      const remote = await this.connector.forLink(link).availability({
+        from: filter.from, to: filter.to, includeSlots: filter.includeSlots,
+        serviceId: filter.serviceId ? link.services[filter.serviceId] : undefined,
+      });
+      return remote
+        .filter((schedule) => wanted.has(mirrorOf.get(schedule.scheduleId) ?? ''))
+        .map((schedule) => ({ ...schedule, scheduleId: mirrorOf.get(schedule.scheduleId)!, linkId: link.id }));
+    } catch (error) {
+      // One unreachable sharing server must not take the client's own agenda down.
+      this.logger.warn({ linkId: link.id, failure: error instanceof PeerError ? error.failure : 'unexpected' }, 'shared availability unavailable');
+      return [];
+    }
+  }
+
+  private async patientFor(ctx: RequestContext, request: BookingRequest): Promise<{ id?: string; peer: PeerPatient } | undefined> {
+    if (request.newPatient) return { peer: request.newPatient };
+    const patient = request.patientId ? await patientLoader(ctx).load(request.patientId) : undefined;
+    if (!patient) return undefined;
+    return {
+      id: patient.id,
+      peer: { familyName: patient.familyName, givenName: patient.givenName, patronymic: patient.patronymic, phone: patient.phone, personalIdentityNumber: patient.personalIdentityNumber },
+    };
+  }
+
+  private async callPeer<T>(call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (!(error instanceof PeerError)) throw error;
+      if (error.failure === 'REVOKED' || error.failure === 'BAD_TOKEN') {
+        throw new AppError(ErrorCode.SHARE_LINK_REJECTED, 'The sharing centre no longer accepts this link (revoked or rotated token)', { failure: error.failure });
+      }
+      throw new AppError(ErrorCode.REMOTE_UNAVAILABLE, 'The sharing server could not confirm the booking; nothing was booked', { failure: error.failure });
+    }
+  }
+
+  private async replay(ctx: RequestContext, prior: { appointmentId: string; requestHash: string }, hash: string): Promise<BookingOutcome> {
+    if (prior.requestHash !== hash) throw idempotencyConflict();
+    const appointment = await appointmentLoader(ctx).load(prior.appointmentId);
+    if (!appointment) throw notFound('Appointment');
+    return { kind: 'BOOKED', appointment };
+  }
+}
+
+function uuidFrom(text: string): string {
+  const hex = createHash('sha256').update(text).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
