@@ -119,10 +119,16 @@ function followServerLog(stream: Readable | null, log: (line: string) => void): 
     for (const line of lines.filter((text) => text.trim() !== '')) {
       recent.push(line);
       if (recent.length > 30) recent.shift();
-      if (isProblem(line)) log(`postgres: ${line}`);
+      // Statement errors (ERROR) belong to the clients that caused them and are theirs to report;
+      // only a failing server is news here.
+      if (isServerFailure(line)) log(`postgres: ${line}`);
     }
   });
   return () => [...recent];
+}
+
+function isServerFailure(line: string): boolean {
+  return /\b(FATAL|PANIC):/.test(line);
 }
 
 function isProblem(line: string): boolean {

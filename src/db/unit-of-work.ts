@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { isUuid } from '../platform/ids';
 import type { StatementObserver } from './data-source';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** One database transaction bound to one tenant: every statement in it sees only that tenant's rows. */
 export interface Tx {
@@ -27,7 +27,7 @@ export async function inTenantTransaction<T>(
   work: (tx: Tx) => Promise<T>,
   options: UnitOfWorkOptions = {},
 ): Promise<T> {
-  if (!UUID.test(tenantId)) throw new Error('tenant id must be a UUID');
+  if (!isUuid(tenantId)) throw new Error('tenant id must be a UUID');
   const queryRunner = dataSource.createQueryRunner();
   queryRunner.data = { observer: options.observer };
   await queryRunner.connect();

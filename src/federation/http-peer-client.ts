@@ -134,6 +134,7 @@ export class HttpPeerClient implements PeerClient {
     }
     const error = payload.errors?.[0];
     if (error?.extensions?.code === 'UNAUTHENTICATED') throw new PeerError(/revoked/i.test(error.message) ? 'REVOKED' : 'BAD_TOKEN');
+    if (error?.extensions?.code === 'CONFLICT') throw new PeerError('REFUSED');
     if (error || !payload.data) throw new PeerError('INVALID_RESPONSE', error?.extensions?.code ?? `HTTP ${response.status}`);
     return payload.data;
   }

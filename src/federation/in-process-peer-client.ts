@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { RequestContext } from '../context/request-context';
 import type { Logger } from '../platform/logger';
-import { AppError } from '../platform/errors';
+import { AppError, ErrorCode } from '../platform/errors';
 import type { Authenticator } from '../services/identity/authenticator';
 import type { PeerService } from '../services/sharing/peer.service';
 import { PeerError, type PeerClient, type PeerFailure, type PeerWatch } from './peer-client';
@@ -68,6 +68,12 @@ export class InProcessPeerClient implements PeerClient {
       if (error instanceof AppError) throw new PeerError(/revoked/i.test(error.message) ? 'REVOKED' : 'BAD_TOKEN');
       throw error;
     }
-    return work(ctx);
+    try {
+      return await work(ctx);
+    } catch (error) {
+      if (error instanceof AppError && error.code === ErrorCode.CONFLICT) throw new PeerError('REFUSED');
+      if (error instanceof AppError && error.code === ErrorCode.UNAUTHENTICATED) throw new PeerError('REVOKED');
+      throw error;
+    }
   }
 }

@@ -6,7 +6,7 @@ import type {
 /** Why a peer call failed, named so a person can act on it. */
 export type PeerFailure =
   | 'UNREACHABLE' | 'TIMEOUT' | 'TLS' | 'ADDRESS_NOT_ALLOWED' | 'BAD_TOKEN' | 'REVOKED' | 'UNKNOWN_CENTRE'
-  | 'INVALID_RESPONSE' | 'RESPONSE_TOO_LARGE' | 'REDIRECTED';
+  | 'INVALID_RESPONSE' | 'RESPONSE_TOO_LARGE' | 'REDIRECTED' | 'REFUSED';
 
 export const PEER_FAILURE_MESSAGES: Record<PeerFailure, string> = {
   UNREACHABLE: 'The sharing server could not be reached at this URL',
@@ -19,6 +19,7 @@ export const PEER_FAILURE_MESSAGES: Record<PeerFailure, string> = {
   INVALID_RESPONSE: 'The server at this URL does not answer like a careslot server',
   RESPONSE_TOO_LARGE: 'The sharing server answered with more data than allowed',
   REDIRECTED: 'The URL redirects elsewhere; give the sharing server\'s URL itself',
+  REFUSED: 'The sharing server refused the operation in the twin\'s current state',
 };
 
 export class PeerError extends Error {

@@ -32,7 +32,8 @@ export function cancelSharedTwinTask(deps: { dataSource: DataSource; connector: 
         action: 'shared-booking.twin-cancelled', entityType: 'Appointment', entityId: payload.appointmentId, details: { status: outcome.status, attempts: payload.attempt + 1 },
       }));
     } catch (error) {
-      if (error instanceof PeerError && (error.failure === 'REVOKED' || error.failure === 'BAD_TOKEN')) {
+      // Final answers: the share is gone, or the twin is past cancelling (arrived, fulfilled).
+      if (error instanceof PeerError && ['REVOKED', 'BAD_TOKEN', 'REFUSED'].includes(error.failure)) {
         deps.logger.warn({ appointmentId: payload.appointmentId, failure: error.failure }, 'twin cancellation refused by the sharing server');
         return;
       }

@@ -1,7 +1,7 @@
 import type { ValidationError } from 'class-validator';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { AppError, ErrorCode, HTTP_STATUS_BY_CODE, type FieldProblem } from './errors';
-import { withoutSubmittedValue } from './variables';
+import { describeVariableError } from './variables';
 
 /**
  * The one mapping from anything thrown to what a client may see. Expected failures keep
@@ -52,7 +52,9 @@ export function maskFormattedError(formatted: GraphQLFormattedError, requestId =
   const code = formatted.extensions?.code;
   if (isKnownCode(code) && code !== ErrorCode.INTERNAL_SERVER_ERROR) {
     const { stacktrace: _stacktrace, exception: _exception, ...extensions } = formatted.extensions ?? {};
-    return { ...formatted, message: withoutSubmittedValue(formatted.message), extensions };
+    const variable = code === ErrorCode.BAD_USER_INPUT ? describeVariableError(formatted.message) : undefined;
+    if (variable) return { ...formatted, message: variable.message, extensions: { ...extensions, fields: variable.fields } };
+    return { ...formatted, extensions };
   }
   if (code === ErrorCode.INTERNAL_SERVER_ERROR && typeof formatted.extensions?.requestId === 'string') {
     return { message: formatted.message, path: formatted.path, locations: formatted.locations, extensions: { code, requestId: formatted.extensions.requestId } };

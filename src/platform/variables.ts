@@ -1,13 +1,23 @@
 import { GraphQLError, getOperationAST, type DocumentNode, type GraphQLSchema } from 'graphql';
 import { getVariableValues } from 'graphql/execution/values';
-import { ErrorCode } from './errors';
+import { ErrorCode, type FieldProblem } from './errors';
+
+const INVALID_VALUE = /^Variable "\$([\w]+)" got invalid value [\s\S]*?(?: at "([^"]+)")?;/;
 
 /**
- * graphql-js names the offending value in variable errors ('got invalid value "…"'). We keep the
- * variable's name and the reason, never the value: it may be patient data.
+ * graphql-js repeats the submitted value in variable errors ('got invalid value 1900…; String cannot
+ * represent …: 1900…'), and that value may be patient data. We keep the variable, the field path and
+ * a generic reason: never the value.
  */
-export function withoutSubmittedValue(message: string): string {
-  return message.replace(/ got invalid value .*?;/s, ' got an invalid value;').replace(/ got invalid value .*$/s, ' got an invalid value.');
+export function describeVariableError(message: string): { message: string; fields: FieldProblem[] } | undefined {
+  const invalid = INVALID_VALUE.exec(message);
+  if (invalid) {
+    const field = invalid[2] ?? invalid[1];
+    return { message: `Variable "$${invalid[1]}" has an invalid value at "${field}"`, fields: [{ field, problems: ['is not a valid value for its type'] }] };
+  }
+  const missing = /^Variable "\$([\w]+)" of (?:required|non-null) type "[^"]+" (?:was not provided|must not be null)\.$/.exec(message);
+  if (missing) return { message, fields: [{ field: missing[1], problems: ['is required'] }] };
+  return undefined;
 }
 
 /** Variables that do not fit the operation, as BAD_USER_INPUT errors (WebSocket; Apollo does this on HTTP). */
@@ -15,5 +25,10 @@ export function variableErrors(schema: GraphQLSchema, document: DocumentNode, op
   const operation = getOperationAST(document, operationName ?? undefined);
   if (!operation) return [];
   const { errors } = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {});
-  return (errors ?? []).map((error) => new GraphQLError(withoutSubmittedValue(error.message), { nodes: error.nodes, extensions: { code: ErrorCode.BAD_USER_INPUT } }));
+  return (errors ?? []).map((error) => {
+    const described = describeVariableError(error.message);
+    return new GraphQLError(described?.message ?? 'Invalid variables', {
+      nodes: error.nodes, extensions: { code: ErrorCode.BAD_USER_INPUT, fields: described?.fields ?? [] },
+    });
+  });
 }

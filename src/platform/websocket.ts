@@ -6,7 +6,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Config } from '../config';
 import type { ContextFactory } from '../context/context-factory';
 import type { Principal } from '../context/principal';
-import { AppError, ErrorCode } from './errors';
+import { AppError, ErrorCode, unauthenticated } from './errors';
 import { appErrorToGraphQL, toClientError } from './graphql-errors';
 import { costError, limitValidationRules, type QueryLimits } from './limits';
 import type { Logger } from './logger';
@@ -58,6 +58,11 @@ export function attachGraphqlWebSocket(httpServer: Server, path: string, deps: W
           return [limitError(`At most ${deps.config.WS_MAX_SUBSCRIPTIONS} subscriptions per connection`, 'subscriptions', deps.config.WS_MAX_SUBSCRIPTIONS)];
         }
         state.activeSubscriptions = (state.activeSubscriptions ?? 0) + 1;
+        // A token revoked since the connection opened may not start anything new.
+        if (!state.principal || !(await deps.authenticator.stillValid(state.principal))) {
+          state.activeSubscriptions -= 1;
+          return [appErrorToGraphQL(unauthenticated('Token revoked'))];
+        }
         const rejected = await prepareOperation(deps, rules, state, payload);
         if (Array.isArray(rejected)) state.activeSubscriptions -= 1;
         return rejected;

@@ -1,6 +1,8 @@
 import type { AuthChecker } from 'type-graphql';
 import type { RequestContext } from '../context/request-context';
 import type { PrincipalKind } from '../context/principal';
+import { forbidden } from '../platform/errors';
+import { appErrorToGraphQL } from '../platform/graphql-errors';
 
 /**
  * Which principal kinds may reach a field. `@Authorized()` admits staff users only; the narrow
@@ -11,5 +13,7 @@ export const authChecker: AuthChecker<RequestContext, PrincipalKind> = ({ contex
   const principal = context.principal;
   if (!principal) return false;
   const allowed: readonly PrincipalKind[] = kinds.length > 0 ? kinds : ['STAFF_USER'];
-  return allowed.includes(principal.kind);
+  // type-graphql's own denial runs before our error mapping and speaks other codes: answer ours.
+  if (!allowed.includes(principal.kind)) throw appErrorToGraphQL(forbidden());
+  return true;
 };

@@ -49,21 +49,30 @@ function subscribeOn<T>(client: Client, query: string, variables: Record<string,
     next: (timeoutMs = 3000) =>
       new Promise<T>((resolve, reject) => {
         if (queue.length > 0) return resolve(queue.shift()!);
-        const timer = setTimeout(() => reject(new Error(`no subscription event within ${timeoutMs} ms (errors: ${JSON.stringify(subscription.errors)})`)), timeoutMs);
-        waiters.push((value) => {
+        const waiter = (value: T) => {
           clearTimeout(timer);
           resolve(value);
-        });
+        };
+        // A waiter that timed out leaves the queue, so the next event is not handed to a dead promise.
+        const timer = setTimeout(() => {
+          waiters.splice(waiters.indexOf(waiter), 1);
+          reject(new Error(`no subscription event within ${timeoutMs} ms (errors: ${JSON.stringify(subscription.errors)})`));
+        }, timeoutMs);
+        waiters.push(waiter);
       }),
     nothingWithin: (ms) =>
       new Promise<boolean>((resolve) => {
         if (queue.length > 0) return resolve(false);
-        const timer = setTimeout(() => resolve(true), ms);
-        waiters.push((value) => {
+        const waiter = (value: T) => {
           clearTimeout(timer);
           queue.unshift(value);
           resolve(false);
-        });
+        };
+        const timer = setTimeout(() => {
+          waiters.splice(waiters.indexOf(waiter), 1);
+          resolve(true);
+        }, ms);
+        waiters.push(waiter);
       }),
     dispose: () => undefined,
   };

@@ -13,6 +13,7 @@ export enum ShareLinkProblemReason {
   INVALID_RESPONSE = 'INVALID_RESPONSE',
   RESPONSE_TOO_LARGE = 'RESPONSE_TOO_LARGE',
   REDIRECTED = 'REDIRECTED',
+  REFUSED = 'REFUSED',
 }
 registerEnumType(ShareLinkProblemReason, { name: 'ShareLinkProblemReason', description: 'What is wrong with a link to a sharing centre.' });
 

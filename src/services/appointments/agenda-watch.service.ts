@@ -1,9 +1,11 @@
 import type { RequestContext } from '../../context/request-context';
 import type { EventBus } from '../../events/event-bus';
 import { streamTopic } from '../../events/event-stream';
-import { notFound } from '../../platform/errors';
+import { badInput, notFound } from '../../platform/errors';
+import { isUuid } from '../../platform/ids';
 import { STAFF_READERS, requireStaffRole } from '../access';
 import type { Authenticator } from '../identity/authenticator';
+import { endOnRevocation } from '../identity/revocation';
 import { AGENDA_TOPIC, type AgendaEvent } from '../agenda-events';
 import type { AppointmentRow } from './appointment.model';
 import { appointmentLoader } from './appointment-loaders';
@@ -14,13 +16,15 @@ export class AgendaWatchService {
 
   async watch(ctx: RequestContext, centreId: string): Promise<AsyncIterableIterator<AgendaEvent>> {
     requireStaffRole(ctx, STAFF_READERS);
+    // Subscription arguments reach `subscribe` unvalidated by the schema layer.
+    if (!isUuid(centreId)) throw badInput([{ field: 'centreId', problems: ['must be an id returned by this API'] }]);
     const [centre] = await ctx.transaction((tx) => tx.query('SELECT 1 FROM centres WHERE tenant_id = $1 AND id = $2', [tx.tenantId, centreId]));
     if (!centre) throw notFound('Centre');
     const principal = ctx.caller;
-    return streamTopic<AgendaEvent>(this.bus, AGENDA_TOPIC, async (event) => {
+    return endOnRevocation(this.bus, principal, streamTopic<AgendaEvent>(this.bus, AGENDA_TOPIC, async (event) => {
       if (event.tenantId !== principal.tenantId || event.centreId !== centreId) return false;
       return (await this.authenticator.stillValid(principal)) ? true : 'end';
-    });
+    }));
   }
 
   /** The appointment of an event as this subscriber may see it now: a fresh context, so no stale cache. */

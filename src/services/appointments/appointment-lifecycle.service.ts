@@ -8,6 +8,7 @@ import { AGENDA_WRITERS, requireStaffRole } from '../access';
 import { publishAgendaChangeAfterCommit } from './agenda-events';
 import type { AppointmentRow, SlotProblem } from './appointment.model';
 import { appointmentLoader } from './appointment-loaders';
+import { appointmentsRepository } from './appointments.repository';
 import type { ChangeStatementResult } from './appointment-changes.sql';
 import { runReschedule, runStatusChange } from './appointment-changes.sql';
 import { RESCHEDULABLE, statusesLeadingTo } from './appointment-state-machine';
@@ -31,6 +32,7 @@ export interface CancellationFollower {
 }
 
 const EXCLUSION_VIOLATION = '23P01';
+const UNIQUE_VIOLATION = '23505';
 
 /** Every change after booking: reschedule and the status state machine (confirm, cancel, arrive, …). */
 export class AppointmentLifecycleService {
@@ -53,12 +55,18 @@ export class AppointmentLifecycleService {
         return outcome;
       });
     } catch (error) {
+      const prior = await this.concurrentTwin(ctx, key, error);
+      if (prior) return { kind: 'BOOKED', appointment: await this.replay(ctx, prior, key.requestHash!) };
       if ((error as { code?: string }).code === EXCLUSION_VIOLATION) return { kind: 'SLOT_UNAVAILABLE' };
       throw error;
     }
     if (result.prior) return { kind: 'BOOKED', appointment: await this.replay(ctx, result.prior, key.requestHash!) };
     if (!result.found) throw notFound('Appointment');
-    if (result.problem === 'ILLEGAL_TRANSITION') throw illegalTransition(result.currentStatus!, 'rescheduled');
+    if (result.problem === 'ILLEGAL_TRANSITION') {
+      const prior = await this.concurrentTwin(ctx, key);
+      if (prior) return { kind: 'BOOKED', appointment: await this.replay(ctx, prior, key.requestHash!) };
+      throw illegalTransition(result.currentStatus!, 'rescheduled');
+    }
     if (result.problem) return { kind: SLOT_PROBLEMS[result.problem] };
     return { kind: 'BOOKED', appointment: result.appointment! };
   }
@@ -71,7 +79,9 @@ export class AppointmentLifecycleService {
   /** For services that authorised the caller by their own rules (a peer cancelling its twin). */
   async changeStatusAuthorized(ctx: RequestContext, request: StatusChangeRequest): Promise<AppointmentRow> {
     const key = keyOf(request.idempotencyKey, 'changeAppointmentStatus', request);
-    const result = await ctx.transaction(async (tx) => {
+    let result: ChangeStatementResult;
+    try {
+      result = await ctx.transaction(async (tx) => {
       const outcome = await runStatusChange(tx, {
         appointmentId: request.appointmentId, to: request.status, allowedFrom: statusesLeadingTo(request.status), cancellation: request.cancellation,
       }, key, actorOf(ctx.caller));
@@ -81,11 +91,30 @@ export class AppointmentLifecycleService {
         publishAgendaChangeAfterCommit(tx, this.bus, outcome.appointment, cancelled ? 'CANCELLED' : 'CHANGED');
       }
       return outcome;
-    });
+      });
+    } catch (error) {
+      const prior = await this.concurrentTwin(ctx, key, error);
+      if (prior) return this.replay(ctx, prior, key.requestHash!);
+      throw error;
+    }
     if (result.prior) return this.replay(ctx, result.prior, key.requestHash!);
     if (!result.found) throw notFound('Appointment');
-    if (result.problem) throw illegalTransition(result.currentStatus!, `set to ${request.status}`);
+    if (result.problem) {
+      const prior = await this.concurrentTwin(ctx, key);
+      if (prior) return this.replay(ctx, prior, key.requestHash!);
+      throw illegalTransition(result.currentStatus!, `set to ${request.status}`);
+    }
     return result.appointment!;
+  }
+
+  /**
+   * A concurrent request with the same key got there first: the statement's snapshot could not see
+   * its change, but the row lock (or the key's unique index) told us something happened meanwhile.
+   */
+  private async concurrentTwin(ctx: RequestContext, key: { idempotencyKey: string | null }, error?: unknown): Promise<{ appointmentId: string; requestHash: string } | undefined> {
+    if (!key.idempotencyKey) return undefined;
+    if (error !== undefined && (error as { code?: string }).code !== UNIQUE_VIOLATION) return undefined;
+    return ctx.transaction((tx) => appointmentsRepository.changeByKey(tx, key.idempotencyKey!));
   }
 
   private async replay(ctx: RequestContext, prior: { appointmentId: string; requestHash: string }, hash: string): Promise<AppointmentRow> {

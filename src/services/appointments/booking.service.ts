@@ -42,6 +42,9 @@ export class BookingService {
    */
   async book(ctx: RequestContext, request: BookingRequest): Promise<BookingOutcome> {
     requireStaffRole(ctx, AGENDA_WRITERS);
+    if ((request.patientId == null) === (request.newPatient == null)) {
+      throw badInput([{ field: 'input.patientId', problems: ['give exactly one of patientId and newPatient'] }]);
+    }
     return this.bookAuthorized(ctx, request);
   }
 

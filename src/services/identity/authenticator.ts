@@ -79,7 +79,8 @@ export class Authenticator {
   /** Is this principal still allowed to act? Asked before every subscription event. */
   async stillValid(principal: Principal): Promise<boolean> {
     const cached = this.cache.get(principal.credentialId);
-    if (cached && cached.validUntil > Date.now()) return true;
+    // Only this very principal: after a rotation the new token's entry must not vouch for the old one.
+    if (cached && cached.principal === principal && cached.validUntil > Date.now()) return true;
     const verifier = this.verifiers.get(TOKEN_KIND_OF[principal.kind]);
     return verifier ? verifier.recheck(principal) : false;
   }

@@ -44,9 +44,9 @@ export const patientsRepository = {
   },
 
   /** By identity number (exact) or name prefix ("family given"), keyset-paged by (name, id). */
-  async search(tx: Tx, term: string, page: { limit: number; after?: [string, string] }): Promise<PatientRow[]> {
-    return tx.query<PatientRow>(
-      `SELECT ${PATIENT_COLUMNS} FROM patients
+  async search(tx: Tx, term: string, page: { limit: number; after?: [string, string] }): Promise<Array<PatientRow & { searchKey: string }>> {
+    return tx.query<PatientRow & { searchKey: string }>(
+      `SELECT ${PATIENT_COLUMNS}, ${SEARCH_NAME} AS "searchKey" FROM patients
        WHERE tenant_id = $1
          AND (personal_identity_number = $2 OR ${SEARCH_NAME} LIKE $3 || '%' OR lower(given_name) LIKE $3 || '%')
          AND ($4::text IS NULL OR (${SEARCH_NAME}, id) > ($4, $5::uuid))
@@ -55,8 +55,9 @@ export const patientsRepository = {
     );
   },
 
-  searchKeyOf(row: PatientRow): [string, string] {
-    return [`${row.familyName} ${row.givenName}`.toLowerCase(), row.id];
+  /** The database's own lower(): JavaScript lower-cases some letters differently (İ). */
+  searchKeyOf(row: PatientRow & { searchKey: string }): [string, string] {
+    return [row.searchKey, row.id];
   },
 };
 

@@ -49,6 +49,8 @@ export class PatientsService {
 
   async search(ctx: RequestContext, term: string, page: PageRequest): Promise<Page<PatientRow>> {
     requireStaffRole(ctx, STAFF_READERS);
+    // A blank search would match every patient: searching is not listing.
+    if (term.trim().length === 0) throw badInput([{ field: 'search', problems: ['must contain a name or an identity number'] }]);
     const after = page.after ? decodeCursor(page.after, 'after') : undefined;
     const rows = await ctx.transaction((tx) => patientsRepository.search(tx, term, { limit: page.first + 1, after }));
     return toPage(rows, page.first, patientsRepository.searchKeyOf);
