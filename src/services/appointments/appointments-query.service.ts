@@ -26,9 +26,13 @@ export class AppointmentsQueryService {
     requireStaffRole(ctx, STAFF_READERS);
     const after = page.after ? decodeCursor(page.after, 'after') : undefined;
     const rows = await ctx.transaction((tx) => appointmentsRepository.list(tx, filter, { limit: page.first + 1, after }));
-    const loader = appointmentLoader(ctx);
-    for (const row of rows) loader.prime(row.id, row);
-    return toPage(rows, page.first, (row) => [row.startsAt.toISOString(), row.id]);
+    const appointments = appointmentLoader(ctx);
+    const schedules = scheduleLoader(ctx);
+    for (const { schedule, ...row } of rows) {
+      appointments.prime(row.id, row);
+      schedules.prime(schedule.id, schedule);
+    }
+    return toPage(rows.map(({ schedule: _schedule, ...row }) => row), page.first, (row) => [row.startsAt.toISOString(), row.id]);
   }
 
   /** The schedule and service an appointment belongs to: batched per request, and always there (foreign keys). */

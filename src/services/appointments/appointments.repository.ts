@@ -1,6 +1,7 @@
 import type { Tx } from '../../db/unit-of-work';
 import type { AppointmentChangeRow, AppointmentFilter, AppointmentRow } from './appointment.model';
 import { APPOINTMENT_COLUMNS } from './appointment-columns';
+import type { ScheduleRow } from '../catalog/catalog.model';
 
 const FROM_APPOINTMENTS = `FROM appointments a JOIN schedules s ON s.tenant_id = a.tenant_id AND s.id = a.schedule_id`;
 
@@ -9,10 +10,16 @@ export const appointmentsRepository = {
     return tx.query<AppointmentRow>(`SELECT ${APPOINTMENT_COLUMNS} ${FROM_APPOINTMENTS} WHERE a.tenant_id = $1 AND a.id = ANY($2::uuid[])`, [tx.tenantId, ids]);
   },
 
-  /** Keyset page ordered by (starts_at, id). */
-  async list(tx: Tx, filter: AppointmentFilter, page: { limit: number; after?: [string, string] }): Promise<AppointmentRow[]> {
-    return tx.query<AppointmentRow>(
-      `SELECT ${APPOINTMENT_COLUMNS} ${FROM_APPOINTMENTS}
+  /**
+   * Keyset page ordered by (starts_at, id). Each row carries its schedule too (the join is there
+   * anyway), so an agenda's nested schedule costs no statement of its own.
+   */
+  async list(tx: Tx, filter: AppointmentFilter, page: { limit: number; after?: [string, string] }): Promise<Array<AppointmentRow & { schedule: ScheduleRow }>> {
+    const rows = await tx.query<AppointmentRow & { schedule: ScheduleRow }>(
+      `SELECT ${APPOINTMENT_COLUMNS},
+              json_build_object('id', s.id, 'centreId', s.centre_id, 'practitionerId', s.practitioner_id, 'name', s.name,
+                'slotMinutes', s.slot_minutes, 'active', s.active, 'createdAt', s.created_at, 'updatedAt', s.updated_at) AS schedule
+       ${FROM_APPOINTMENTS}
        WHERE a.tenant_id = $1
          AND ($2::uuid IS NULL OR s.centre_id = $2) AND ($3::uuid IS NULL OR a.schedule_id = $3)
          AND ($4::uuid IS NULL OR a.patient_id = $4)
@@ -23,6 +30,7 @@ export const appointmentsRepository = {
       [tx.tenantId, filter.centreId ?? null, filter.scheduleId ?? null, filter.patientId ?? null, filter.from ?? null, filter.to ?? null,
         filter.statuses ?? null, filter.origins ?? null, page.after?.[0] ?? null, page.after?.[1] ?? null, page.limit],
     );
+    return rows.map((row) => ({ ...row, schedule: { ...row.schedule, createdAt: new Date(row.schedule.createdAt), updatedAt: new Date(row.schedule.updatedAt) } }));
   },
 
   async changesOf(tx: Tx, appointmentIds: readonly string[]): Promise<AppointmentChangeRow[]> {
