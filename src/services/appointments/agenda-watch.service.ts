@@ -12,6 +12,9 @@ import { appointmentLoader } from './appointment-loaders';
 
 /** Live agendas: events of one centre, re-authorised before each delivery and re-read under the subscriber's rights. */
 export class AgendaWatchService {
+  /** Re-reads per delivered event object (every local subscriber receives the same one); gone with the event. */
+  private readonly reads = new WeakMap<AgendaEvent, Map<string, Promise<AppointmentRow | undefined>>>();
+
   constructor(private readonly bus: EventBus, private readonly authenticator: Authenticator) {}
 
   async watch(ctx: RequestContext, centreId: string): Promise<AsyncIterableIterator<AgendaEvent>> {
@@ -27,9 +30,22 @@ export class AgendaWatchService {
     }));
   }
 
-  /** The appointment of an event as this subscriber may see it now: a fresh context, so no stale cache. */
+  /**
+   * The appointment of an event as this subscriber may see it now: read with a fresh context (no
+   * stale cache), once per event for all subscribers who see the same (same tenant, staff) — so an
+   * event fanned out to thousands of subscribers costs one read, not thousands.
+   */
   async appointmentOf(ctx: RequestContext, event: AgendaEvent): Promise<AppointmentRow | undefined> {
     if (!event.appointmentId) return undefined;
-    return appointmentLoader(ctx.fork()).load(event.appointmentId);
+    const appointmentId = event.appointmentId;
+    const reads = this.reads.get(event) ?? new Map<string, Promise<AppointmentRow | undefined>>();
+    this.reads.set(event, reads);
+    const visibility = `${ctx.tenantId}:${ctx.caller.kind}`;
+    let read = reads.get(visibility);
+    if (!read) {
+      read = appointmentLoader(ctx.fork()).load(appointmentId);
+      reads.set(visibility, read);
+    }
+    return read;
   }
 }
