@@ -37,9 +37,8 @@ import { OutboundGuard } from './federation/outbound-guard';
 import { PeerConnector } from './federation/peer-connector';
 import { PeerWatchers } from './federation/peer-watchers';
 import { SecretBox } from './platform/secret-box';
-import { startJobRunner } from './jobs/job-runner';
+import { startJobRunner, type JobRunner } from './jobs/job-runner';
 import { CANCEL_SHARED_TWIN, cancelSharedTwinTask } from './jobs/cancel-shared-twin.task';
-import type { Runner } from 'graphile-worker';
 import { Authenticator } from './services/identity/authenticator';
 import { TokensService } from './services/identity/tokens.service';
 import { UsersService } from './services/identity/users.service';
@@ -125,7 +124,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     config, schema, limits: queryLimitsOf(config), authenticator, contexts, logger, metrics,
   });
 
-  const jobs: Runner | undefined = config.JOBS_RUN
+  const jobs: JobRunner | undefined = config.JOBS_RUN
     ? await startJobRunner({
       connectionString: database.ownerUrl, logger,
       tasks: { [CANCEL_SHARED_TWIN]: cancelSharedTwinTask({ dataSource: database.app, connector, logger, retryBaseMs: config.JOB_RETRY_BASE_MS, retryMaxMs: config.JOB_RETRY_MAX_MS }) },
