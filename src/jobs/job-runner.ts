@@ -14,6 +14,7 @@ export async function startJobRunner(options: { connectionString: string; tasks:
   // Our own pool, so that a dropped connection is logged instead of crashing the process.
   const pool = new Pool({ connectionString: options.connectionString, max: (options.concurrency ?? 4) + 2, application_name: 'careslot-jobs' });
   pool.on('error', (error) => options.logger.warn({ err: error.message }, 'job queue connection failed'));
+  pool.on('connect', (client) => client.on('error', (error) => options.logger.warn({ err: error.message }, 'job queue client failed')));
   const runner: Runner = await run({
     pgPool: pool,
     taskList: options.tasks,
