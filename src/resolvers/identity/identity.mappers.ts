@@ -18,8 +18,7 @@ export const toUserConnection = (page: Page<UserRow>): UserConnection => ({
 
 export const toApiToken = (row: TokenRow): ApiToken => ({ ...row, displayPrefix: displayPrefixOf('api', row.id) });
 
-export const toViewer = (principal: Principal, user?: UserRow): Viewer => ({
+export const toViewer = (principal: Principal): Viewer => ({
   kind: principal.kind as PrincipalKindEnum,
   tenantId: principal.tenantId,
-  user: user && toUser(user),
 });

@@ -1,4 +1,4 @@
-import { Arg, Args, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../context/request-context';
 import type { Services } from '../../services';
 import { PageArgs } from '../../schema/pagination';
@@ -6,16 +6,21 @@ import { ApiTokensArgs, ChangeUserAccessInput, CreateApiTokenInput, CreateUserIn
 import { ApiToken, CreatedApiToken, User, UserConnection, Viewer } from '../../schema/identity/identity.types';
 import { toApiToken, toUser, toUserConnection, toViewer } from './identity.mappers';
 
-@Resolver()
+@Resolver(() => Viewer)
 export class IdentityResolver {
   constructor(private readonly services: Services) {}
 
   @Authorized('STAFF_USER', 'PARTNER_APP', 'PEER_SERVER')
   @Query(() => Viewer, { description: 'Who the bearer token stands for.' })
-  async viewer(@Ctx() ctx: RequestContext): Promise<Viewer> {
+  viewer(@Ctx() ctx: RequestContext): Viewer {
+    return toViewer(ctx.caller);
+  }
+
+  /** Read only when asked for: `{ viewer { kind } }` needs no database. */
+  @FieldResolver(() => User, { nullable: true })
+  async user(@Root() viewer: Viewer, @Ctx() ctx: RequestContext): Promise<User | null> {
     const caller = ctx.caller;
-    const user = caller.kind === 'STAFF_USER' ? await this.services.users.user(ctx, caller.userId) : undefined;
-    return toViewer(caller, user);
+    return caller.kind === 'STAFF_USER' && viewer.kind === 'STAFF_USER' ? toUser(await this.services.users.user(ctx, caller.userId)) : null;
   }
 
   @Authorized()

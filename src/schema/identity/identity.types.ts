@@ -41,5 +41,4 @@ export class CreatedApiToken {
 export class Viewer {
   @Field(() => PrincipalKindEnum) kind!: PrincipalKindEnum;
   @Field(() => ID) tenantId!: string;
-  @Field(() => User, { nullable: true }) user?: User;
 }
