@@ -60,18 +60,18 @@ export class Federation1795406400000 implements MigrationInterface {
     // only their owner. The app role enqueues through this one function, inside its own transaction,
     // so a job exists exactly when the change that caused it does. plpgsql: checked when called.
     await q(`
-      CREATE FUNCTION careslot_enqueue_job(p_task text, p_payload json, p_job_key text) RETURNS void
+      CREATE FUNCTION careslot_enqueue_job(p_task text, p_payload json, p_job_key text, p_run_at timestamptz DEFAULT NULL) RETURNS void
       LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
       BEGIN
-        PERFORM graphile_worker.add_job(p_task, p_payload, job_key => p_job_key);
+        PERFORM graphile_worker.add_job(p_task, p_payload, job_key => p_job_key, run_at => p_run_at);
       END $$`);
-    await q(`REVOKE ALL ON FUNCTION careslot_enqueue_job(text, json, text) FROM PUBLIC`);
-    await q(`GRANT EXECUTE ON FUNCTION careslot_enqueue_job(text, json, text) TO ${APP_ROLE}`);
+    await q(`REVOKE ALL ON FUNCTION careslot_enqueue_job(text, json, text, timestamptz) FROM PUBLIC`);
+    await q(`GRANT EXECUTE ON FUNCTION careslot_enqueue_job(text, json, text, timestamptz) TO ${APP_ROLE}`);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
     const q = (sql: string) => queryRunner.query(sql);
-    await q(`DROP FUNCTION careslot_enqueue_job(text, json, text)`);
+    await q(`DROP FUNCTION careslot_enqueue_job(text, json, text, timestamptz)`);
     await q(`DROP POLICY link_registry ON "share_links"`);
     for (const table of [...NEW_TABLES].reverse()) {
       await unprotectTenantTable(queryRunner, table);

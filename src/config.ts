@@ -54,6 +54,8 @@ export class Config {
   /** Deadline of one call to a peer server (sharing); past it the caller gets REMOTE_UNAVAILABLE. */
   @IsInt() @Min(100) PEER_TIMEOUT_MS = 5000;
   @IsInt() @Min(1024) PEER_MAX_RESPONSE_BYTES = 1024 * 1024;
+  /** After a booking the sharing server may have made without answering in time: how long a retry may still record it before its twin is withdrawn. */
+  @IsInt() @Min(1) UNCONFIRMED_BOOKING_GRACE_SECONDS = 120;
   /** Outbound calls to user-given URLs may reach loopback (default: yes, except in production). */
   @IsBoolean() OUTBOUND_ALLOW_LOOPBACK = true;
   /** Extra comma-separated CIDRs outbound calls may never reach (private and link-local ranges always are). */

@@ -82,7 +82,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     timeoutMs: config.PEER_TIMEOUT_MS, maxResponseBytes: config.PEER_MAX_RESPONSE_BYTES, ownUrl: () => publicUrl,
   });
   const watchers = new PeerWatchers({ dataSource: database.app, connector, bus, lifecycle, logger });
-  const shared = new SharedSchedulesService(connector, bus, logger);
+  const shared = new SharedSchedulesService(connector, bus, logger, config.UNCONFIRMED_BOOKING_GRACE_SECONDS);
   booking.bookRemotelyWith(shared);
   availability.askRemotesWith(shared);
   lifecycle.followCancellations(shared);
@@ -99,7 +99,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     agenda: new AgendaWatchService(bus, authenticator),
     shares: new SharesService(bus, () => publicUrl),
     peer,
-    links: new LinksService(connector, new AttemptLimiter(), () => watchers),
+    links: new LinksService(connector, new AttemptLimiter(), bus),
   };
 
   const resolvers = [...RESOLVERS, ...(options.extraResolvers ?? [])] as typeof RESOLVERS;

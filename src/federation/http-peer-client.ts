@@ -94,13 +94,14 @@ export class HttpPeerClient implements PeerClient {
     const end = (failure: PeerFailure): void => {
       if (closed) return;
       closed = true;
-      void client?.dispose();
+      // dispose() awaits a pending reconnect, which rejects while the server is down.
+      void client?.dispose()?.catch(() => undefined);
       onEnd(failure);
     };
     return {
       close: () => {
         closed = true;
-        void client?.dispose();
+        void client?.dispose()?.catch(() => undefined);
       },
     };
   }
@@ -132,10 +133,12 @@ export class HttpPeerClient implements PeerClient {
     } catch {
       throw new PeerError('INVALID_RESPONSE', `HTTP ${response.status}`);
     }
+    if (!payload || typeof payload !== 'object') throw new PeerError('INVALID_RESPONSE', `HTTP ${response.status}`);
     const error = payload.errors?.[0];
     if (error?.extensions?.code === 'UNAUTHENTICATED') throw new PeerError(/revoked/i.test(error.message) ? 'REVOKED' : 'BAD_TOKEN');
     if (error?.extensions?.code === 'CONFLICT') throw new PeerError('REFUSED');
     if (error || !payload.data) throw new PeerError('INVALID_RESPONSE', error?.extensions?.code ?? `HTTP ${response.status}`);
+    if (Object.keys(payload.data as object).length === 0) throw new PeerError('INVALID_RESPONSE', 'empty data');
     return payload.data;
   }
 }

@@ -41,9 +41,22 @@ export class OutboundGuard {
     const host = url.hostname.replace(/^\[|\]$/g, '');
     const addresses = isIP(host) ? [{ address: host, family: isIP(host) }] : await lookup(host, { all: true });
     for (const { address, family } of addresses) {
-      const mapped = address.startsWith('::ffff:') ? address.slice(7) : address;
-      const kind = isIP(mapped) === 4 ? 'ipv4' : family === 6 ? 'ipv6' : 'ipv4';
-      if (this.denied.check(mapped, kind)) throw new OutboundAddressDenied(`${host} resolves to ${address}, which is not allowed`);
+      const candidates: Array<[string, 'ipv4' | 'ipv6']> = [[address, family === 6 ? 'ipv6' : 'ipv4']];
+      const embedded = ipv4MappedIn(address);
+      if (embedded) candidates.push([embedded, 'ipv4']);
+      if (candidates.some(([candidate, kind]) => this.denied.check(candidate, kind))) {
+        throw new OutboundAddressDenied(`${host} resolves to ${address}, which is not allowed`);
+      }
     }
   }
+}
+
+/** The IPv4 address inside an IPv4-mapped IPv6 address, in either spelling (::ffff:127.0.0.1 or ::ffff:7f00:1). */
+function ipv4MappedIn(address: string): string | undefined {
+  const dotted = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (dotted) return dotted[1];
+  const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(address);
+  if (!hex) return undefined;
+  const [high, low] = [parseInt(hex[1], 16), parseInt(hex[2], 16)];
+  return [high >> 8, high & 255, low >> 8, low & 255].join('.');
 }

@@ -6,7 +6,7 @@ import type { Logger } from '../platform/logger';
 import { AGENDA_TOPIC, type AgendaEvent } from '../services/agenda-events';
 import type { AppointmentLifecycleService } from '../services/appointments/appointment-lifecycle.service';
 import { linksRepository } from '../services/sharing/links.repository';
-import type { LinkWatching } from '../services/sharing/links.service';
+import { LINKS_CHANGED_TOPIC, type LinkChange } from '../services/sharing/links.service';
 import { sharedSchedulesRepository, type LinkWithMirrors } from '../services/sharing/shared-schedules.repository';
 import type { PeerWatch } from './peer-client';
 import type { PeerConnector } from './peer-connector';
@@ -18,13 +18,20 @@ import type { PeerOccupancyEvent } from './peer-protocol';
  * itself, so nothing is delivered twice); a twin cancelled at the sharing centre cancels the
  * client's record too.
  */
-export class PeerWatchers implements LinkWatching {
+export class PeerWatchers {
   private readonly watches = new Map<string, PeerWatch>();
   private closed = false;
+  private readonly unsubscribe: () => void;
 
   constructor(
     private readonly deps: { dataSource: DataSource; connector: PeerConnector; bus: EventBus; lifecycle: AppointmentLifecycleService; logger: Logger },
-  ) {}
+  ) {
+    this.unsubscribe = deps.bus.subscribe(LINKS_CHANGED_TOPIC, (payload) => {
+      const change = payload as LinkChange;
+      if (change.removed) this.unwatch(change.linkId);
+      else this.watch(change.tenantId, change.linkId);
+    });
+  }
 
   async start(): Promise<void> {
     for (const { tenantId, linkId } of await linksRepository.registry(this.deps.dataSource)) this.watch(tenantId, linkId);
@@ -56,6 +63,7 @@ export class PeerWatchers implements LinkWatching {
 
   close(): void {
     this.closed = true;
+    this.unsubscribe();
     for (const watch of this.watches.values()) watch.close();
     this.watches.clear();
   }

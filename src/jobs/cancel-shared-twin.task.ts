@@ -12,7 +12,12 @@ export const CANCEL_SHARED_TWIN = 'cancel-shared-twin';
 
 interface Payload {
   tenantId: string;
+  /** The client's appointment id: the twin's client reference. */
   appointmentId: string;
+  /** Set when there is no local record to find the link by (an unconfirmed booking). */
+  linkId?: string;
+  /** Withdraw only if the booking was never recorded here after all. */
+  unlessRecorded?: boolean;
   attempt: number;
 }
 
@@ -24,7 +29,12 @@ interface Payload {
 export function cancelSharedTwinTask(deps: { dataSource: DataSource; connector: PeerConnector; logger: Logger; retryBaseMs: number; retryMaxMs: number }): Task {
   return async (raw, helpers) => {
     const payload = raw as Payload;
-    const link = await inTenantTransaction(deps.dataSource, payload.tenantId, (tx) => sharedSchedulesRepository.linkOfAppointment(tx, payload.appointmentId));
+    const link = await inTenantTransaction(deps.dataSource, payload.tenantId, async (tx) => {
+      if (payload.unlessRecorded && await sharedSchedulesRepository.isRecorded(tx, payload.appointmentId)) return undefined;
+      return payload.linkId
+        ? (await sharedSchedulesRepository.linksWithMirrors(tx, [payload.linkId]))[0]
+        : sharedSchedulesRepository.linkOfAppointment(tx, payload.appointmentId);
+    });
     if (!link) return;
     try {
       const outcome = await deps.connector.forLink(link).cancel({ clientReference: payload.appointmentId, idempotencyKey: `cancel:${payload.appointmentId}` });

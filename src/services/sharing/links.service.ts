@@ -1,4 +1,6 @@
 import type { RequestContext } from '../../context/request-context';
+import type { Tx } from '../../db/unit-of-work';
+import type { EventBus } from '../../events/event-bus';
 import { PeerError, PEER_FAILURE_MESSAGES, type PeerFailure } from '../../federation/peer-client';
 import type { PeerConnector } from '../../federation/peer-connector';
 import type { PeerShareInfo } from '../../federation/peer-protocol';
@@ -22,10 +24,13 @@ export type LinkTestOutcome =
 /** Scope of the attempt limiter shared by every "test the connection" operation of a user. */
 const CONNECTION_TESTS = 'connection-test';
 
-/** Watches the sharing servers of live links (occupancy, cancellations); told of new and removed links. */
-export interface LinkWatching {
-  watch(tenantId: string, linkId: string): void;
-  unwatch(linkId: string): void;
+/** Every instance watches every live link: a link's creation and removal are announced to all. */
+export const LINKS_CHANGED_TOPIC = 'sharing.links-changed';
+
+export interface LinkChange {
+  tenantId: string;
+  linkId: string;
+  removed: boolean;
 }
 
 /** Client centre side of schedule sharing: test, save, list and remove links to sharing centres. */
@@ -33,7 +38,7 @@ export class LinksService {
   constructor(
     private readonly connector: PeerConnector,
     private readonly limiter: AttemptLimiter,
-    private readonly watching: () => LinkWatching,
+    private readonly bus: EventBus,
   ) {}
 
   /** Really connects; a failure names what is wrong. More than five failures block the user for an hour. */
@@ -44,8 +49,13 @@ export class LinksService {
       throw badInput([{ field: 'input.token', problems: ['is not a shared link token (it starts with csl_)'] }]);
     }
     await this.limiter.begin(ctx, admin.userId, CONNECTION_TESTS);
-    const outcome = await this.connect(credentials);
-    await (outcome.ok ? this.limiter.succeeded(ctx, admin.userId, CONNECTION_TESTS) : this.limiter.failed(ctx, admin.userId, CONNECTION_TESTS));
+    let outcome: LinkTestOutcome | undefined;
+    try {
+      outcome = await this.connect(credentials);
+    } finally {
+      // Whatever happened, the attempt is finished: anything but success counts as a failure.
+      await (outcome?.ok ? this.limiter.succeeded(ctx, admin.userId, CONNECTION_TESTS) : this.limiter.failed(ctx, admin.userId, CONNECTION_TESTS));
+    }
     await ctx.transaction((tx) => recordAudit(ctx, tx, {
       action: 'share-link.tested', entityType: 'ShareLink',
       details: { url: credentials.url, remoteCentreId: credentials.remoteCentreId, ok: outcome.ok, failure: outcome.ok ? null : outcome.failure },
@@ -67,9 +77,9 @@ export class LinksService {
       });
       await linksRepository.insertMirrors(tx, saved, outcome.share);
       await recordAudit(ctx, tx, { action: 'share-link.created', entityType: 'ShareLink', entityId: saved.id, details: { remoteCentreId: input.remoteCentreId } });
+      announceAfterCommit(tx, this.bus, { tenantId: tx.tenantId, linkId: saved.id, removed: false });
       return saved;
     });
-    this.watching().watch(ctx.tenantId, link.id);
     return { ...outcome, link };
   }
 
@@ -84,9 +94,9 @@ export class LinksService {
       const removed = await linksRepository.removeLink(tx, linkId);
       if (!removed) throw notFound('Share link');
       await recordAudit(ctx, tx, { action: 'share-link.removed', entityType: 'ShareLink', entityId: removed.id });
+      announceAfterCommit(tx, this.bus, { tenantId: tx.tenantId, linkId: removed.id, removed: true });
       return removed;
     });
-    this.watching().unwatch(link.id);
     return link;
   }
 
@@ -105,6 +115,10 @@ export class LinksService {
     const [centre] = await ctx.transaction((tx) => tx.query('SELECT 1 FROM centres WHERE tenant_id = $1 AND id = $2', [tx.tenantId, centreId]));
     if (!centre) throw notFound('Centre');
   }
+}
+
+function announceAfterCommit(tx: Tx, bus: EventBus, change: LinkChange): void {
+  tx.afterCommit(() => void bus.publish(LINKS_CHANGED_TOPIC, change).catch(() => undefined));
 }
 
 const failed = (failure: PeerFailure): LinkTestOutcome => ({ ok: false, failure, message: PEER_FAILURE_MESSAGES[failure] });

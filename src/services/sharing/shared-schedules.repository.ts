@@ -78,4 +78,22 @@ export const sharedSchedulesRepository = {
       [tx.tenantId, appointmentId],
     );
   },
+
+  /**
+   * A booking whose answer never came may exist at the sharing centre without a record here: after a
+   * grace period (a retry with the same key may still record it), withdraw it unless it was recorded.
+   */
+  async enqueueUnconfirmedTwinWithdrawal(tx: Tx, linkId: string, clientReference: string, graceSeconds: number): Promise<void> {
+    await tx.query(
+      `SELECT careslot_enqueue_job('cancel-shared-twin',
+         json_build_object('tenantId', $1::text, 'appointmentId', $2::text, 'linkId', $3::text, 'unlessRecorded', true, 'attempt', 0),
+         'withdraw-twin:' || $2::text, now() + make_interval(secs => $4))`,
+      [tx.tenantId, clientReference, linkId, graceSeconds],
+    );
+  },
+
+  async isRecorded(tx: Tx, appointmentId: string): Promise<boolean> {
+    const [row] = await tx.query('SELECT 1 FROM appointments WHERE tenant_id = $1 AND id = $2', [tx.tenantId, appointmentId]);
+    return row !== undefined;
+  },
 };

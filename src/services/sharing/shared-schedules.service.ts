@@ -3,7 +3,7 @@ import { actorOf } from '../../context/principal';
 import type { RequestContext } from '../../context/request-context';
 import type { Tx } from '../../db/unit-of-work';
 import type { EventBus } from '../../events/event-bus';
-import { PeerError } from '../../federation/peer-client';
+import { PeerError, type PeerFailure } from '../../federation/peer-client';
 import type { PeerConnector } from '../../federation/peer-connector';
 import type { PeerPatient } from '../../federation/peer-protocol';
 import { AppError, ErrorCode, notFound } from '../../platform/errors';
@@ -26,7 +26,13 @@ import { sharedSchedulesRepository, type LinkWithMirrors } from './shared-schedu
  * server confirmed; a cancellation reaches the twin through the durable job queue.
  */
 export class SharedSchedulesService {
-  constructor(private readonly connector: PeerConnector, private readonly bus: EventBus, private readonly logger: Logger) {}
+  constructor(
+    private readonly connector: PeerConnector,
+    private readonly bus: EventBus,
+    private readonly logger: Logger,
+    /** How long a retry with the same key may still record an unconfirmed booking before its twin is withdrawn. */
+    private readonly unconfirmedGraceSeconds: number,
+  ) {}
 
   /** The agenda of mirror schedules, asked of their sharing servers (free and occupied time only). */
   async availability(ctx: RequestContext, mirrors: AvailabilityRow[], filter: AvailabilityFilter): Promise<AvailabilityRow[]> {
@@ -54,7 +60,9 @@ export class SharedSchedulesService {
     const outcome = await this.callPeer(() => this.connector.forLink(link).book({
       scheduleId: link.schedules[request.scheduleId], serviceId: remoteServiceId, start: request.start,
       idempotencyKey: request.idempotencyKey, clientReference: appointmentId, clientCentreName: link.clientCentreName, patient: patient.peer,
-    }));
+    }), (failure) => AMBIGUOUS.includes(failure)
+      ? ctx.transaction((tx) => sharedSchedulesRepository.enqueueUnconfirmedTwinWithdrawal(tx, link.id, appointmentId, this.unconfirmedGraceSeconds))
+      : Promise.resolve());
     if (outcome.kind === 'SHARE_REFUSED') return { kind: 'NOT_BOOKABLE_THROUGH_SHARE' };
     if (outcome.kind !== 'BOOKED') return { kind: outcome.kind };
 
@@ -105,11 +113,12 @@ export class SharedSchedulesService {
     };
   }
 
-  private async callPeer<T>(call: () => Promise<T>): Promise<T> {
+  private async callPeer<T>(call: () => Promise<T>, onFailure: (failure: PeerFailure) => Promise<void> = () => Promise.resolve()): Promise<T> {
     try {
       return await call();
     } catch (error) {
       if (!(error instanceof PeerError)) throw error;
+      await onFailure(error.failure);
       if (error.failure === 'REVOKED' || error.failure === 'BAD_TOKEN') {
         throw new AppError(ErrorCode.SHARE_LINK_REJECTED, 'The sharing centre no longer accepts this link (revoked or rotated token)', { failure: error.failure });
       }
@@ -124,6 +133,9 @@ export class SharedSchedulesService {
     return { kind: 'BOOKED', appointment };
   }
 }
+
+/** Failures after which the sharing server may have booked without our hearing of it. */
+const AMBIGUOUS: readonly PeerFailure[] = ['TIMEOUT', 'UNREACHABLE', 'INVALID_RESPONSE', 'RESPONSE_TOO_LARGE'];
 
 function uuidFrom(text: string): string {
   const hex = createHash('sha256').update(text).digest('hex');
