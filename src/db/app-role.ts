@@ -12,8 +12,11 @@ export async function resolveAppDatabaseUrl(ownerUrl: string, appUrl: string | u
   url.username = APP_ROLE;
   url.password = deriveKey(secretKey, 'database:app-role-password').toString('hex');
   const derived = url.toString();
-  // Try first: many servers starting at once (tests, replicas) would otherwise all ALTER the role together.
-  if (await canConnect(derived)) return derived;
+  // Try first (once the role may log in): many servers starting at once (tests, replicas) would
+  // otherwise all ALTER the role together.
+  const mayLogIn = await withPgClient(ownerUrl, async (client) =>
+    (await client.query(`SELECT rolcanlogin FROM pg_roles WHERE rolname = $1`, [APP_ROLE])).rows[0]?.rolcanlogin === true);
+  if (mayLogIn && await canConnect(derived)) return derived;
   await withPgClient(ownerUrl, (client) =>
     client.query(`ALTER ROLE ${APP_ROLE} LOGIN PASSWORD '${url.password}'`),
   );
