@@ -55,7 +55,8 @@ blocks AS (
   SELECT sched.id AS schedule_id, b.block
   FROM sched CROSS JOIN LATERAL careslot_schedule_blocks($1, sched.id, sched.tz, $3::timestamptz, $4::timestamptz) AS b
 ),
-agenda AS (
+-- Materialised: open and busy are computed once per schedule, not again for every output column.
+agenda AS MATERIALIZED (
   SELECT sched.id AS schedule_id, sched.slot, sched.need,
          coalesce((SELECT range_agg(b.block) FROM blocks b WHERE b.schedule_id = sched.id), '{}'::tstzmultirange)
            - careslot_schedule_closed($1, sched.id, sched.tz, $3::timestamptz, $4::timestamptz) AS open,
@@ -64,10 +65,11 @@ agenda AS (
                      AND a.starts_at < $4::timestamptz + interval '1 day' AND a.ends_at > $3::timestamptz - interval '1 day'), '{}'::tstzmultirange) AS busy
   FROM sched
 ),
-split AS (
+split AS MATERIALIZED (
   -- The window limits what is listed; whether a slot is FREE looks past it (a service may run over its end).
-  SELECT schedule_id, slot, need, open, open - busy AS free, open * busy AS occupied,
-         tstzmultirange(tstzrange($3::timestamptz, $4::timestamptz)) AS win
+  SELECT schedule_id, slot, need, open - busy AS free, open * busy AS occupied,
+         tstzmultirange(tstzrange($3::timestamptz, $4::timestamptz)) AS win,
+         open * tstzmultirange(tstzrange($3::timestamptz, $4::timestamptz)) AS open_in_window
   FROM agenda
 )
 SELECT split.schedule_id AS "scheduleId",
@@ -78,7 +80,7 @@ SELECT split.schedule_id AS "scheduleId",
                   CASE WHEN tstzrange(g.start, g.start + split.need) <@ split.free THEN 'FREE' ELSE 'OCCUPIED' END) ORDER BY g.start), '[]')
          FROM (SELECT DISTINCT gs.start FROM blocks b CROSS JOIN LATERAL generate_series(lower(b.block), upper(b.block) - split.slot, split.slot) AS gs(start)
                WHERE b.schedule_id = split.schedule_id) AS g
-         WHERE tstzrange(g.start, g.start + split.slot) <@ (split.open * split.win)
+         WHERE tstzrange(g.start, g.start + split.slot) <@ split.open_in_window
            AND (tstzrange(g.start, g.start + split.need) <@ split.free OR tstzrange(g.start, g.start + split.slot) && split.occupied)
        ) END AS "slots",
        NULL::uuid AS "linkId"
