@@ -83,7 +83,7 @@ export interface StatusChange {
 }
 
 export async function runStatusChange(tx: Tx, change: StatusChange, key: ChangeKey, actor: AuditActor): Promise<ChangeStatementResult> {
-  const [row] = await tx.query<ChangeStatementResult>(CHANGE_STATUS_SQL, [
+  const [row] = await tx.prepared<ChangeStatementResult>('careslot_change_status', CHANGE_STATUS_SQL, [
     tx.tenantId, change.appointmentId, key.idempotencyKey, key.requestHash, actor.kind, actor.id,
     change.to, change.allowedFrom, change.cancellation?.code ?? null, change.cancellation?.text ?? null,
   ]);
@@ -93,7 +93,7 @@ export async function runStatusChange(tx: Tx, change: StatusChange, key: ChangeK
 export async function runReschedule(
   tx: Tx, move: { appointmentId: string; start: Date; allowedFrom: readonly AppointmentStatus[] }, key: ChangeKey, actor: AuditActor,
 ): Promise<ChangeStatementResult> {
-  const [row] = await tx.query<ChangeStatementResult>(RESCHEDULE_SQL, [
+  const [row] = await tx.prepared<ChangeStatementResult>('careslot_reschedule', RESCHEDULE_SQL, [
     tx.tenantId, move.appointmentId, key.idempotencyKey, key.requestHash, actor.kind, actor.id, move.start, move.allowedFrom,
   ]);
   return revive(row);

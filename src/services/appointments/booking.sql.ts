@@ -72,7 +72,7 @@ SELECT (SELECT count(*) FROM target) > 0 AS "scheduleFound",
        (SELECT count(*) FROM logged) AS logged`;
 
 export async function runBookingStatement(tx: Tx, request: BookingRequest, actor: Actor, requestHash: string): Promise<BookingStatementResult> {
-  const [row] = await tx.query<BookingStatementResult>(BOOK_SQL, [
+  const [row] = await tx.prepared<BookingStatementResult>('careslot_book', BOOK_SQL, [
     tx.tenantId, request.scheduleId, request.serviceId, request.start, request.patientId ?? null,
     request.newPatient ? JSON.stringify(request.newPatient) : null, request.origin ?? 'LOCAL', request.anonymous ?? false,
     request.idempotencyKey, request.note ?? null, actor.kind, actor.id, requestHash,

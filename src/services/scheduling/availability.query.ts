@@ -90,7 +90,7 @@ SELECT id, NULL, NULL, NULL, link_id FROM candidates WHERE link_id IS NOT NULL
 ORDER BY "scheduleId"`;
 
 export async function queryAvailability(tx: Tx, filter: AvailabilityFilter): Promise<AvailabilityRow[]> {
-  return tx.query<AvailabilityRow>(AVAILABILITY_SQL, [
+  return tx.prepared<AvailabilityRow>('careslot_availability', AVAILABILITY_SQL, [
     tx.tenantId, filter.centreId, filter.from, filter.to,
     filter.serviceId ?? null, filter.practitionerId ?? null, filter.qualification ?? null, filter.includeSlots,
     filter.scheduleIds ?? null,
