@@ -1,0 +1,291 @@
+/**
+ * The floors: the least a server could do for the same answer, measured in the same run on the
+ * same database. Each runs in its own process; `node dist/bench/floors.js <kind>` is the child
+ * side, the exported functions the parent side.
+ *
+ *  http     bare node:http + pg: the product's availability SQL (same BEGIN/set_config round trip,
+ *           same statement, COMMIT) as JSON; the agenda as one hand-written JOIN; a constant JSON answer.
+ *           Statements run as named prepared statements, as careslot's hot statements do.
+ *  ws       a bare `ws` server speaking just enough graphql-transport-ws to accept the same
+ *           subscribers, broadcasting one pre-serialised message to every socket.
+ *  booking  a bare pg client (no HTTP) running the booking INSERT (exclusion constraint, RLS,
+ *           set_config) 32 at a time over a pool as large as careslot's (20).
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { join } from 'node:path';
+import { Pool } from 'pg';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { ROOT } from './lib/careslot';
+import { installProbe, type Usage } from './lib/probe';
+import { freePort, peakRssBytes, resetPeakRss, rssBytes, runWorker, serveWorker, usageOf } from './lib/processes';
+import { summarize, type Latency } from './lib/stats';
+
+export interface FloorConfig {
+  appUrl: string;
+  tenantId: string;
+  centreId: string;
+  poolSize: number;
+}
+
+export interface FloorServer {
+  url: string;
+  pid: number;
+  usage(): Promise<Usage>;
+  rssBytes(): number;
+  resetPeakRss(): void;
+  peakRssBytes(): number;
+  stop(): Promise<void>;
+}
+
+/**
+ * The product's availability statement, copied from the same build careslot runs
+ * (dist/src/services/scheduling/availability.query.js), so the floor always runs exactly its SQL.
+ */
+export function productAvailabilitySql(): string {
+  const compiled = readFileSync(join(ROOT, 'dist', 'src', 'services', 'scheduling', 'availability.query.js'), 'utf8');
+  const match = /const AVAILABILITY_SQL = `([\s\S]*?)`;/.exec(compiled);
+  if (!match || match[1].includes('${')) throw new Error('could not copy AVAILABILITY_SQL from dist/src/services/scheduling/availability.query.js');
+  return match[1];
+}
+
+/** Parameters as queryAvailability passes them: tenant, centre, from, to, no filters, includeSlots; later ones null. */
+export function availabilityParameters(sql: string, tenantId: string, centreId: string, from: string, to: string, slots: boolean): unknown[] {
+  const count = Math.max(...[...sql.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
+  const parameters: unknown[] = [tenantId, centreId, from, to, null, null, null, slots];
+  while (parameters.length < count) parameters.push(null);
+  return parameters;
+}
+
+export const AGENDA_JOIN_SQL = `
+SELECT a.id, a.starts_at AS start, s.name AS "scheduleName", p.name AS "practitionerName", pt.family_name AS "familyName"
+FROM appointments a
+JOIN schedules s ON s.tenant_id = a.tenant_id AND s.id = a.schedule_id
+LEFT JOIN practitioners p ON p.tenant_id = s.tenant_id AND p.id = s.practitioner_id
+LEFT JOIN patients pt ON pt.tenant_id = a.tenant_id AND pt.id = a.patient_id
+WHERE a.tenant_id = $1 AND s.centre_id = $2 AND a.ends_at > $3 AND a.starts_at < $4
+ORDER BY a.starts_at, a.id LIMIT $5`;
+
+export const BOOKING_INSERT_SQL = `
+INSERT INTO appointments (tenant_id, schedule_id, service_id, patient_id, starts_at, ends_at, origin, anonymous, note)
+VALUES ($1, $2, $3, $4, $5, $6, 'LOCAL', false, $7)
+RETURNING *`;
+
+// ---------------------------------------------------------------- parent side
+
+export function startHttpFloor(config: FloorConfig): Promise<FloorServer> {
+  return startFloorProcess('http', config);
+}
+
+export function startWsFloor(): Promise<FloorServer> {
+  return startFloorProcess('ws', {});
+}
+
+export interface BookingFloorJob {
+  appUrl: string;
+  tenantId: string;
+  /** Concurrent bookings (the product gets as many HTTP connections). */
+  connections: number;
+  /** Database connections: careslot's DATABASE_POOL_SIZE, so both sides get the same database concurrency. */
+  poolSize: number;
+  note: string;
+  warmupRows: BookingRow[];
+  rows: BookingRow[];
+}
+
+export interface BookingRow {
+  scheduleId: string;
+  serviceId: string;
+  patientId: string;
+  start: string;
+  end: string;
+}
+
+export interface BookingFloorResult {
+  latency: Latency;
+  throughput: number;
+  requests: number;
+  failures: number;
+  seconds: number;
+}
+
+export function runBookingFloor(job: BookingFloorJob): Promise<BookingFloorResult> {
+  return runWorker<BookingFloorResult>(join(__dirname, 'floors.js'), job);
+}
+
+async function startFloorProcess(kind: string, config: object): Promise<FloorServer> {
+  const port = await freePort();
+  const child: ChildProcess = fork(join(__dirname, 'floors.js'), [kind, String(port), JSON.stringify(config)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  await new Promise<void>((resolve, reject) => {
+    child.once('message', () => resolve());
+    child.once('exit', (code) => reject(new Error(`floor ${kind} exited with ${code}`)));
+  });
+  const pid = child.pid!;
+  return {
+    url: `http://127.0.0.1:${port}`, pid,
+    usage: () => usageOf(child),
+    rssBytes: () => rssBytes(pid),
+    resetPeakRss: () => resetPeakRss(pid),
+    peakRssBytes: () => peakRssBytes(pid),
+    stop: () => new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    }),
+  };
+}
+
+// ---------------------------------------------------------------- child side
+
+async function serveHttp(port: number, config: FloorConfig): Promise<void> {
+  const pool = new Pool({ connectionString: config.appUrl, max: config.poolSize });
+  const sql = productAvailabilitySql();
+  // Named prepared statements (parsed and planned once per connection), as careslot runs its hot statements.
+  const inTenant = async <T>(work: (query: (name: string, text: string, values: unknown[]) => Promise<T[]>) => Promise<T[]>): Promise<T[]> => {
+    const client = await pool.connect();
+    try {
+      await client.query(`BEGIN; SELECT set_config('app.tenant_id', '${config.tenantId}', true)`);
+      const rows = await work(async (name, text, values) => (await client.query({ name, text, values })).rows as T[]);
+      await client.query('COMMIT');
+      return rows;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  };
+  const viewer = JSON.stringify({ data: { viewer: { kind: 'STAFF_USER' } } });
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? '/', 'http://floor');
+    const answer = (body: string) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    };
+    const fail = (error: Error) => {
+      res.writeHead(500);
+      res.end(error.message);
+    };
+    const from = url.searchParams.get('from');
+    const to = url.searchParams.get('to');
+    // Drain any request body (autocannon may send one) before answering.
+    req.resume();
+    if (url.pathname === '/viewer') return answer(viewer);
+    if (url.pathname === '/availability') {
+      const parameters = availabilityParameters(sql, config.tenantId, config.centreId, from!, to!, url.searchParams.get('slots') === '1');
+      inTenant((query) => query('availability', sql, parameters))
+        .then((rows) => answer(JSON.stringify({ data: { availability: { schedules: rows } } })), fail);
+      return;
+    }
+    if (url.pathname === '/agenda') {
+      const parameters = [config.tenantId, config.centreId, from, to, Number(url.searchParams.get('first') ?? 100)];
+      inTenant<any>((query) => query('agenda', AGENDA_JOIN_SQL, parameters))
+        .then((rows) => answer(JSON.stringify({
+          data: {
+            appointments: {
+              nodes: rows.map((r) => ({
+                id: r.id, start: r.start,
+                schedule: { name: r.scheduleName, practitioner: r.practitionerName === null ? null : { name: r.practitionerName } },
+                patient: r.familyName === null ? null : { familyName: r.familyName },
+              })),
+            },
+          },
+        })), fail);
+      return;
+    }
+    res.writeHead(404);
+    res.end();
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+}
+
+async function serveWs(port: number): Promise<void> {
+  const subscribers = new Set<WebSocket>();
+  const server = createServer((req, res) => {
+    if (req.url !== '/broadcast') {
+      res.writeHead(404);
+      return res.end();
+    }
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      // The same bytes for every socket: serialised once, sent N times.
+      const message = Buffer.concat(chunks);
+      for (const socket of subscribers) socket.send(message, { binary: false });
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ sent: subscribers.size }));
+    });
+  });
+  const wss = new WebSocketServer({ server, path: '/graphql' });
+  wss.on('connection', (socket) => {
+    socket.on('message', (data) => {
+      const text = data.toString();
+      if (text.includes('"connection_init"')) socket.send('{"type":"connection_ack"}');
+      else if (text.includes('"subscribe"')) subscribers.add(socket);
+      else if (text.includes('"ping"')) socket.send('{"type":"pong"}');
+    });
+    socket.on('close', () => subscribers.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+}
+
+async function bookingFloor(job: BookingFloorJob): Promise<BookingFloorResult> {
+  const pool = new Pool({ connectionString: job.appUrl, max: job.poolSize });
+  const book = async (row: BookingRow) => {
+    const client = await pool.connect();
+    try {
+      await client.query(`BEGIN; SELECT set_config('app.tenant_id', '${job.tenantId}', true)`);
+      await client.query({ name: 'book', text: BOOKING_INSERT_SQL, values: [job.tenantId, row.scheduleId, row.serviceId, row.patientId, row.start, row.end, job.note] });
+      await client.query('COMMIT');
+      return true;
+    } catch {
+      await client.query('ROLLBACK').catch(() => undefined);
+      return false;
+    } finally {
+      client.release();
+    }
+  };
+  const run = async (rows: BookingRow[]) => {
+    const samples: number[] = [];
+    let next = 0;
+    let failures = 0;
+    const started = performance.now();
+    await Promise.all(Array.from({ length: job.connections }, async () => {
+      while (next < rows.length) {
+        const row = rows[next++];
+        const t = performance.now();
+        if (await book(row)) samples.push(performance.now() - t);
+        else failures += 1;
+      }
+    }));
+    const seconds = (performance.now() - started) / 1000;
+    return { latency: summarize(samples), throughput: samples.length / seconds, requests: rows.length, failures, seconds };
+  };
+  try {
+    await run(job.warmupRows);
+    return await run(job.rows);
+  } finally {
+    await pool.end();
+  }
+}
+
+if (require.main === module) {
+  const [kind, port, config] = process.argv.slice(2);
+  if (kind === 'http' || kind === 'ws') {
+    installProbe();
+    (kind === 'http' ? serveHttp(Number(port), JSON.parse(config) as FloorConfig) : serveWs(Number(port)))
+      .then(() => process.send!({ type: 'listening' }))
+      .catch((error: unknown) => {
+        process.stderr.write(`floor ${kind} failed: ${String(error)}\n`);
+        process.exit(1);
+      });
+  } else {
+    serveWorker(bookingFloor);
+  }
+}
+
+export function floorConfigOf(appUrl: string, data: { tenantId: string; centreId: string }): FloorConfig {
+  // The same pool size as careslot's default DATABASE_POOL_SIZE.
+  return { appUrl, tenantId: data.tenantId, centreId: data.centreId, poolSize: 20 };
+}

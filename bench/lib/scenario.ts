@@ -1,0 +1,137 @@
+import type { FloorConfig, FloorServer } from '../floors';
+import type { CareslotProcess } from './careslot';
+import type { BenchData } from './data';
+import type { BenchDatabase } from './database';
+import { runLoad, type LoadJob, type LoadResult } from './load';
+import { round } from './stats';
+
+export interface Settings {
+  quick: boolean;
+  scale: number;
+  /** Seconds per measured load run, and of warm-up before it. */
+  duration: number;
+  warmup: number;
+  bookings: number;
+  contendedRounds: number;
+  soakSeconds: number;
+  subscriberCounts: number[];
+  logLevel: string;
+  profile: boolean;
+  keep: boolean;
+  only?: Set<string>;
+}
+
+export interface BenchContext {
+  settings: Settings;
+  db: BenchDatabase;
+  data: BenchData;
+  careslot(): CareslotProcess;
+  /** A fresh careslot process (fan-out measures memory from a clean start). */
+  restartCareslot(): Promise<CareslotProcess>;
+  floorConfig: FloorConfig;
+  /** Numbers one scenario leaves for a later one (e.g. RSS with 1,000 subscribers for the resources summary). */
+  facts: Record<string, number>;
+  log(line: string): void;
+}
+
+/** One line of the ratio table: careslot against its floor (or a plain target) in this run. */
+export interface Goal {
+  name: string;
+  product: number;
+  floor: number | null;
+  unit: string;
+  /** product / floor; for plain targets, the product value itself. */
+  ratio: number;
+  goal: string;
+  pass: boolean;
+}
+
+/** A correctness check: failing one makes the bench exit non-zero. */
+export interface Check {
+  name: string;
+  pass: boolean;
+  detail: string;
+}
+
+export interface ScenarioResult {
+  id: string;
+  title: string;
+  goals: Goal[];
+  checks: Check[];
+  /** Every number measured, for the JSON and the detail tables. */
+  metrics: Record<string, unknown>;
+  /** SQL statements per request as read from x-sql-statements (e.g. "1", "1 won / 2 lost"). */
+  statements?: string;
+  peakRssMb?: number;
+  notes: string[];
+  skipped?: string;
+}
+
+export type Scenario = (ctx: BenchContext) => Promise<ScenarioResult>;
+
+export function atMost(name: string, product: number, floor: number, unit: string, limit: number): Goal {
+  const ratio = product / floor;
+  return { name, product: round(product, 3), floor: round(floor, 3), unit, ratio: round(ratio), goal: `≤ ${limit}×`, pass: ratio <= limit };
+}
+
+export function atLeast(name: string, product: number, floor: number, unit: string, limit: number): Goal {
+  const ratio = product / floor;
+  return { name, product: round(product, 1), floor: round(floor, 1), unit, ratio: round(ratio), goal: `≥ ${limit}×`, pass: ratio >= limit };
+}
+
+export function target(name: string, value: number, unit: string, goal: string, pass: boolean): Goal {
+  return { name, product: round(value, 2), floor: null, unit, ratio: round(value, 2), goal, pass };
+}
+
+export function check(name: string, pass: boolean, detail: string): Check {
+  return { name, pass, detail };
+}
+
+export interface Measured extends LoadResult {
+  /** Server CPU per answered request, in milliseconds. */
+  cpuMsPerRequest: number;
+  peakRssMb: number;
+}
+
+/** A load run against a server with a probe: adds its CPU per request and its peak RSS during the run. */
+export async function measure(server: CareslotProcess | FloorServer | null, job: LoadJob): Promise<Measured> {
+  // Warm-up first, on its own, so the CPU reading covers the measured requests only.
+  if (job.warmup && !job.bodies) await runLoad({ ...job, duration: job.warmup, warmup: 0 });
+  server?.resetPeakRss();
+  const before = server ? await server.usage() : undefined;
+  const result = await runLoad({ ...job, warmup: 0 });
+  const after = server ? await server.usage() : undefined;
+  const cpuMs = before && after ? (after.cpuMicros - before.cpuMicros) / 1000 : NaN;
+  const answered = result.requests - result.non2xx;
+  return { ...result, cpuMsPerRequest: round(cpuMs / Math.max(1, answered), 4), peakRssMb: server ? round(server.peakRssBytes() / 2 ** 20, 1) : NaN };
+}
+
+/** A POST /graphql load job with the bench token. */
+export function graphqlJob(ctx: BenchContext, query: string, variables: object, connections: number, extra: Partial<LoadJob> = {}): LoadJob {
+  return {
+    url: `${ctx.careslot().url}/graphql`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${ctx.data.token}` },
+    body: JSON.stringify({ query, variables }),
+    connections,
+    duration: ctx.settings.duration,
+    warmup: ctx.settings.warmup,
+    ...extra,
+  };
+}
+
+/** A GET load job against a floor server. */
+export function floorJob(ctx: BenchContext, floor: FloorServer, path: string, connections: number): LoadJob {
+  return { url: `${floor.url}${path}`, method: 'GET', connections, duration: ctx.settings.duration, warmup: ctx.settings.warmup };
+}
+
+/** Compact numbers of a run for the JSON. */
+export function summary(run: Measured): Record<string, number> {
+  return {
+    p50Ms: round(run.latency.p50, 3), p99Ms: round(run.latency.p99, 3), meanMs: round(run.latency.mean, 3),
+    throughput: round(run.throughput, 1), requests: run.requests, errors: run.errors, non2xx: run.non2xx,
+    cpuMsPerRequest: run.cpuMsPerRequest, peakRssMb: run.peakRssMb,
+  };
+}
+
+export const mb = (bytes: number) => round(bytes / 2 ** 20, 1);

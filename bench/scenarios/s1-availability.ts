@@ -1,0 +1,73 @@
+import { startHttpFloor } from '../floors';
+import { graphql } from '../lib/careslot';
+import { atLeast, atMost, check, floorJob, graphqlJob, measure, summary, target, type Scenario } from '../lib/scenario';
+
+export const COMPACT_QUERY = `query Availability($centreId: ID!, $from: Instant!, $to: Instant!) {
+  availability(centreId: $centreId, from: $from, to: $to) { schedules { scheduleId free { start end } occupied { start end } } }
+}`;
+
+const SLOTS_QUERY = `query Slots($centreId: ID!, $from: Instant!, $to: Instant!) {
+  availability(centreId: $centreId, from: $from, to: $to) { schedules { scheduleId slots { start end state } } }
+}`;
+
+/** 1. A week of the 10-schedule bench centre: compact free/occupied intervals, and the per-slot list. */
+export const availabilityScenario: Scenario = async (ctx) => {
+  const { data } = ctx;
+  const variables = { centreId: data.centreId, from: data.weekFrom, to: data.weekTo };
+  const window = `from=${encodeURIComponent(data.weekFrom)}&to=${encodeURIComponent(data.weekTo)}`;
+
+  // Correctness first: the product's answer is the floor's answer, in one statement.
+  const samples = await Promise.all(Array.from({ length: 5 }, () => graphql(ctx.careslot().url, data.token, COMPACT_QUERY, variables)));
+  const slotSample = await graphql(ctx.careslot().url, data.token, SLOTS_QUERY, variables);
+  const floor = await startHttpFloor(ctx.floorConfig);
+  let floorRuns;
+  let same: boolean | undefined;
+  try {
+    const floorAnswer = await (await fetch(`${floor.url}/availability?${window}`)).json() as { data: { availability: { schedules: Array<{ scheduleId: string; free: string[][]; occupied: string[][] }> } } };
+    const product = samples[0].body.data?.availability?.schedules ?? [];
+    const asPairs = (intervals: Array<{ start: string; end: string }>) => intervals.map((i) => [i.start, i.end]);
+    same = JSON.stringify(product.map((s: any) => [s.scheduleId, asPairs(s.free), asPairs(s.occupied)]))
+      === JSON.stringify(floorAnswer.data.availability.schedules.map((s) => [s.scheduleId, s.free, s.occupied]));
+    floorRuns = {
+      one: await measure(floor, floorJob(ctx, floor, `/availability?${window}`, 1)),
+      many: await measure(floor, floorJob(ctx, floor, `/availability?${window}`, 32)),
+      slots: await measure(floor, { ...floorJob(ctx, floor, `/availability?${window}&slots=1`, 32), duration: Math.max(2.5, ctx.settings.duration) }),
+    };
+  } finally {
+    await floor.stop();
+  }
+  const server = ctx.careslot();
+  const one = await measure(server, graphqlJob(ctx, COMPACT_QUERY, variables, 1));
+  const many = await measure(server, graphqlJob(ctx, COMPACT_QUERY, variables, 32));
+  // The per-slot list is slow enough that a very short run may see almost no answers: at least 2.5 s.
+  const slots = await measure(server, graphqlJob(ctx, SLOTS_QUERY, variables, 32, { duration: Math.max(2.5, ctx.settings.duration) }));
+
+  const statements = samples.map((s) => s.statements);
+  const schedules = samples[0].body.data?.availability?.schedules ?? [];
+  const slotCount = (slotSample.body.data?.availability?.schedules ?? []).reduce((n: number, s: any) => n + s.slots.length, 0);
+  return {
+    id: '1', title: 'Availability, one week of a 10-schedule centre',
+    goals: [
+      atMost('compact, p50 at 1 client', one.latency.p50, floorRuns.one.latency.p50, 'ms', 1.3),
+      atMost('compact, p99 at 1 client', one.latency.p99, floorRuns.one.latency.p99, 'ms', 1.5),
+      atLeast('compact, throughput at 32 connections', many.throughput, floorRuns.many.throughput, 'req/s', 0.75),
+      target('compact, SQL statements per request', Math.max(...statements), 'statements', '= 1', statements.every((n) => n === 1)),
+      atLeast('per-slot list, throughput at 32 connections', slots.throughput, floorRuns.slots.throughput, 'req/s', 0.5),
+    ],
+    checks: [
+      check('availability answers without errors', samples.every((s) => !s.body.errors) && !slotSample.body.errors, JSON.stringify(samples[0].body.errors ?? slotSample.body.errors ?? 'none').slice(0, 300)),
+      check('10 schedules in the bench centre', schedules.length === 10, `${schedules.length} schedules`),
+      check('careslot answers what the floor SQL answers', same === true, same ? 'identical intervals' : 'intervals differ'),
+    ],
+    metrics: {
+      careslot: { compact1: summary(one), compact32: summary(many), slots32: summary(slots) },
+      floor: { compact1: summary(floorRuns.one), compact32: summary(floorRuns.many), slots32: summary(floorRuns.slots) },
+      statementsPerRequest: statements, slotStatements: slotSample.statements, slotsInWeek: slotCount,
+      freeIntervals: schedules.reduce((n: number, s: any) => n + s.free.length, 0),
+      occupiedIntervals: schedules.reduce((n: number, s: any) => n + s.occupied.length, 0),
+    },
+    statements: `${[...new Set(statements)].join('/')} (slots: ${slotSample.statements})`,
+    peakRssMb: Math.max(one.peakRssMb, many.peakRssMb, slots.peakRssMb),
+    notes: [],
+  };
+};
