@@ -53,19 +53,36 @@ const pagedListEstimator: ComplexityEstimator = ({ args, childComplexity }) => {
   return size === undefined ? undefined : 1 + size * Math.max(childComplexity, 1);
 };
 
+/**
+ * Costs already computed, per parsed document (Apollo hands the same DocumentNode back for the same
+ * query text) and per operation + variables: the estimate walks the whole document otherwise.
+ */
+const knownCosts = new WeakMap<DocumentNode, Map<string, number | undefined>>();
+
 /** Cost needs the variables, so it is checked per request after validation, on HTTP and WebSocket alike. */
 export function costError(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | undefined, maxCost: number): GraphQLError | undefined {
-  let cost: number;
+  const costs = knownCosts.get(document) ?? new Map<string, number | undefined>();
+  knownCosts.set(document, costs);
+  const key = `${operationName ?? ''}\u0000${JSON.stringify(variables ?? {})}`;
+  if (!costs.has(key)) {
+    if (costs.size > 100) costs.clear();
+    costs.set(key, estimateCost(schema, document, variables, operationName));
+  }
+  const cost = costs.get(key);
+  // undefined: variables that do not fit the operation; execution reports them as BAD_USER_INPUT.
+  if (cost === undefined) return undefined;
+  return cost > maxCost ? tooComplex(`Query cost ${cost} exceeds the limit of ${maxCost}`, { limit: 'cost', max: maxCost, cost }) : undefined;
+}
+
+function estimateCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | undefined): number | undefined {
   try {
-    cost = getComplexity({
+    return getComplexity({
       schema, query: document, variables: variables ?? {}, operationName: operationName ?? undefined,
       estimators: [fieldExtensionsEstimator(), pagedListEstimator, simpleEstimator({ defaultComplexity: 1 })],
     });
   } catch {
-    // Variables that do not fit the operation: execution reports them as BAD_USER_INPUT, nothing runs.
     return undefined;
   }
-  return cost > maxCost ? tooComplex(`Query cost ${cost} exceeds the limit of ${maxCost}`, { limit: 'cost', max: maxCost, cost }) : undefined;
 }
 
 function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode> {

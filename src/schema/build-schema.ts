@@ -1,5 +1,5 @@
 import type { GraphQLSchema } from 'graphql';
-import { buildSchema, type NonEmptyArray, type PubSub } from 'type-graphql';
+import { UseMiddleware, buildSchema, type NonEmptyArray, type PubSub } from 'type-graphql';
 import { authChecker } from './auth-checker';
 import { errorMapping } from './error-mapping.middleware';
 
@@ -19,13 +19,25 @@ export interface SchemaOptions {
   emitSchemaFile?: string;
 }
 
+/**
+ * Error mapping wraps every resolver method, but not plain object fields: as a global middleware,
+ * type-graphql would wrap every field of every object (thousands of slot fields per availability
+ * answer), which is where most of its overhead went.
+ */
+const withErrorMapping = new WeakSet<Function>();
+function mapErrorsOf(resolverClass: Function): void {
+  if (withErrorMapping.has(resolverClass)) return;
+  withErrorMapping.add(resolverClass);
+  UseMiddleware(errorMapping)(resolverClass);
+}
+
 export function buildCareslotSchema(options: SchemaOptions): Promise<GraphQLSchema> {
+  for (const resolverClass of options.resolvers) mapErrorsOf(resolverClass);
   return buildSchema({
     resolvers: options.resolvers,
     container: { get: (someClass: Function) => options.resolverInstances.get(someClass) },
     authChecker,
     authMode: 'error',
-    globalMiddlewares: [errorMapping],
     // Validation errors must never echo what was submitted.
     validate: { forbidUnknownValues: false, validationError: { target: true, value: false } },
     // Subscriptions bring their own `subscribe` (events come from our EventBus); type-graphql
