@@ -17,7 +17,8 @@ export class AgendaResolver {
     description: 'Changes to the agenda of a centre, pushed after commit. Ends when the token is revoked.',
     subscribe: ({ args, context, info }: SubscribeResolverData<unknown, { centreId: string }, RequestContext>) => servicesOf(info.schema).agenda.watch(context, args.centreId),
   })
-  async agendaChanged(@Root() event: AgendaEvent, @Ctx() ctx: RequestContext, @Args() _args: CentreIdArgs): Promise<AgendaChange> {
+  // The arguments were validated once, when subscribing (AgendaWatchService.watch); not again per event.
+  async agendaChanged(@Root() event: AgendaEvent, @Ctx() ctx: RequestContext, @Args({ validate: false }) _args: CentreIdArgs): Promise<AgendaChange> {
     const appointment = await this.services.agenda.appointmentOf(ctx, event);
     return {
       kind: event.kind as AgendaChangeKindEnum, centreId: event.centreId,
