@@ -71,6 +71,8 @@ function fileLimit(): number {
 
 async function main(): Promise<number> {
   const started = performance.now();
+  // The commit as built (npm run build ran just before): read now, not at the end, in a tree others keep committing to.
+  const git = gitFacts(ROOT);
   const settings = parseSettings(process.argv.slice(2));
   const log = (line: string) => process.stdout.write(`[bench ${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${line}\n`);
   const limit = fileLimit();
@@ -149,7 +151,7 @@ async function main(): Promise<number> {
     const report: Report = {
       date: new Date().toISOString(), mode: settings.quick ? 'quick' : 'default',
       command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}${process.env.DATABASE_URL ? ' (DATABASE_URL set)' : ''}`,
-      machine: machineFacts(db.serverVersion, db.embedded), git: gitFacts(ROOT),
+      machine: machineFacts(db.serverVersion, db.embedded), git,
       settings: { ...settings, only: settings.only ? [...settings.only] : undefined },
       data: dataFacts(data, { ...scaleOf(settings.scale) }),
       runtimeSeconds: (performance.now() - started) / 1000,

@@ -57,7 +57,9 @@ export class AppointmentLifecycleService {
     } catch (error) {
       const prior = await this.concurrentTwin(ctx, key, error);
       if (prior) return { kind: 'BOOKED', appointment: await this.replay(ctx, prior, key.requestHash!) };
-      if ((error as { code?: string }).code === EXCLUSION_VIOLATION) return { kind: 'SLOT_UNAVAILABLE' };
+      const code = (error as { code?: string }).code;
+      // A deadlock between concurrent moves onto overlapping times: the loser's slot was taken.
+      if (code === EXCLUSION_VIOLATION || code === '40P01') return { kind: 'SLOT_UNAVAILABLE' };
       throw error;
     }
     if (result.prior) return { kind: 'BOOKED', appointment: await this.replay(ctx, result.prior, key.requestHash!) };

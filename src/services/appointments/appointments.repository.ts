@@ -23,7 +23,7 @@ export const appointmentsRepository = {
        WHERE a.tenant_id = $1
          AND ($2::uuid IS NULL OR s.centre_id = $2) AND ($3::uuid IS NULL OR a.schedule_id = $3)
          AND ($4::uuid IS NULL OR a.patient_id = $4)
-         AND ($5::timestamptz IS NULL OR a.ends_at > $5) AND ($6::timestamptz IS NULL OR a.starts_at < $6)
+         AND ($5::timestamptz IS NULL OR (a.ends_at > $5 AND a.starts_at > $5::timestamptz - interval '1 day')) AND ($6::timestamptz IS NULL OR a.starts_at < $6)
          AND ($7::text[] IS NULL OR a.status = ANY ($7)) AND ($8::text[] IS NULL OR a.origin = ANY ($8))
          AND ($9::timestamptz IS NULL OR (a.starts_at, a.id) > ($9, $10::uuid))
        ORDER BY a.starts_at, a.id LIMIT $11`,

@@ -21,6 +21,8 @@ export const SLOT_PROBLEMS: Record<string, SlotProblem> = {
 
 const EXCLUSION_VIOLATION = '23P01';
 const UNIQUE_VIOLATION = '23505';
+/** Concurrent inserts of overlapping times can wait on each other in the exclusion index: one loses. */
+const DEADLOCK_DETECTED = '40P01';
 
 /** Books in schedules that live on a sharing server (client side of a share); undefined: not one of those. */
 export interface RemoteBooking {
@@ -67,7 +69,7 @@ export class BookingService {
       return { kind: 'BOOKED', appointment: result.appointment! };
     } catch (error) {
       const code = (error as { code?: string }).code;
-      if (code !== EXCLUSION_VIOLATION && code !== UNIQUE_VIOLATION) throw error;
+      if (code !== EXCLUSION_VIOLATION && code !== UNIQUE_VIOLATION && code !== DEADLOCK_DETECTED) throw error;
       // A concurrent request with the same key may have won the race: it is then a replay, not a conflict.
       const prior = await ctx.transaction((tx) => appointmentsRepository.changeByKey(tx, request.idempotencyKey));
       if (prior) return this.replay(ctx, prior, hash);

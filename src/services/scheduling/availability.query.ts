@@ -62,7 +62,9 @@ agenda AS MATERIALIZED (
            - careslot_schedule_closed($1, sched.id, sched.tz, $3::timestamptz, $4::timestamptz) AS open,
          coalesce((SELECT range_agg(tstzrange(a.starts_at, a.ends_at)) FROM appointments a
                    WHERE a.tenant_id = $1 AND a.schedule_id = sched.id AND a.status <> 'CANCELLED'
-                     AND a.starts_at < $4::timestamptz + interval '1 day' AND a.ends_at > $3::timestamptz - interval '1 day'), '{}'::tstzmultirange) AS busy
+                     AND a.starts_at < $4::timestamptz + interval '1 day' AND a.ends_at > $3::timestamptz - interval '1 day'
+                     -- a lower bound on the start too (appointments last at most 12 h), or every past appointment is read
+                     AND a.starts_at > $3::timestamptz - interval '2 days'), '{}'::tstzmultirange) AS busy
   FROM sched
 ),
 split AS MATERIALIZED (
