@@ -22,7 +22,8 @@ const problemOf = (response: GraphQLResponse<{ testShareLink?: LinkResult; creat
 
 /** The token's text, its secret, and the secret's bytes: none may be stored or answered. */
 function tokenForms(token: string): Buffer[] {
-  const secret = token.split('_')[2];
+  // csl_<64 hex>_<secret>: the secret is base64url and may itself contain '_'.
+  const secret = token.slice('csl_'.length + 64 + 1);
   return [Buffer.from(token), Buffer.from(secret), Buffer.from(secret, 'base64url')];
 }
 
