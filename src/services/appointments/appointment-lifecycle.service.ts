@@ -7,12 +7,13 @@ import { conflict, notFound } from '../../platform/errors';
 import { AGENDA_WRITERS, requireStaffRole } from '../access';
 import { publishAgendaChangeAfterCommit } from './agenda-events';
 import type { AppointmentRow, SlotProblem } from './appointment.model';
-import { appointmentLoader } from './appointment-loaders';
 import { appointmentsRepository } from './appointments.repository';
 import type { ChangeStatementResult } from './appointment-changes.sql';
 import { runReschedule, runStatusChange } from './appointment-changes.sql';
 import { RESCHEDULABLE, statusesLeadingTo } from './appointment-state-machine';
-import { idempotencyConflict, SLOT_PROBLEMS } from './booking.service';
+import { SLOT_PROBLEMS } from './booking.service';
+import { replayPriorChange, type PriorChange } from './idempotency';
+import { PG_ERRORS, pgErrorCode } from '../../db/pg-errors';
 import { requestHash } from './request-hash';
 
 export type RescheduleOutcome = { kind: 'BOOKED'; appointment: AppointmentRow } | { kind: SlotProblem };
@@ -31,8 +32,6 @@ export interface CancellationFollower {
   onCancelled(tx: Tx, appointment: AppointmentRow): Promise<void>;
 }
 
-const EXCLUSION_VIOLATION = '23P01';
-const UNIQUE_VIOLATION = '23505';
 
 /** Every change after booking: reschedule and the status state machine (confirm, cancel, arrive, …). */
 export class AppointmentLifecycleService {
@@ -57,9 +56,9 @@ export class AppointmentLifecycleService {
     } catch (error) {
       const prior = await this.concurrentTwin(ctx, key, error);
       if (prior) return { kind: 'BOOKED', appointment: await this.replay(ctx, prior, key.requestHash!) };
-      const code = (error as { code?: string }).code;
+      const code = pgErrorCode(error);
       // A deadlock between concurrent moves onto overlapping times: the loser's slot was taken.
-      if (code === EXCLUSION_VIOLATION || code === '40P01') return { kind: 'SLOT_UNAVAILABLE' };
+      if (code === PG_ERRORS.EXCLUSION_VIOLATION || code === PG_ERRORS.DEADLOCK_DETECTED) return { kind: 'SLOT_UNAVAILABLE' };
       throw error;
     }
     if (result.prior) return { kind: 'BOOKED', appointment: await this.replay(ctx, result.prior, key.requestHash!) };
@@ -115,16 +114,14 @@ export class AppointmentLifecycleService {
    */
   private async concurrentTwin(ctx: RequestContext, key: { idempotencyKey: string | null }, error?: unknown): Promise<{ appointmentId: string; requestHash: string } | undefined> {
     if (!key.idempotencyKey) return undefined;
-    if (error !== undefined && (error as { code?: string }).code !== UNIQUE_VIOLATION) return undefined;
+    if (error !== undefined && pgErrorCode(error) !== PG_ERRORS.UNIQUE_VIOLATION) return undefined;
     return ctx.transaction((tx) => appointmentsRepository.changeByKey(tx, key.idempotencyKey!));
   }
 
-  private async replay(ctx: RequestContext, prior: { appointmentId: string; requestHash: string }, hash: string): Promise<AppointmentRow> {
-    if (prior.requestHash !== hash) throw idempotencyConflict();
-    const appointment = await appointmentLoader(ctx).load(prior.appointmentId);
-    if (!appointment) throw notFound('Appointment');
-    return appointment;
+  private replay(ctx: RequestContext, prior: PriorChange, hash: string): Promise<AppointmentRow> {
+    return replayPriorChange(ctx, prior, hash);
   }
+
 }
 
 function keyOf(idempotencyKey: string | undefined, operation: string, input: object): { idempotencyKey: string | null; requestHash: string | null } {

@@ -1,12 +1,13 @@
 import { actorOf } from '../../context/principal';
 import type { RequestContext } from '../../context/request-context';
 import type { EventBus } from '../../events/event-bus';
-import { badInput, conflict, notFound } from '../../platform/errors';
+import { badInput, notFound } from '../../platform/errors';
 import { AGENDA_WRITERS, requireStaffRole } from '../access';
 import { publishAgendaChangeAfterCommit } from './agenda-events';
-import type { AppointmentRow, BookingOutcome, BookingRequest, SlotProblem } from './appointment.model';
-import { appointmentLoader } from './appointment-loaders';
+import type { BookingOutcome, BookingRequest, SlotProblem } from './appointment.model';
 import { appointmentsRepository } from './appointments.repository';
+import { replayPriorChange, type PriorChange } from './idempotency';
+import { PG_ERRORS, pgErrorCode } from '../../db/pg-errors';
 import { runBookingStatement } from './booking.sql';
 import { requestHash } from './request-hash';
 
@@ -19,10 +20,6 @@ export const SLOT_PROBLEMS: Record<string, SlotProblem> = {
   OUTSIDE_HOURS: 'OUTSIDE_OPENING_HOURS',
 };
 
-const EXCLUSION_VIOLATION = '23P01';
-const UNIQUE_VIOLATION = '23505';
-/** Concurrent inserts of overlapping times can wait on each other in the exclusion index: one loses. */
-const DEADLOCK_DETECTED = '40P01';
 
 /** Books in schedules that live on a sharing server (client side of a share); undefined: not one of those. */
 export interface RemoteBooking {
@@ -68,8 +65,8 @@ export class BookingService {
       if (result.problem) return { kind: SLOT_PROBLEMS[result.problem] };
       return { kind: 'BOOKED', appointment: result.appointment! };
     } catch (error) {
-      const code = (error as { code?: string }).code;
-      if (code !== EXCLUSION_VIOLATION && code !== UNIQUE_VIOLATION && code !== DEADLOCK_DETECTED) throw error;
+      const code = pgErrorCode(error);
+      if (code !== PG_ERRORS.EXCLUSION_VIOLATION && code !== PG_ERRORS.UNIQUE_VIOLATION && code !== PG_ERRORS.DEADLOCK_DETECTED) throw error;
       // A concurrent request with the same key may have won the race: it is then a replay, not a conflict.
       const prior = await ctx.transaction((tx) => appointmentsRepository.changeByKey(tx, request.idempotencyKey));
       if (prior) return this.replay(ctx, prior, hash);
@@ -80,13 +77,7 @@ export class BookingService {
     }
   }
 
-  private async replay(ctx: RequestContext, prior: { appointmentId: string; requestHash: string }, hash: string): Promise<BookingOutcome> {
-    if (prior.requestHash !== hash) throw idempotencyConflict();
-    const appointment = await appointmentLoader(ctx).load(prior.appointmentId);
-    if (!appointment) throw notFound('Appointment');
-    return { kind: 'BOOKED', appointment: appointment as AppointmentRow };
+  private async replay(ctx: RequestContext, prior: PriorChange, hash: string): Promise<BookingOutcome> {
+    return { kind: 'BOOKED', appointment: await replayPriorChange(ctx, prior, hash) };
   }
 }
-
-export const idempotencyConflict = () =>
-  conflict('This idempotency key was already used with different input', { field: 'input.idempotencyKey' });

@@ -15,7 +15,8 @@ import type { AppointmentRow, BookingOutcome, BookingRequest } from '../appointm
 import { runStatusChange } from '../appointments/appointment-changes.sql';
 import { statusesLeadingTo } from '../appointments/appointment-state-machine';
 import { appointmentsRepository } from '../appointments/appointments.repository';
-import { idempotencyConflict, type BookingService } from '../appointments/booking.service';
+import type { BookingService } from '../appointments/booking.service';
+import { idempotencyConflict } from '../appointments/idempotency';
 import { recordAudit } from '../audit/audit-log';
 import { IDENTITY_TOPICS, type Authenticator } from '../identity/authenticator';
 import type { NewPatient } from '../patients/patient.model';

@@ -6,13 +6,12 @@ import type { EventBus } from '../../events/event-bus';
 import { PeerError, type PeerFailure } from '../../federation/peer-client';
 import type { PeerConnector } from '../../federation/peer-connector';
 import type { PeerPatient } from '../../federation/peer-protocol';
-import { AppError, ErrorCode, notFound } from '../../platform/errors';
+import { AppError, ErrorCode } from '../../platform/errors';
 import type { Logger } from '../../platform/logger';
 import { publishAgendaChangeAfterCommit } from '../appointments/agenda-events';
 import type { AppointmentRow, BookingOutcome, BookingRequest } from '../appointments/appointment.model';
-import { appointmentLoader } from '../appointments/appointment-loaders';
 import { appointmentsRepository } from '../appointments/appointments.repository';
-import { idempotencyConflict } from '../appointments/booking.service';
+import { replayPriorChange, type PriorChange } from '../appointments/idempotency';
 import { requestHash } from '../appointments/request-hash';
 import { recordAudit } from '../audit/audit-log';
 import { patientLoader } from '../patients/patients.service';
@@ -126,12 +125,10 @@ export class SharedSchedulesService {
     }
   }
 
-  private async replay(ctx: RequestContext, prior: { appointmentId: string; requestHash: string }, hash: string): Promise<BookingOutcome> {
-    if (prior.requestHash !== hash) throw idempotencyConflict();
-    const appointment = await appointmentLoader(ctx).load(prior.appointmentId);
-    if (!appointment) throw notFound('Appointment');
-    return { kind: 'BOOKED', appointment };
+  private async replay(ctx: RequestContext, prior: PriorChange, hash: string): Promise<BookingOutcome> {
+    return { kind: 'BOOKED', appointment: await replayPriorChange(ctx, prior, hash) };
   }
+
 }
 
 /** Failures after which the sharing server may have booked without our hearing of it. */
