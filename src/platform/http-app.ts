@@ -1,12 +1,13 @@
-import { expressMiddleware } from '@as-integrations/express5';
 import type { ApolloServer } from '@apollo/server';
 import cors from 'cors';
-import express, { type ErrorRequestHandler, type Express, type Request } from 'express';
+import express, { type ErrorRequestHandler, type Express } from 'express';
+import type { IncomingMessage, RequestListener } from 'node:http';
 import type { Config } from '../config';
 import type { ContextFactory } from '../context/context-factory';
 import type { RequestContext } from '../context/request-context';
 import { AppError, ErrorCode } from './errors';
 import { appErrorToGraphQL } from './graphql-errors';
+import { graphqlHttpHandler, sendError } from './graphql-http';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';
 
@@ -17,13 +18,36 @@ export interface HttpAppDeps {
   metrics: Metrics;
   logger: Logger;
   isReady: () => Promise<boolean>;
-  /** Mounted before the GraphQL handler: GraphiQL answers browser GETs on the same path. */
+  /** Mounted before the GraphQL GET handler: GraphiQL answers browser GETs on the same path. */
   beforeGraphql?: express.RequestHandler[];
 }
 
 export const GRAPHQL_PATH = '/graphql';
 
-export function createHttpApp(deps: HttpAppDeps): Express {
+/**
+ * The HTTP side of the server. GraphQL POSTs (nearly all traffic) go straight to the GraphQL
+ * handler; GETs, preflights, GraphiQL, health and metrics go through Express.
+ */
+export function createHttpApp(deps: HttpAppDeps): RequestListener {
+  const corsHandler = cors({ origin: deps.config.CORS_ORIGINS, methods: ['GET', 'POST'], maxAge: 600 });
+  const graphql = graphqlHttpHandler({
+    apollo: deps.apollo,
+    bodyLimitBytes: deps.config.BODY_LIMIT_BYTES,
+    context: (req) => contextOf(deps.contexts, req),
+    onUnexpected: (error) => deps.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'unexpected HTTP error'),
+  });
+  const site = expressApp(deps, corsHandler, graphql);
+  return (req, res) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS' && pathOf(req.url) === GRAPHQL_PATH) {
+      // cors() decides synchronously for a fixed origin list: it sets its headers and calls on.
+      corsHandler(req, res, () => graphql(req, res));
+      return;
+    }
+    site(req, res);
+  };
+}
+
+function expressApp(deps: HttpAppDeps, corsHandler: ReturnType<typeof cors>, graphql: RequestListener): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
@@ -38,42 +62,31 @@ export function createHttpApp(deps: HttpAppDeps): Express {
   });
 
   // CORS first: the GraphiQL router also answers on /graphql and must not swallow preflights.
-  app.use(GRAPHQL_PATH, cors({ origin: deps.config.CORS_ORIGINS, methods: ['GET', 'POST'], maxAge: 600 }));
+  app.use(GRAPHQL_PATH, corsHandler);
   for (const handler of deps.beforeGraphql ?? []) app.use(handler);
-
-  app.use(
-    GRAPHQL_PATH,
-    express.json({ limit: deps.config.BODY_LIMIT_BYTES, type: ['application/json', 'application/graphql-response+json'] }),
-    expressMiddleware(deps.apollo, {
-      context: async ({ req }) => {
-        try {
-          return await deps.contexts.fromAuthorization(req.headers.authorization, clientAddress(req));
-        } catch (error) {
-          throw error instanceof AppError ? appErrorToGraphQL(error) : error;
-        }
-      },
-    }),
-  );
-  app.use(transportErrors(deps.config.BODY_LIMIT_BYTES, deps.logger));
+  app.get(GRAPHQL_PATH, (req, res) => graphql(req, res));
+  app.use(transportErrors(deps.logger));
   return app;
 }
 
-/** Failures before GraphQL runs, answered in the GraphQL error shape with the transport's status; nothing internal leaks. */
-function transportErrors(limit: number, logger: Logger): ErrorRequestHandler {
-  return (error: { type?: string; status?: number; message?: string }, _req, res, _next) => {
-    if (error.type === 'entity.too.large') {
-      res.status(413).json({ errors: [{ message: `Request body exceeds ${limit} bytes`, extensions: { code: ErrorCode.PAYLOAD_TOO_LARGE } }] });
-    } else if (error.type === 'entity.parse.failed') {
-      res.status(400).json({ errors: [{ message: 'Request body is not valid JSON', extensions: { code: ErrorCode.BAD_REQUEST } }] });
-    } else if (error.status && error.status >= 400 && error.status < 500) {
-      res.status(error.status).json({ errors: [{ message: 'Bad request', extensions: { code: ErrorCode.BAD_REQUEST } }] });
-    } else {
-      logger.error({ err: error.message }, 'unexpected HTTP error');
-      res.status(500).json({ errors: [{ message: 'Internal server error', extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } }] });
-    }
-  };
+async function contextOf(contexts: ContextFactory, req: IncomingMessage): Promise<RequestContext> {
+  try {
+    return await contexts.fromAuthorization(req.headers.authorization, req.socket.remoteAddress ?? 'unknown');
+  } catch (error) {
+    throw error instanceof AppError ? appErrorToGraphQL(error) : error;
+  }
 }
 
-function clientAddress(req: Request): string {
-  return req.socket.remoteAddress ?? 'unknown';
+function pathOf(url: string | undefined): string {
+  const end = url?.indexOf('?') ?? -1;
+  return end < 0 ? url ?? '' : url!.slice(0, end);
+}
+
+/** Express's own failures (e.g. a malformed URL), answered in the GraphQL error shape; nothing internal leaks. */
+function transportErrors(logger: Logger): ErrorRequestHandler {
+  return (error: { status?: number; message?: string }, _req, res, _next) => {
+    if (error.status && error.status >= 400 && error.status < 500) return sendError(res, error.status, ErrorCode.BAD_REQUEST, 'Bad request');
+    logger.error({ err: error.message }, 'unexpected HTTP error');
+    sendError(res, 500, ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error');
+  };
 }
