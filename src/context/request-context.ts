@@ -21,15 +21,19 @@ export class StatementCounter implements StatementObserver {
 export class RequestContext {
   readonly statements = new StatementCounter();
   private readonly memo = new Map<symbol, unknown>();
-  readonly logger: Logger;
+  private childLogger?: Logger;
 
   constructor(
     private readonly dataSource: DataSource,
     readonly principal: Principal | undefined,
     private readonly baseLogger: Logger,
     readonly requestId: string = randomUUID(),
-  ) {
-    this.logger = baseLogger.child({ requestId, tenantId: principal?.tenantId });
+  ) {}
+
+  /** Lines carry the request id and tenant; built on first use (most requests log one line or none). */
+  get logger(): Logger {
+    this.childLogger ??= this.baseLogger.child({ requestId: this.requestId, tenantId: this.principal?.tenantId });
+    return this.childLogger;
   }
 
   get tenantId(): string {
