@@ -35,7 +35,11 @@ export function graphqlHttpHandler(deps: GraphqlHttpDeps): (req: IncomingMessage
         await send(res, response);
       })
       .catch((error: unknown) => {
-        if (error instanceof TransportError) return sendError(res, error.status, error.code, error.message);
+        if (error instanceof TransportError) {
+          // The rest of an oversized body is never read: the connection closes after the answer.
+          if (error.status === 413) res.setHeader('connection', 'close');
+          return sendError(res, error.status, error.code, error.message);
+        }
         // A failure after the answer started (e.g. the client went away mid-stream): nothing left to tell it.
         deps.onUnexpected(error);
         if (res.headersSent) return void res.destroy();
@@ -48,7 +52,6 @@ export function graphqlHttpHandler(deps: GraphqlHttpDeps): (req: IncomingMessage
 function readBody(req: IncomingMessage, limit: number): Promise<unknown> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) {
-    req.resume();
     return Promise.reject(new TransportError(413, ErrorCode.PAYLOAD_TOO_LARGE, `Request body exceeds ${limit} bytes`));
   }
   const mediaType = (req.headers['content-type'] ?? '').split(';', 1)[0].trim().toLowerCase();
@@ -64,7 +67,7 @@ function readBody(req: IncomingMessage, limit: number): Promise<unknown> {
       if (length > limit) {
         reject(new TransportError(413, ErrorCode.PAYLOAD_TOO_LARGE, `Request body exceeds ${limit} bytes`));
         req.removeAllListeners('data');
-        req.resume();
+        req.pause();
         return;
       }
       chunks.push(chunk);

@@ -1,5 +1,6 @@
 
 import { randomUUID } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import request from 'supertest';
@@ -213,6 +214,32 @@ describe('GraphQL over HTTP', () => {
       expect(response.status).toBe(413);
       expect(response.body).toEqual({ errors: [{ message: `Request body exceeds ${BODY_LIMIT_BYTES} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
       expect(await userEmails(app, tenant.adminToken)).not.toContain(input.email);
+    });
+
+    it('answers 413 to an oversized body sent in chunks (no Content-Length to refuse it by) and creates nothing', async () => {
+      const input = { ...newUserInput('chunked'), displayName: 'x'.repeat(BODY_LIMIT_BYTES) };
+      const body = JSON.stringify({ query: CREATE_USER, variables: { input } });
+      const response = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const call = httpRequest(`${app.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${tenant.adminToken}`, 'transfer-encoding': 'chunked' },
+        }, (res) => {
+          let text = '';
+          res.setEncoding('utf8').on('data', (chunk: string) => { text += chunk; }).on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        });
+        call.on('error', reject);
+        for (let at = 0; at < body.length; at += 512) call.write(body.slice(at, at + 512));
+        call.end();
+      });
+      expect(response.status).toBe(413);
+      expect(JSON.parse(response.text).errors[0].extensions.code).toBe('PAYLOAD_TOO_LARGE');
+      expect(await userEmails(app, tenant.adminToken)).not.toContain(input.email);
+    });
+
+    it('answers an empty POST body with 400 BAD_REQUEST', async () => {
+      const response = await post(app, '', tenant.adminToken);
+      expect(response.status).toBe(400);
+      expect(response.body.errors[0].extensions.code).toBe('BAD_REQUEST');
     });
   });
 
