@@ -112,7 +112,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const metrics = new Metrics();
   const contexts = new ContextFactory(database.app, authenticator, new RequestRateLimiter(config.RATE_LIMIT_PER_MINUTE), logger);
   const httpServer = createHttpServer();
-  const apollo = createApolloServer(schema, config, httpServer, metrics);
+  const apollo = createApolloServer(schema, config, httpServer, metrics, logger);
   await apollo.start();
   const app = createHttpApp({
     config, apollo, contexts, metrics, logger,

@@ -9,21 +9,23 @@ import type { Server } from 'node:http';
 import type { Config } from '../config';
 import type { RequestContext } from '../context/request-context';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { compiledExecution } from './compiled-execution';
 import { appErrorToGraphQL, maskFormattedError } from './graphql-errors';
 import { ErrorCode } from './errors';
 import { unauthenticated } from './errors';
 import { isIntrospectionOnly } from './introspection';
 import { costError, limitValidationRules, type QueryLimits } from './limits';
+import type { Logger } from './logger';
 import type { Metrics } from './metrics';
 
 export function queryLimitsOf(config: Config): QueryLimits {
   return { maxDepth: config.MAX_DEPTH, maxAliases: config.MAX_ALIASES, maxCost: config.MAX_COST, maxTokens: config.MAX_TOKENS };
 }
 
-export function createApolloServer(schema: GraphQLSchema, config: Config, httpServer: Server, metrics: Metrics): ApolloServer<RequestContext> {
+export function createApolloServer(schema: GraphQLSchema, config: Config, httpServer: Server, metrics: Metrics, logger: Logger): ApolloServer<RequestContext> {
   const limits = queryLimitsOf(config);
   return new ApolloServer<RequestContext>({
-    schema,
+    gateway: compiledExecution(schema),
     introspection: config.INTROSPECTION,
     csrfPrevention: true,
     // main.ts owns SIGINT/SIGTERM: one orderly shutdown (WebSocket, HTTP, bus, database) instead of two racing ones.
@@ -43,7 +45,7 @@ export function createApolloServer(schema: GraphQLSchema, config: Config, httpSe
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
       operationGuard(limits),
-      observability(metrics, config.DEBUG_SQL_COUNT),
+      observability(metrics, logger, config.DEBUG_SQL_COUNT),
     ],
   });
 }
@@ -64,7 +66,9 @@ function operationGuard(limits: QueryLimits): ApolloServerPlugin<RequestContext>
 }
 
 /** One structured log line and metrics per operation: ids, names, duration and codes, never variables. */
-function observability(metrics: Metrics, exposeSqlCount: boolean): ApolloServerPlugin<RequestContext> {
+function observability(metrics: Metrics, logger: Logger, exposeSqlCount: boolean): ApolloServerPlugin<RequestContext> {
+  // The line holds only the fields set below, none of them secret: redaction would cost more than the rest of it.
+  const operations = logger.child({}, { redact: { paths: [] } });
   return {
     async requestDidStart() {
       const started = process.hrtime.bigint();
@@ -74,7 +78,7 @@ function observability(metrics: Metrics, exposeSqlCount: boolean): ApolloServerP
           const codes = (errors ?? []).map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
           for (const code of codes) metrics.errors.inc({ code });
           metrics.operationDuration.observe({ type: operation?.operation ?? 'unknown', outcome: codes.length ? 'error' : 'ok' }, durationMs / 1000);
-          ctx.logger.info({ operationName, durationMs: Math.round(durationMs * 100) / 100, errorCodes: codes.length ? codes : undefined, sqlStatements: ctx.statements.count }, 'graphql operation');
+          operations.info({ requestId: ctx.requestId, tenantId: ctx.principal?.tenantId, operationName, durationMs: Math.round(durationMs * 100) / 100, errorCodes: codes.length ? codes : undefined, sqlStatements: ctx.statements.count }, 'graphql operation');
           if (exposeSqlCount) response.http.headers.set('x-sql-statements', String(ctx.statements.count));
         },
       };
