@@ -1,6 +1,6 @@
 import {
-  GraphQLError, Kind, type ASTVisitor, type DocumentNode, type FragmentDefinitionNode, type GraphQLSchema,
-  type OperationDefinitionNode, type SelectionSetNode, type ValidationContext, type ValidationRule,
+  GraphQLError, Kind, TypeInfo, visit, visitWithTypeInfo, type ASTVisitor, type DocumentNode, type FragmentDefinitionNode,
+  type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode, type ValidationContext, type ValidationRule, type ValueNode,
 } from 'graphql';
 import { fieldExtensionsEstimator, getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 import { ErrorCode } from './errors';
@@ -53,25 +53,59 @@ const pagedListEstimator: ComplexityEstimator = ({ args, childComplexity }) => {
   return size === undefined ? undefined : 1 + size * Math.max(childComplexity, 1);
 };
 
+interface DocumentCosts {
+  /** The variables a cost can depend on, in a fixed order. */
+  costVariables: string[];
+  /** Cost per operation name and values of those variables. */
+  costs: Map<string, number>;
+}
+
 /**
  * Costs already computed, per parsed document (Apollo hands the same DocumentNode back for the same
- * query text) and per operation + variables: the estimate walks the whole document otherwise.
+ * query text): the estimate walks the whole document and coerces every variable otherwise. Keyed by
+ * the variables that can change the cost only, so a mutation whose input differs on every request
+ * (every booking) is estimated once, not per request.
  */
-const knownCosts = new WeakMap<DocumentNode, Map<string, number | undefined>>();
+const knownCosts = new WeakMap<DocumentNode, DocumentCosts>();
 
 /** Cost needs the variables, so it is checked per request after validation, on HTTP and WebSocket alike. */
 export function costError(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | undefined, maxCost: number): GraphQLError | undefined {
-  const costs = knownCosts.get(document) ?? new Map<string, number | undefined>();
-  knownCosts.set(document, costs);
-  const key = `${operationName ?? ''}\u0000${JSON.stringify(variables ?? {})}`;
-  if (!costs.has(key)) {
-    if (costs.size > 100) costs.clear();
-    costs.set(key, estimateCost(schema, document, variables, operationName));
+  let known = knownCosts.get(document);
+  if (!known) {
+    known = { costVariables: costVariablesOf(schema, document), costs: new Map() };
+    knownCosts.set(document, known);
   }
-  const cost = costs.get(key);
-  // undefined: variables that do not fit the operation; execution reports them as BAD_USER_INPUT.
-  if (cost === undefined) return undefined;
+  // An absent variable ('-', never valid JSON) takes the operation's default; null does not.
+  const values = known.costVariables.map((name) => (variables?.[name] === undefined ? '-' : JSON.stringify(variables[name])));
+  const key = `${operationName ?? ''}\u0000${values.join('\u0000')}`;
+  let cost = known.costs.get(key);
+  if (cost === undefined) {
+    cost = estimateCost(schema, document, variables, operationName);
+    // undefined: variables that do not fit the operation; execution reports them as BAD_USER_INPUT.
+    // Never remembered: the next request with the same key may be a costly one with valid variables.
+    if (cost === undefined) return undefined;
+    if (known.costs.size > 100) known.costs.clear();
+    known.costs.set(key, cost);
+  }
   return cost > maxCost ? tooComplex(`Query cost ${cost} exceeds the limit of ${maxCost}`, { limit: 'cost', max: maxCost, cost }) : undefined;
+}
+
+/**
+ * The variables the estimators below can read: page sizes (`first`), the arguments of directives
+ * (`@include`/`@skip` decide what is counted at all), and any argument of a field that declares its
+ * own `complexity` extension. Other arguments (a booking's `input`) cannot change a cost.
+ */
+function costVariablesOf(schema: GraphQLSchema, document: DocumentNode): string[] {
+  const names = new Set<string>();
+  const collect = (value: ValueNode) => visit(value, { Variable: (variable) => void names.add(variable.name.value) });
+  const typeInfo = new TypeInfo(schema);
+  visit(document, visitWithTypeInfo(typeInfo, {
+    Argument(argument) {
+      const ownComplexity = typeInfo.getFieldDef()?.extensions?.complexity !== undefined;
+      if (typeInfo.getDirective() || argument.name.value === 'first' || ownComplexity) collect(argument.value);
+    },
+  }));
+  return [...names].sort();
 }
 
 function estimateCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName: string | undefined): number | undefined {

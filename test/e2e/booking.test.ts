@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { errorCode, gql, gqlOk } from '../helpers/graphql-client';
 import { startTestServer, type TestServer } from '../helpers/test-server';
+import { DateTime } from 'luxon';
 import { createCentreWithSchedules, everyDay, type CentreWithSchedules } from '../factories/catalog';
 import { createStaff, createTenant, type TestTenant } from '../factories/tenants';
+import { localAt, reschedule, STOCKHOLM } from '../support/scheduling';
 
 const BOOK = `mutation($input: BookAppointmentInput!) {
   bookAppointment(input: $input) {
@@ -80,6 +82,31 @@ describe('booking an appointment', () => {
     expect(schedule.occupied.length).toBeGreaterThan(0);
     expect(schedule.slots.some((slot: { state: string }) => slot.state === 'OCCUPIED')).toBe(true);
     expect(response.sqlStatements).toBe(1);
+  });
+
+  it('refuses a start in a closure or running into one, and books in extra hours and across the joint of two blocks', async () => {
+    // In two days: hours 08:00–17:00, closed 14:00–15:00, extra hours 17:00–18:00.
+    const day = DateTime.now().setZone(STOCKHOLM).plus({ days: 2 }).toISODate()!;
+    const closing = await createCentreWithSchedules(app, tenant, {
+      openingHours: everyDay('08:00', '17:00'), slotMinutes: 15, services: [{ durationMinutes: 30 }],
+      exceptions: [{ kind: 'CLOSED', startsLocal: `${day}T14:00`, endsLocal: `${day}T15:00` }, { kind: 'EXTRA_HOURS', startsLocal: `${day}T17:00`, endsLocal: `${day}T18:00` }],
+    });
+    const at = (hour: number, minute = 0) => localAt(2, hour, minute);
+    const bookThere = (start: string) => book({ scheduleId: closing.scheduleIds[0], serviceId: closing.serviceIds[0], start });
+    const outcome = async (start: string) => (await bookThere(start)).data!.bookAppointment.__typename;
+    expect(await outcome(at(14, 15))).toBe('OutsideOpeningHours');
+    expect(await outcome(at(13, 45))).toBe('OutsideOpeningHours');
+    expect(await outcome(at(16, 45))).toBe('Appointment');
+    expect(await outcome(at(17, 30))).toBe('Appointment');
+    expect(await outcome(at(17, 45))).toBe('OutsideOpeningHours');
+    expect(await outcome(at(17, 20))).toBe('OffSlotGrid');
+
+    const movable = (await bookThere(at(9))).data!.bookAppointment;
+    expect(movable.__typename).toBe('Appointment');
+    const moved = await reschedule(app, scheduler.token, { appointmentId: movable.id, start: at(14, 30), idempotencyKey: randomUUID() });
+    expect(moved.data!.rescheduleAppointment.__typename).toBe('OutsideOpeningHours');
+    const movedOut = await reschedule(app, scheduler.token, { appointmentId: movable.id, start: at(15), idempotencyKey: randomUUID() });
+    expect(movedOut.data!.rescheduleAppointment).toMatchObject({ __typename: 'Appointment', id: movable.id });
   });
 
   it('answers NOT_FOUND for another tenant\'s schedule and changes nothing', async () => {

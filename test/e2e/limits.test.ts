@@ -275,6 +275,18 @@ describe('limits', () => {
       expect(defaultPagePlusOne.errors![0]!.extensions).toMatchObject({ cost: LIMITS.MAX_COST + 1 });
     });
 
+    it('HTTP: costs each request by its own variables when they decide what is counted or the page size, however often the document was seen', async () => {
+      // The same document text every time: only the variables differ.
+      const included = `query($extra: Boolean!, $values: [Int!]!) { users(first: ${pageAtLimit}) { nodes { id } } testSum(values: $values) @include(if: $extra) }`;
+      expect((await gql(app, included, { extra: false, values: [1] }, tenant.adminToken)).errors).toBeUndefined();
+      expect((await gql(app, included, { extra: false, values: [2] }, tenant.adminToken)).errors).toBeUndefined();
+      expectHttpRejected(await gql(app, included, { extra: true, values: [1] }, tenant.adminToken), 'QUERY_TOO_COMPLEX');
+
+      const defaulted = `query($n: Int = ${pageAtLimit + 1}) { users(first: $n) { nodes { id } } }`;
+      expect((await gql(app, defaulted, { n: pageAtLimit }, tenant.adminToken)).errors).toBeUndefined();
+      expectHttpRejected(await gql(app, defaulted, {}, tenant.adminToken), 'QUERY_TOO_COMPLEX');
+    });
+
     it('HTTP: answers a too-costly query with a 4xx status (the client\'s fault), not 500', async () => {
       const over = await gql(app, onePointOver, {}, tenant.adminToken);
       expect(over.status).toBe(400);

@@ -62,9 +62,10 @@ v AS (
   SELECT CASE
       WHEN NOT (cur.status = ANY ($8::text[])) THEN 'ILLEGAL_TRANSITION'
       WHEN $7::timestamptz < now() THEN 'IN_THE_PAST'
-      ELSE careslot_slot_problem($1, cur.schedule_id, cur.time_zone, cur.slot_minutes, $7::timestamptz, sv.duration_minutes)
+      ELSE slot.problem
     END AS problem, sv.duration_minutes
   FROM cur JOIN services sv ON sv.tenant_id = $1 AND sv.id = cur.service_id
+  CROSS JOIN LATERAL careslot_slot_problem($1, cur.schedule_id, cur.time_zone, cur.slot_minutes, $7::timestamptz, sv.duration_minutes) AS slot
   WHERE NOT EXISTS (SELECT 1 FROM prior)
 ),
 changed AS (

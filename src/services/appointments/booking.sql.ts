@@ -17,7 +17,8 @@ export interface BookingStatementResult {
 /**
  * The whole happy path of a booking in ONE statement (one round trip inside the transaction):
  * idempotency look-up, schedule, service and patient checks, the slot grid and opening hours
- * (careslot_slot_problem), the optional new patient, the appointment and its first history entry.
+ * (careslot_slot_problem, inlined into this statement's plan), the optional new patient, the
+ * appointment and its first history entry.
  * A taken slot is refused by the exclusion constraint (SQLSTATE 23P01), not by a prior read.
  */
 const BOOK_SQL = `
@@ -38,9 +39,11 @@ v AS (
       WHEN target.service_id IS NULL OR NOT target.offered THEN 'SERVICE_NOT_OFFERED'
       WHEN $5::uuid IS NOT NULL AND NOT EXISTS (SELECT 1 FROM patients p WHERE p.tenant_id = $1 AND p.id = $5::uuid) THEN 'PATIENT_NOT_FOUND'
       WHEN $4::timestamptz < now() THEN 'IN_THE_PAST'
-      ELSE careslot_slot_problem($1, target.schedule_id, target.time_zone, target.slot_minutes, $4::timestamptz, target.duration_minutes)
+      ELSE slot.problem
     END AS problem
-  FROM target WHERE NOT EXISTS (SELECT 1 FROM prior)
+  FROM target
+  CROSS JOIN LATERAL careslot_slot_problem($1, target.schedule_id, target.time_zone, target.slot_minutes, $4::timestamptz, target.duration_minutes) AS slot
+  WHERE NOT EXISTS (SELECT 1 FROM prior)
 ),
 new_patient AS (
   INSERT INTO patients (tenant_id, family_name, given_name, patronymic, phone, personal_identity_number,
