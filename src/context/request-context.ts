@@ -21,15 +21,18 @@ export class StatementCounter implements StatementObserver {
 export class RequestContext {
   readonly statements = new StatementCounter();
   private readonly memo = new Map<symbol, unknown>();
-  readonly logger: Logger;
+  private childLogger?: Logger;
 
   constructor(
     private readonly dataSource: DataSource,
     readonly principal: Principal | undefined,
     private readonly baseLogger: Logger,
     readonly requestId: string = randomUUID(),
-  ) {
-    this.logger = baseLogger.child({ requestId, tenantId: principal?.tenantId });
+  ) {}
+
+  /** Built on first use: a live subscription keeps its context for hours and may never log. */
+  get logger(): Logger {
+    return (this.childLogger ??= this.baseLogger.child({ requestId: this.requestId, tenantId: this.principal?.tenantId }));
   }
 
   get tenantId(): string {
