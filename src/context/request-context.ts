@@ -30,10 +30,9 @@ export class RequestContext {
     readonly requestId: string = randomUUID(),
   ) {}
 
-  /** Lines carry the request id and tenant; built on first use (most requests log one line or none). */
+  /** Built on first use: most requests log one line or none, and a live subscription keeps its context for hours. */
   get logger(): Logger {
-    this.childLogger ??= this.baseLogger.child({ requestId: this.requestId, tenantId: this.principal?.tenantId });
-    return this.childLogger;
+    return (this.childLogger ??= this.baseLogger.child({ requestId: this.requestId, tenantId: this.principal?.tenantId }));
   }
 
   get tenantId(): string {

@@ -1,4 +1,4 @@
-import { GraphQLError, parse, specifiedRules, validate, type ExecutionArgs, type GraphQLSchema, type ValidationRule } from 'graphql';
+import { GraphQLError, specifiedRules, subscribe, type ExecutionArgs, type ExecutionResult, type FormattedExecutionResult, type GraphQLSchema } from 'graphql';
 import type { Context, SubscribePayload } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { IncomingMessage, Server } from 'node:http';
@@ -6,20 +6,32 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Config } from '../config';
 import type { ContextFactory } from '../context/context-factory';
 import type { Principal } from '../context/principal';
+import type { RequestContext } from '../context/request-context';
+import { visibilityKey } from '../context/visibility';
 import { AppError, ErrorCode, unauthenticated } from './errors';
 import { appErrorToGraphQL, toClientError } from './graphql-errors';
 import { costError, limitValidationRules, type QueryLimits } from './limits';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';
+import { OperationDocuments } from './operation-documents';
+import { SubscriptionFanout, type SubscriptionTarget } from './subscription-fanout';
 import { variableErrors } from './variables';
 import type { Authenticator } from '../services/identity/authenticator';
 
 type ConnectionState = {
   socket: WebSocket;
-  request: IncomingMessage;
+  /** graphql-ws hands it over for the connection's life; only its address is kept (see onConnect). */
+  request?: IncomingMessage;
+  remoteAddress: string;
   principal?: Principal;
   activeSubscriptions: number;
 };
+
+/** Which fan-out group a subscription joins, and where its frames go (set in onSubscribe, read in subscribe). */
+interface Route {
+  groupKey: string;
+  target: SubscriptionTarget;
+}
 
 export interface WebSocketDeps {
   config: Config;
@@ -38,12 +50,20 @@ export interface WebSocketDeps {
  */
 export function attachGraphqlWebSocket(httpServer: Server, path: string, deps: WebSocketDeps): { close(): Promise<void> } {
   const wsServer = new WebSocketServer({ server: httpServer, path, maxPayload: deps.config.WS_MAX_MESSAGE_BYTES });
-  const rules = [...specifiedRules, ...limitValidationRules(deps.limits)];
+  const documents = new OperationDocuments(deps.schema, [...specifiedRules, ...limitValidationRules(deps.limits)], deps.limits.maxTokens);
+  const fanout = new SubscriptionFanout({
+    contextForEvent: (context) => (context as RequestContext).fork(),
+    toClient: (result, context) => clientResult(result, (context as RequestContext).requestId, deps.logger),
+  });
+  const routes = new WeakMap<ExecutionArgs, Route>();
   const cleanup = useServer<Record<string, unknown> | undefined, ConnectionState>(
     {
       schema: deps.schema,
       connectionInitWaitTimeout: deps.config.WS_INIT_TIMEOUT_MS,
       onConnect: async (ctx) => {
+        // The upgrade request (headers, buffers) would otherwise live as long as the connection.
+        ctx.extra.remoteAddress = ctx.extra.request?.socket.remoteAddress ?? 'unknown';
+        (ctx.extra as { request?: IncomingMessage }).request = undefined;
         const principal = await authenticateConnection(deps.authenticator, ctx.connectionParams);
         if (!principal) return false;
         ctx.extra.principal = principal;
@@ -51,7 +71,7 @@ export function attachGraphqlWebSocket(httpServer: Server, path: string, deps: W
         deps.metrics.websocketConnections.inc();
         return true;
       },
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         const state = ctx.extra;
         // Reserve the slot before any await: otherwise a burst of subscribe messages all pass the check.
         if ((state.activeSubscriptions ?? 0) >= deps.config.WS_MAX_SUBSCRIPTIONS) {
@@ -63,18 +83,27 @@ export function attachGraphqlWebSocket(httpServer: Server, path: string, deps: W
           state.activeSubscriptions -= 1;
           return [appErrorToGraphQL(unauthenticated('Token revoked'))];
         }
-        const rejected = await prepareOperation(deps, rules, state, payload);
-        if (Array.isArray(rejected)) state.activeSubscriptions -= 1;
-        return rejected;
+        const prepared = await prepareOperation(deps, documents, state, payload);
+        if (Array.isArray(prepared)) {
+          state.activeSubscriptions -= 1;
+          return prepared;
+        }
+        routes.set(prepared, { groupKey: groupKeyOf(state.principal, payload), target: { socket: state.socket, id } });
+        return prepared;
+      },
+      // Subscriptions go through the fan-out (queries and mutations over WebSocket do not come here).
+      subscribe: (args) => {
+        const route = routes.get(args);
+        return route ? fanout.subscribe(args, route.groupKey, route.target) : subscribe(args);
       },
       onComplete: (ctx) => {
         ctx.extra.activeSubscriptions = Math.max(0, (ctx.extra.activeSubscriptions ?? 1) - 1);
       },
-      // Whatever a subscription emits leaves through the same masking as HTTP responses.
+      // Whatever an operation emits leaves through the same masking as HTTP responses (the
+      // fan-out applies it itself, once per shared execution).
       onNext: (_ctx, _id, _payload, args, result) => {
         if (!result.errors?.length) return;
-        const requestId = (args.contextValue as { requestId?: string } | undefined)?.requestId ?? 'unknown';
-        return { ...result, errors: result.errors.map((error) => maskForClient(error, requestId, deps.logger).toJSON()) };
+        return clientResult(result, (args.contextValue as { requestId?: string } | undefined)?.requestId ?? 'unknown', deps.logger);
       },
       onError: (_ctx, _id, _payload, errors) => errors.map((error) => maskForClient(error, 'unknown', deps.logger).toJSON()),
     },
@@ -88,29 +117,38 @@ export function attachGraphqlWebSocket(httpServer: Server, path: string, deps: W
   };
 }
 
-/** Parse with the token limit, validate with the limit rules, cost, and build the operation's context. */
+/** Parse with the token limit and validate with the limit rules (both once per text), cost, and build the operation's context. */
 async function prepareOperation(
-  deps: WebSocketDeps, rules: ValidationRule[], state: Partial<ConnectionState> & { request: IncomingMessage }, payload: SubscribePayload,
+  deps: WebSocketDeps, documents: OperationDocuments, state: Partial<ConnectionState>, payload: SubscribePayload,
 ): Promise<ExecutionArgs | GraphQLError[]> {
-  let document;
-  try {
-    document = parse(payload.query, { maxTokens: deps.limits.maxTokens });
-  } catch (error) {
-    return [new GraphQLError(error instanceof GraphQLError ? error.message : 'Syntax error', { extensions: { code: ErrorCode.GRAPHQL_PARSE_FAILED } })];
-  }
-  const validationErrors = validate(deps.schema, document, rules);
-  if (validationErrors.length > 0) return validationErrors.map(withValidationCode);
+  const document = documents.documentOf(payload.query);
+  if (Array.isArray(document)) return document;
   const badVariables = variableErrors(deps.schema, document, payload.operationName, payload.variables);
   if (badVariables.length > 0) return badVariables;
   const tooCostly = costError(deps.schema, document, payload.variables ?? undefined, payload.operationName ?? undefined, deps.limits.maxCost);
   if (tooCostly) return [tooCostly];
   try {
-    const contextValue = await deps.contexts.forPrincipal(state.principal, remoteAddress(state.request));
+    const contextValue = await deps.contexts.forPrincipal(state.principal, state.remoteAddress ?? 'unknown');
     return { schema: deps.schema, document, variableValues: payload.variables, operationName: payload.operationName, contextValue };
   } catch (error) {
     if (error instanceof AppError) return [appErrorToGraphQL(error)];
     throw error;
   }
+}
+
+/**
+ * Subscribers whose events may share one execution: the same operation (text, variables, name)
+ * seen with the same rights. The text is part of the key, so one group means one document.
+ */
+function groupKeyOf(principal: Principal | undefined, payload: SubscribePayload): string {
+  return JSON.stringify([principal ? visibilityKey(principal) : null, payload.operationName ?? null, payload.variables ?? null, payload.query]);
+}
+
+/** The result as graphql-ws would send it, with errors masked as on HTTP. */
+function clientResult(result: ExecutionResult, requestId: string, logger: Logger): FormattedExecutionResult {
+  const { errors, ...rest } = result;
+  if (!errors?.length) return rest as FormattedExecutionResult;
+  return { ...rest, errors: errors.map((error) => maskForClient(error, requestId, logger).toJSON()) };
 }
 
 function maskForClient(error: GraphQLError, requestId: string, logger: Logger): GraphQLError {
@@ -131,15 +169,6 @@ async function authenticateConnection(authenticator: Authenticator, params: Reco
 
 function limitError(message: string, limit: string, max: number): GraphQLError {
   return new GraphQLError(message, { extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, limit, max } });
-}
-
-function withValidationCode(error: GraphQLError): GraphQLError {
-  if (error.extensions?.code) return error;
-  return new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: ErrorCode.GRAPHQL_VALIDATION_FAILED } });
-}
-
-function remoteAddress(request: IncomingMessage): string {
-  return request.socket.remoteAddress ?? 'unknown';
 }
 
 export type { Context as WebSocketContext };

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { GraphQLError } from 'graphql';
-import { Arg, Field, FieldResolver, Int, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { Arg, Ctx, Field, FieldResolver, Int, ObjectType, Query, Resolver, Root, Subscription } from 'type-graphql';
+import type { RequestContext } from '../../src/context/request-context';
+import { AgendaChange } from '../../src/schema/scheduling/appointment.types';
 import type { Services } from '../../src/services';
 
 /**
@@ -182,4 +184,40 @@ function failingSource(): AsyncIterableIterator<string> {
     return: async () => ({ value: undefined, done: true }),
   };
   return iterator;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Fan-out: fields of AgendaChange that show whom an execution ran for, and how often it ran.
+
+/** Executions of `AgendaChange.testExecution(tag)`, per appointment id and tag: one per execution of an event. */
+export const agendaExecutions = new Map<string, number>();
+export const executionKey = (appointmentId: string, tag: string) => `${appointmentId}:${tag}`;
+
+@Resolver(() => AgendaChange)
+export class FanoutTestResolver {
+  constructor(readonly services: Services) {}
+
+  @FieldResolver(() => String, { description: 'Test only: the roles of the caller this answer was executed for.' })
+  testSeenBy(@Ctx() ctx: RequestContext): string {
+    const caller = ctx.caller;
+    return caller.kind === 'STAFF_USER' ? [...caller.roles].sort().join(',') : caller.kind;
+  }
+
+  @FieldResolver(() => Int, { description: 'Test only: counts the executions of this event by operations with this tag.' })
+  testExecution(@Root() change: AgendaChange, @Arg('tag') tag: string): number {
+    const key = executionKey(change.appointmentId ?? change.centreId, tag);
+    const count = (agendaExecutions.get(key) ?? 0) + 1;
+    agendaExecutions.set(key, count);
+    return count;
+  }
+
+  @FieldResolver(() => String, { description: 'Test only: its argument, back.' })
+  testEcho(@Arg('value') value: string): string {
+    return value;
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'Test only: fails with the canary in its error.' })
+  testCanary(): string {
+    throw new Error(CANARY);
+  }
 }

@@ -42,6 +42,14 @@ const CACHE_MAX_ENTRIES = 10_000;
  */
 export class Authenticator {
   private readonly cache = new Map<string, CachedPrincipal>();
+  /**
+   * Verifications and rechecks under way. A burst of connections with one token would otherwise
+   * verify it once each and hold as many principal objects, none of them the cached one, so that
+   * every later event rechecked each of them against the database; an event fanned out to
+   * thousands of subscribers of one principal likewise asks the database once, not once each.
+   */
+  private readonly verifying = new Map<string, Promise<VerifiedCredential>>();
+  private readonly rechecking = new Map<Principal, Promise<boolean>>();
   private readonly verifiers = new Map<TokenKind, CredentialVerifier>();
   private readonly unsubscribe: Array<() => void>;
 
@@ -51,7 +59,7 @@ export class Authenticator {
       recheck: (principal) => this.recheckApiToken(principal),
     });
     this.unsubscribe = [
-      bus.subscribe(IDENTITY_TOPICS.credentialRevoked, (p) => this.cache.delete((p as { credentialId: string }).credentialId)),
+      bus.subscribe(IDENTITY_TOPICS.credentialRevoked, (p) => this.evictCredential((p as { credentialId: string }).credentialId)),
       bus.subscribe(IDENTITY_TOPICS.userChanged, (p) => this.evictUser((p as { userId: string }).userId)),
     ];
   }
@@ -71,9 +79,20 @@ export class Authenticator {
     if (cached && cached.validUntil > Date.now() && cached.secret === token.secret) return cached.principal;
     const verifier = this.verifiers.get(token.kind);
     if (!verifier) throw unauthenticated('Invalid token');
-    const verified = await verifier.verify(token);
-    this.remember(token, verified);
-    return verified.principal;
+    // Keyed by the whole token: a wrong secret must never join the verification of the right one.
+    const key = `${token.credentialId}\u0000${token.secret}`;
+    let verifying = this.verifying.get(key);
+    if (!verifying) {
+      const started: Promise<VerifiedCredential> = verifier.verify(token).then((verified) => {
+        // Evicted meanwhile (revoked, user changed): answer this caller, but cache nothing.
+        if (this.verifying.get(key) === started) this.remember(token, verified);
+        return verified;
+      }).finally(() => {
+        if (this.verifying.get(key) === started) this.verifying.delete(key);
+      });
+      this.verifying.set(key, (verifying = started));
+    }
+    return (await verifying).principal;
   }
 
   /** Is this principal still allowed to act? Asked before every subscription event. */
@@ -82,7 +101,15 @@ export class Authenticator {
     // Only this very principal: after a rotation the new token's entry must not vouch for the old one.
     if (cached && cached.principal === principal && cached.validUntil > Date.now()) return true;
     const verifier = this.verifiers.get(TOKEN_KIND_OF[principal.kind]);
-    return verifier ? verifier.recheck(principal) : false;
+    if (!verifier) return false;
+    let rechecking = this.rechecking.get(principal);
+    if (!rechecking) {
+      const started = verifier.recheck(principal).finally(() => {
+        if (this.rechecking.get(principal) === started) this.rechecking.delete(principal);
+      });
+      this.rechecking.set(principal, (rechecking = started));
+    }
+    return rechecking;
   }
 
   close(): void {
@@ -127,9 +154,18 @@ export class Authenticator {
     this.cache.set(token.credentialId, { principal: verified.principal, secret: token.secret, validUntil });
   }
 
+  /** A recheck that started before the revocation may answer from before it: later askers start their own. */
+  private evictCredential(credentialId: string): void {
+    this.cache.delete(credentialId);
+    for (const principal of this.rechecking.keys()) if (principal.credentialId === credentialId) this.rechecking.delete(principal);
+    for (const key of this.verifying.keys()) if (key.startsWith(`${credentialId}\u0000`)) this.verifying.delete(key);
+  }
+
   private evictUser(userId: string): void {
-    for (const [key, entry] of this.cache) {
-      if (entry.principal.kind === 'STAFF_USER' && entry.principal.userId === userId) this.cache.delete(key);
-    }
+    const ofUser = (principal: Principal) => principal.kind === 'STAFF_USER' && principal.userId === userId;
+    for (const [key, entry] of this.cache) if (ofUser(entry.principal)) this.cache.delete(key);
+    for (const principal of this.rechecking.keys()) if (ofUser(principal)) this.rechecking.delete(principal);
+    // A verification under way does not know its user yet: let every later one start afresh.
+    this.verifying.clear();
   }
 }

@@ -1,0 +1,121 @@
+import { createSourceEventStream, execute, type ExecutionArgs, type ExecutionResult, type FormattedExecutionResult } from 'graphql';
+import { WebSocket } from 'ws';
+
+/** Where one subscription's events go: its connection's socket, under the id its client chose. */
+export interface SubscriptionTarget {
+  socket: WebSocket;
+  id: string;
+}
+
+export interface FanoutOptions {
+  /** The context one execution runs with: fresh per event, so no cache outlives the event. */
+  contextForEvent(subscriptionContext: unknown): unknown;
+  /** What a client may see of a result (errors masked as on HTTP), computed once per execution. */
+  toClient(result: ExecutionResult, eventContext: unknown): FormattedExecutionResult;
+}
+
+/** Subscribers with the same operation (text, variables, name) and the same visibility. */
+class Group {
+  members = 0;
+  /** One serialized payload per event object: whoever of the group receives it first executes. */
+  readonly payloads = new WeakMap<object, Promise<Buffer>>();
+
+  constructor(readonly key: string) {}
+}
+
+const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
+const TAIL = Buffer.from('}');
+/** graphql-ws speaks text frames; ws sends a Buffer as binary unless told. */
+const TEXT = { binary: false } as const;
+
+/**
+ * Subscriptions of graphql-ws, executed once per group of identical subscribers and event instead
+ * of once per subscriber, and sent as one payload serialized once (graphql-ws would execute and
+ * JSON.stringify per subscriber: several times the cost of the socket writes themselves).
+ *
+ * Each subscriber keeps its own source stream, so the subscribe resolver's checks, its filter and
+ * its re-authorisation still run per subscriber and can end one without the others; only streams
+ * that yield the very same event object to subscribers of one group share its execution. The
+ * `next` frames go straight to the socket, byte for byte what graphql-ws would send; graphql-ws
+ * still owns everything else (subscribe, complete, error, close) through the iterator returned here.
+ */
+export class SubscriptionFanout {
+  private readonly groups = new Map<string, Group>();
+
+  constructor(private readonly options: FanoutOptions) {}
+
+  /** graphql-ws's `subscribe`: the source stream of this subscriber, delivered through its group. */
+  async subscribe(args: ExecutionArgs, groupKey: string, target: SubscriptionTarget): Promise<AsyncIterableIterator<never> | ExecutionResult> {
+    const source = await createSourceEventStream(args);
+    if (!(Symbol.asyncIterator in source)) return source;
+    return this.deliver(source[Symbol.asyncIterator](), this.join(groupKey), args, target);
+  }
+
+  /** Live groups (a measure of how much sharing there is). */
+  get groupCount(): number {
+    return this.groups.size;
+  }
+
+  /**
+   * An iterator that never yields: it writes each event's frame itself and ends when the source
+   * ends (graphql-ws then sends `complete`) or when graphql-ws returns it (client complete, close).
+   */
+  private deliver(source: AsyncIterator<unknown>, group: Group, args: ExecutionArgs, target: SubscriptionTarget): AsyncIterableIterator<never> {
+    const head = Buffer.from(`{"id":${JSON.stringify(target.id)},"type":"next","payload":`);
+    let open = true;
+    const leave = () => {
+      if (!open) return;
+      open = false;
+      if (--group.members === 0) this.groups.delete(group.key);
+    };
+    const iterator: AsyncIterableIterator<never> = {
+      next: async () => {
+        try {
+          while (open) {
+            const step = await source.next();
+            if (step.done) break;
+            const payload = await this.payloadOf(group, step.value, args);
+            // Completed or closed meanwhile: nothing more for this id.
+            if (open && target.socket.readyState === WebSocket.OPEN) target.socket.send(Buffer.concat([head, payload, TAIL]), TEXT);
+          }
+        } finally {
+          leave();
+        }
+        return DONE;
+      },
+      return: async () => {
+        leave();
+        await source.return?.();
+        return DONE;
+      },
+      throw: async (error: unknown) => {
+        leave();
+        await source.return?.();
+        throw error;
+      },
+      [Symbol.asyncIterator]: () => iterator,
+    };
+    return iterator;
+  }
+
+  private join(key: string): Group {
+    let group = this.groups.get(key);
+    if (!group) this.groups.set(key, (group = new Group(key)));
+    group.members += 1;
+    return group;
+  }
+
+  private payloadOf(group: Group, event: unknown, args: ExecutionArgs): Promise<Buffer> {
+    if (typeof event !== 'object' || event === null) return this.render(event, args);
+    let payload = group.payloads.get(event);
+    if (!payload) group.payloads.set(event, (payload = this.render(event, args)));
+    return payload;
+  }
+
+  /** What graphql's own subscribe does per event (execute with the event as root), once. */
+  private async render(event: unknown, args: ExecutionArgs): Promise<Buffer> {
+    const contextValue = this.options.contextForEvent(args.contextValue);
+    const result = await execute({ ...args, rootValue: event, contextValue });
+    return Buffer.from(JSON.stringify(this.options.toClient(result, contextValue)));
+  }
+}
