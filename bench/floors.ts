@@ -10,12 +10,14 @@
  *           subscribers, broadcasting one pre-serialised message to every socket.
  *  booking  a bare pg client (no HTTP) running the booking INSERT (exclusion constraint, RLS,
  *           set_config) 32 at a time over a pool as large as careslot's (20).
+ *  notify   one event from one process to another: NOTIFY on one connection, received by a
+ *           listening connection (the least an event can cost to leave the process that committed).
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
-import { Pool } from 'pg';
+import { Client, Pool } from 'pg';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ROOT } from './lib/careslot';
 import { installProbe, type Usage } from './lib/probe';
@@ -112,6 +114,20 @@ export interface BookingFloorResult {
 
 export function runBookingFloor(job: BookingFloorJob): Promise<BookingFloorResult> {
   return runWorker<BookingFloorResult>(join(__dirname, 'floors.js'), job);
+}
+
+export interface NotifyFloorJob {
+  kind: 'notify';
+  url: string;
+  /** Events sent one after another, each after the previous one arrived. */
+  samples: number;
+  /** Bytes of each payload (careslot's bus envelope of an agenda event is about this size). */
+  payloadBytes: number;
+}
+
+/** Milliseconds from issuing `SELECT pg_notify(…)` (autocommit: delivered at its commit) to the listener's receipt. */
+export function runNotifyFloor(job: Omit<NotifyFloorJob, 'kind'>): Promise<Latency> {
+  return runWorker<Latency>(join(__dirname, 'floors.js'), { ...job, kind: 'notify' } satisfies NotifyFloorJob);
 }
 
 async function startFloorProcess(kind: string, config: object): Promise<FloorServer> {
@@ -270,6 +286,30 @@ async function bookingFloor(job: BookingFloorJob): Promise<BookingFloorResult> {
   }
 }
 
+async function notifyFloor(job: NotifyFloorJob): Promise<Latency> {
+  const channel = `bench_notify_floor_${process.pid}`;
+  const listener = new Client({ connectionString: job.url, application_name: 'careslot-bench-notify-listener' });
+  const sender = new Client({ connectionString: job.url, application_name: 'careslot-bench-notify-sender' });
+  await Promise.all([listener.connect(), sender.connect()]);
+  try {
+    await listener.query(`LISTEN ${channel}`);
+    let arrived: (() => void) | undefined;
+    listener.on('notification', () => arrived?.());
+    const payload = 'x'.repeat(job.payloadBytes);
+    const samples: number[] = [];
+    for (let i = 0; i < job.samples + 10; i++) {
+      const received = new Promise<void>((resolve) => (arrived = resolve));
+      const t = performance.now();
+      await sender.query({ name: 'notify', text: 'SELECT pg_notify($1, $2)', values: [channel, payload] });
+      await received;
+      if (i >= 10) samples.push(performance.now() - t);
+    }
+    return summarize(samples);
+  } finally {
+    await Promise.all([listener.end(), sender.end()]);
+  }
+}
+
 if (require.main === module) {
   const [kind, port, config] = process.argv.slice(2);
   if (kind === 'http' || kind === 'ws') {
@@ -281,7 +321,7 @@ if (require.main === module) {
         process.exit(1);
       });
   } else {
-    serveWorker(bookingFloor);
+    serveWorker<BookingFloorJob | NotifyFloorJob, BookingFloorResult | Latency>((job) => ('kind' in job && job.kind === 'notify' ? notifyFloor(job) : bookingFloor(job as BookingFloorJob)));
   }
 }
 

@@ -12,7 +12,8 @@ import { execSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { floorConfigOf } from './floors';
-import { ROOT, startCareslot, type CareslotProcess } from './lib/careslot';
+import { ROOT, startCareslot, type CareslotProcess, type CareslotSettings } from './lib/careslot';
+import { Cleanups } from './lib/cleanups';
 import { generateData, scaleOf } from './lib/data';
 import { createBenchDatabase } from './lib/database';
 import { check, mb, type BenchContext, type Scenario, type ScenarioResult, type Settings } from './lib/scenario';
@@ -85,8 +86,11 @@ async function main(): Promise<number> {
 
   const db = await createBenchDatabase(log);
   let careslot: CareslotProcess | undefined;
-  let interrupted = false;
+  /** Set on SIGINT/SIGTERM: the cleanup under way, which ends the process (130) when done. */
+  let interrupted: Promise<void> | undefined;
+  const cleanups = new Cleanups();
   const cleanup = async () => {
+    await cleanups.releaseAll(log);
     await careslot?.stop().catch(() => undefined);
     if (settings.keep) log(`--keep: the database stays for EXPLAIN ANALYZE: owner ${db.ownerUrl} app ${db.appUrl} token ${benchToken}`);
     else await db.drop();
@@ -94,9 +98,8 @@ async function main(): Promise<number> {
   let benchToken = '';
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
-      interrupted = true;
       log(`${signal}: stopping careslot and dropping the bench database`);
-      cleanup().finally(() => process.exit(130));
+      interrupted = cleanup().finally(() => process.exit(130));
     });
   }
   try {
@@ -105,7 +108,7 @@ async function main(): Promise<number> {
     benchToken = data.token;
     log(`data loaded in ${(data.loadMs / 1000).toFixed(1)} s: ${JSON.stringify(data.counts)}, bench week ${(data.benchWeekOccupancy * 100).toFixed(0)}% booked`);
 
-    const serverSettings = {
+    const serverSettings: CareslotSettings = {
       ownerUrl: db.ownerUrl, appUrl: db.appUrl, secretKey: randomBytes(32).toString('hex'), logLevel: settings.logLevel,
       nodeArgs: settings.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(ROOT, 'bench', '.work', 'profiles')}`] : [],
     };
@@ -120,6 +123,7 @@ async function main(): Promise<number> {
         seenProblems = 0;
         return careslot;
       },
+      serverSettings, cleanups,
       floorConfig: floorConfigOf(db.appUrl, data),
       facts: { readyMs: Math.round(careslot.readyMs), idleRssMb: mb(careslot.rssBytes()) },
     };
@@ -127,6 +131,7 @@ async function main(): Promise<number> {
     const results: ScenarioResult[] = [];
     let seenProblems = 0;
     for (const [id, scenario] of SCENARIOS) {
+      if (interrupted) break;
       if (settings.only && !settings.only.has(id)) continue;
       log(`scenario ${id}`);
       const t = performance.now();
@@ -148,6 +153,8 @@ async function main(): Promise<number> {
     if (problems.length) notes.push(`careslot logged ${problems.length} warnings/errors, e.g. ${problems[0].slice(0, 300)}`);
     if (notes.length) results.push({ id: '–', title: 'run', goals: [], checks: [], metrics: {}, notes });
 
+    // Interrupted: no report of a partial run; the finally below waits for the cleanup, which exits.
+    if (interrupted) return 130;
     const report: Report = {
       date: new Date().toISOString(), mode: settings.quick ? 'quick' : 'default',
       command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}${process.env.DATABASE_URL ? ' (DATABASE_URL set)' : ''}`,
@@ -167,7 +174,9 @@ async function main(): Promise<number> {
     }
     return 0;
   } finally {
-    if (!interrupted) {
+    if (interrupted) {
+      await interrupted;
+    } else {
       log('stopping careslot and dropping the bench database');
       await cleanup();
     }

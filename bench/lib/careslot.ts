@@ -26,6 +26,8 @@ export interface CareslotSettings {
   logLevel: string;
   /** Extra node flags for the server, e.g. --cpu-prof (bench --profile). */
   nodeArgs?: string[];
+  /** Further environment for the server, e.g. OUTBOUND_ALLOW_LOOPBACK for a client server linked to a peer on loopback. */
+  env?: Record<string, string>;
 }
 
 /**
@@ -41,6 +43,7 @@ export async function startCareslot(settings: CareslotSettings): Promise<Careslo
     DATABASE_URL: settings.ownerUrl, DATABASE_APP_URL: settings.appUrl, SECRET_KEY: settings.secretKey,
     MIGRATIONS_RUN: 'true', DEMO_DATA: 'false', LOG_LEVEL: settings.logLevel,
     DEBUG_SQL_COUNT: 'true', RATE_LIMIT_PER_MINUTE: '1000000000',
+    ...settings.env,
   };
   const started = performance.now();
   const child: ChildProcess = spawn(

@@ -222,7 +222,9 @@ export interface FreeSlot {
  * Free 15-minute grid slots of some of the bench tenant's centres between two local days, in
  * the future: on the grid, inside the opening hours, overlapping no appointment.
  */
-export async function freeSlots(ownerUrl: string, data: BenchData, options: { centreIds: string[]; fromDay: string; toDay: string; limit: number; shuffle: boolean }): Promise<FreeSlot[]> {
+export async function freeSlots(
+  ownerUrl: string, data: BenchData, options: { centreIds: string[]; scheduleIds?: string[]; fromDay: string; toDay: string; limit: number; shuffle: boolean },
+): Promise<FreeSlot[]> {
   const client = new Client({ connectionString: ownerUrl });
   await client.connect();
   try {
@@ -233,11 +235,11 @@ export async function freeSlots(ownerUrl: string, data: BenchData, options: { ce
        CROSS JOIN generate_series(0, 31) i
        CROSS JOIN LATERAL (SELECT (d.day + TIME '08:00' + i * interval '15 minutes' + CASE WHEN i >= 16 THEN interval '1 hour' ELSE interval '0' END)
                                   AT TIME ZONE '${TIME_ZONE}' AS start) g
-       WHERE s.tenant_id = $1 AND s.centre_id = ANY ($2::uuid[]) AND g.start > now() + interval '10 minutes'
+       WHERE s.tenant_id = $1 AND s.centre_id = ANY ($2::uuid[]) AND ($6::uuid[] IS NULL OR s.id = ANY ($6::uuid[])) AND g.start > now() + interval '10 minutes'
          AND NOT EXISTS (SELECT 1 FROM appointments a WHERE a.tenant_id = s.tenant_id AND a.schedule_id = s.id AND a.status <> 'CANCELLED'
                            AND a.starts_at > g.start - interval '1 hour' AND a.starts_at < g.start + interval '15 minutes' AND a.ends_at > g.start)
        ORDER BY ${options.shuffle ? 'random()' : 'd.day, i, s.id'} LIMIT $5`,
-      [data.tenantId, options.centreIds, options.fromDay, options.toDay, options.limit],
+      [data.tenantId, options.centreIds, options.fromDay, options.toDay, options.limit, options.scheduleIds ?? null],
     );
     return rows;
   } finally {

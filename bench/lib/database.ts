@@ -16,6 +16,9 @@ export interface BenchDatabase {
   serverVersion: string;
   embedded: boolean;
   migrateMs: number;
+  /** Another fresh bench database on the same server (a second careslot's, scenario 8); dropped by its own drop(). */
+  another(): Promise<BenchDatabase>;
+  /** Drops the database and its login (and stops the embedded server, for the first database). */
   drop(): Promise<void>;
 }
 
@@ -35,6 +38,16 @@ export async function createBenchDatabase(log: (line: string) => void): Promise<
     embedded = await startEmbeddedPostgres({ dataDir: join(ROOT, 'bench', '.work', 'pg'), log: (line) => serverLog.write(`${line}\n`) });
   }
   const serverUrl = process.env.DATABASE_URL ?? embedded!.url;
+  try {
+    const first = await createDatabaseOn(serverUrl, log, !!embedded);
+    return { ...first, drop: async () => { await first.drop(); await embedded?.stop(); } };
+  } catch (error) {
+    await embedded?.stop();
+    throw error;
+  }
+}
+
+async function createDatabaseOn(serverUrl: string, log: (line: string) => void, embedded: boolean): Promise<BenchDatabase> {
   const suffix = randomBytes(4).toString('hex');
   const name = `careslot_bench_${suffix}`;
   const role = `careslot_bench_${suffix}`;
@@ -42,12 +55,14 @@ export async function createBenchDatabase(log: (line: string) => void): Promise<
   const ownerUrl = withDatabase(serverUrl, name);
   await withPgClient(serverUrl, (client) => client.query(`CREATE DATABASE "${name}"`));
   let roleCreated = false;
+  let dropped = false;
   const drop = async () => {
+    if (dropped) return;
+    dropped = true;
     await withPgClient(serverUrl, async (client) => {
       await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       if (roleCreated) await client.query(`DROP ROLE IF EXISTS "${role}"`);
     }).catch((error: Error) => log(`could not drop ${name}: ${error.message}`));
-    await embedded?.stop();
   };
   try {
     const started = performance.now();
@@ -64,7 +79,10 @@ export async function createBenchDatabase(log: (line: string) => void): Promise<
     const appUrl = new URL(ownerUrl);
     appUrl.username = role;
     appUrl.password = password;
-    return { ownerUrl, appUrl: appUrl.toString(), serverVersion, embedded: !!embedded, migrateMs, drop };
+    return {
+      ownerUrl, appUrl: appUrl.toString(), serverVersion, embedded, migrateMs, drop,
+      another: () => createDatabaseOn(serverUrl, log, embedded),
+    };
   } catch (error) {
     await drop();
     throw error;

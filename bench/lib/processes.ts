@@ -15,7 +15,13 @@ export function usageOf(child: ChildProcess): Promise<Usage> {
       resolve(message.usage!);
     };
     child.on('message', onMessage);
-    child.send({ type: 'bench:usage', id });
+    // With a callback a closed channel (the child stopped, e.g. by SIGINT's cleanup) rejects instead of crashing the bench.
+    child.send({ type: 'bench:usage', id }, (error) => {
+      if (!error) return;
+      clearTimeout(timer);
+      child.off('message', onMessage);
+      reject(error);
+    });
   });
 }
 
@@ -88,9 +94,11 @@ export function runWorker<T>(script: string, job: object, onMessage?: (message: 
 /** The worker side of runWorker: one job in, one result (or error) out. */
 export function serveWorker<J, T>(work: (job: J) => Promise<T>): void {
   process.once('message', (job: J) => {
+    // The parent may be gone (interrupted): a closed channel then just ends this worker.
+    const answer = (message: object) => process.send!(message, () => undefined);
     work(job).then(
-      (result) => process.send!({ type: 'result', result }),
-      (error: unknown) => process.send!({ type: 'error', error: error instanceof Error ? error.stack ?? error.message : String(error) }),
+      (result) => answer({ type: 'result', result }),
+      (error: unknown) => answer({ type: 'error', error: error instanceof Error ? error.stack ?? error.message : String(error) }),
     );
   });
 }

@@ -1,5 +1,6 @@
 import type { FloorConfig, FloorServer } from '../floors';
-import type { CareslotProcess } from './careslot';
+import type { CareslotProcess, CareslotSettings } from './careslot';
+import type { Cleanups } from './cleanups';
 import type { BenchData } from './data';
 import type { BenchDatabase } from './database';
 import { runLoad, type LoadJob, type LoadResult } from './load';
@@ -28,6 +29,10 @@ export interface BenchContext {
   careslot(): CareslotProcess;
   /** A fresh careslot process (fan-out measures memory from a clean start). */
   restartCareslot(): Promise<CareslotProcess>;
+  /** How the bench starts careslot (database URLs, secret key, log level, node flags): a second server starts from it. */
+  serverSettings: CareslotSettings;
+  /** Servers and databases a scenario starts itself: released at its end, on a failure, and on SIGINT. */
+  cleanups: Cleanups;
   floorConfig: FloorConfig;
   /** Numbers one scenario leaves for a later one (e.g. RSS with 1,000 subscribers for the resources summary). */
   facts: Record<string, number>;

@@ -1,5 +1,6 @@
 /** Latency summaries in milliseconds, from raw samples (autocannon's own histogram keeps whole milliseconds only). */
 export interface Latency {
+  min: number;
   p50: number;
   p99: number;
   mean: number;
@@ -10,10 +11,10 @@ export interface Latency {
 export function summarize(samples: ArrayLike<number>): Latency {
   const sorted = Float64Array.from(samples).sort();
   const count = sorted.length;
-  if (count === 0) return { p50: NaN, p99: NaN, mean: NaN, max: NaN, count };
+  if (count === 0) return { min: NaN, p50: NaN, p99: NaN, mean: NaN, max: NaN, count };
   let sum = 0;
   for (const value of sorted) sum += value;
-  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), mean: sum / count, max: sorted[count - 1], count };
+  return { min: sorted[0], p50: percentile(sorted, 50), p99: percentile(sorted, 99), mean: sum / count, max: sorted[count - 1], count };
 }
 
 /** Nearest-rank percentile of sorted samples. */

@@ -32,6 +32,8 @@ export interface Delivery {
   /** Milliseconds from sending the trigger to each subscriber's message. */
   latency: Latency;
   lastMs: number;
+  /** Milliseconds from sending the trigger to its answer's headers (a booking's answer leaves after its commit). */
+  answeredMs: number;
   triggerStatus: number;
   triggerBody: string;
   /** The message as the first subscriber received it, and whether everyone got the same bytes. */
@@ -127,6 +129,7 @@ async function deliver(clients: Client[], trigger: Trigger): Promise<Delivery> {
   }
   const sent = performance.now();
   const response = await fetch(trigger.url, { method: 'POST', headers: trigger.headers, body: trigger.body });
+  const answeredMs = performance.now() - sent;
   const triggerBody = await response.text();
   const deadline = sent + trigger.timeoutMs;
   while (performance.now() < deadline && clients.some((c) => c.arrival === 0 && !c.unexpected)) await new Promise((r) => setTimeout(r, 5));
@@ -136,7 +139,7 @@ async function deliver(clients: Client[], trigger: Trigger): Promise<Delivery> {
   return {
     received: arrived.length, lost: clients.length - arrived.length,
     withErrors: arrived.filter((c) => c.message.includes('"errors"')).length,
-    latency: summarize(latencies), lastMs: latencies.length ? Math.max(...latencies) : NaN,
+    latency: summarize(latencies), lastMs: latencies.length ? Math.max(...latencies) : NaN, answeredMs,
     triggerStatus: response.status, triggerBody: triggerBody.slice(0, 2000),
     message, identical: arrived.every((c) => c.message === message),
     unexpected: clients.filter((c) => c.unexpected).length, unexpectedSample: clients.find((c) => c.unexpected)?.unexpected ?? '',
