@@ -1,7 +1,7 @@
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
 import {
   TypeInfo, execute, getNamedType, getVariableValues, isInputObjectType, printSchema, typeFromAST, visit, visitWithTypeInfo,
-  type DocumentNode, type ExecutionResult, type GraphQLSchema, type OperationDefinitionNode,
+  type DocumentNode, type ExecutionResult, type GraphQLInputObjectType, type GraphQLInputType, type GraphQLSchema, type OperationDefinitionNode,
 } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 
@@ -10,19 +10,20 @@ type Execution = CompiledQuery | 'graphql-js';
 /**
  * Executes read operations with graphql-jit: each validated document is compiled once into plain
  * JavaScript, so a list answer (hundreds of intervals, an agenda) costs a fraction of graphql-js's
- * per-field work. Mutations, and operations with input-object arguments (graphql-jit does not fill
- * in input fields' defaults), run on graphql-js as before. Apollo Server 5 takes a custom executor
+ * per-field work. Mutations, and operations with arguments of input types that declare field
+ * defaults (graphql-jit does not fill those in), run on graphql-js as before. Apollo Server 5 takes a custom executor
  * only through its gateway interface; the rest of its pipeline (parsing, validation, limits,
  * plugins, error formatting) is unchanged.
  */
 export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
   const executions = new WeakMap<DocumentNode, Map<string, Execution>>();
+  const withDefaults = inputTypesWithFieldDefaults(schema);
   const executionOf = (document: DocumentNode, operation: OperationDefinitionNode | undefined, operationName: string | undefined): Execution => {
     const byOperation = executions.get(document) ?? new Map<string, Execution>();
     executions.set(document, byOperation);
     let execution = byOperation.get(operationName ?? '');
     if (!execution) {
-      const compiled = compilable(schema, operation) ? compileQuery(schema, document, operationName) : undefined;
+      const compiled = compilable(schema, withDefaults, operation) ? compileQuery(schema, document, operationName) : undefined;
       execution = compiled && isCompiledQuery(compiled) ? compiled : 'graphql-js';
       byOperation.set(operationName ?? '', execution);
     }
@@ -50,19 +51,39 @@ export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
   };
 }
 
-/** A query whose arguments and variables are all scalars, enums or lists of them. */
-function compilable(schema: GraphQLSchema, operation: OperationDefinitionNode | undefined): boolean {
+/** A query none of whose arguments or variables is of an input type with field defaults. */
+function compilable(schema: GraphQLSchema, withDefaults: Set<GraphQLInputObjectType>, operation: OperationDefinitionNode | undefined): boolean {
   if (operation?.operation !== 'query') return false;
   const typeInfo = new TypeInfo(schema);
-  let leafArgumentsOnly = true;
-  const isInputObject = (type: Parameters<typeof getNamedType>[0] | undefined) => !!type && isInputObjectType(getNamedType(type));
+  let safe = true;
+  const hasDefaults = (type: GraphQLInputType | undefined | null) => {
+    const named = type ? getNamedType(type) : undefined;
+    return isInputObjectType(named) && withDefaults.has(named);
+  };
   visit(operation, visitWithTypeInfo(typeInfo, {
     VariableDefinition: (node) => {
-      if (isInputObject(typeFromAST(schema, node.type))) leafArgumentsOnly = false;
+      if (hasDefaults(typeFromAST(schema, node.type) as GraphQLInputType | undefined)) safe = false;
     },
     Argument: () => {
-      if (isInputObject(typeInfo.getInputType() ?? undefined)) leafArgumentsOnly = false;
+      if (hasDefaults(typeInfo.getInputType())) safe = false;
     },
   }));
-  return leafArgumentsOnly;
+  return safe;
+}
+
+/** Input object types that declare a field default, directly or in a nested input type. */
+function inputTypesWithFieldDefaults(schema: GraphQLSchema): Set<GraphQLInputObjectType> {
+  const inputTypes = Object.values(schema.getTypeMap()).filter(isInputObjectType);
+  const found = new Set(inputTypes.filter((type) => Object.values(type.getFields()).some((field) => field.defaultValue !== undefined)));
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const type of inputTypes) {
+      if (found.has(type)) continue;
+      if (Object.values(type.getFields()).some((field) => { const named = getNamedType(field.type); return isInputObjectType(named) && found.has(named); })) {
+        found.add(type);
+        grew = true;
+      }
+    }
+  }
+  return found;
 }
