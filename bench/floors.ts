@@ -19,6 +19,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { join } from 'node:path';
 import { Client, Pool } from 'pg';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { serveApolloReference } from './lib/apollo-reference';
 import { ROOT } from './lib/careslot';
 import { installProbe, type Usage } from './lib/probe';
 import { freePort, peakRssBytes, resetPeakRss, rssBytes, runWorker, serveWorker, usageOf } from './lib/processes';
@@ -78,6 +79,11 @@ RETURNING *`;
 
 export function startHttpFloor(config: FloorConfig): Promise<FloorServer> {
   return startFloorProcess('http', config);
+}
+
+/** Apollo Server alone on node:http (bench/lib/apollo-reference.ts): a reference for scenario 6, not a floor. */
+export function startApolloReference(): Promise<FloorServer> {
+  return startFloorProcess('apollo', {});
 }
 
 export function startWsFloor(): Promise<FloorServer> {
@@ -312,9 +318,9 @@ async function notifyFloor(job: NotifyFloorJob): Promise<Latency> {
 
 if (require.main === module) {
   const [kind, port, config] = process.argv.slice(2);
-  if (kind === 'http' || kind === 'ws') {
+  if (kind === 'http' || kind === 'ws' || kind === 'apollo') {
     installProbe();
-    (kind === 'http' ? serveHttp(Number(port), JSON.parse(config) as FloorConfig) : serveWs(Number(port)))
+    (kind === 'http' ? serveHttp(Number(port), JSON.parse(config) as FloorConfig) : kind === 'ws' ? serveWs(Number(port)) : serveApolloReference(Number(port)))
       .then(() => process.send!({ type: 'listening' }))
       .catch((error: unknown) => {
         process.stderr.write(`floor ${kind} failed: ${String(error)}\n`);
