@@ -2,7 +2,7 @@ import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { PageInfo } from '../pagination';
 import { ScheduleExceptionKindEnum } from './catalog.enums';
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class Address {
   @Field(() => String, { nullable: true }) street?: string;
   @Field(() => String, { nullable: true }) postalCode?: string;
@@ -10,7 +10,7 @@ export class Address {
   @Field(() => String, { nullable: true, description: 'ISO 3166-1 alpha-2.' }) country?: string;
 }
 
-@ObjectType({ description: 'A healthcare centre (institution, location). Its schedules keep its time zone.' })
+@ObjectType({ simpleResolvers: true, description: 'A healthcare centre (institution, location). Its schedules keep its time zone.' })
 export class Centre {
   @Field(() => ID) id!: string;
   @Field() name!: string;
@@ -20,7 +20,7 @@ export class Centre {
   @Field({ description: 'An offline centre takes no partner or shared bookings.' }) offline!: boolean;
 }
 
-@ObjectType({ description: 'A doctor or other care giver.' })
+@ObjectType({ simpleResolvers: true, description: 'A doctor or other care giver.' })
 export class Practitioner {
   @Field(() => ID) id!: string;
   @Field() name!: string;
@@ -28,7 +28,7 @@ export class Practitioner {
   @Field({ description: 'Appointments with this practitioner are never shared with partners.' }) dataSharingBanned!: boolean;
 }
 
-@ObjectType({ description: 'A bookable service (examination).' })
+@ObjectType({ simpleResolvers: true, description: 'A bookable service (examination).' })
 export class Service {
   @Field(() => ID) id!: string;
   @Field({ description: 'Unique within the tenant.' }) code!: string;
@@ -37,7 +37,7 @@ export class Service {
   @Field(() => String, { nullable: true, description: 'Only practitioners holding it perform the service.' }) requiredQualification!: string | null;
 }
 
-@ObjectType({ description: 'The bookable agenda of one centre, optionally of one practitioner. Slots are derived from it.' })
+@ObjectType({ simpleResolvers: true, description: 'The bookable agenda of one centre, optionally of one practitioner. Slots are derived from it.' })
 export class Schedule {
   @Field(() => ID) id!: string;
   @Field(() => ID) centreId!: string;
@@ -47,7 +47,7 @@ export class Schedule {
   @Field({ description: 'An inactive schedule offers no slots.' }) active!: boolean;
 }
 
-@ObjectType({ description: 'One weekly block of opening hours in the centre\'s local time, valid between two dates.' })
+@ObjectType({ simpleResolvers: true, description: 'One weekly block of opening hours in the centre\'s local time, valid between two dates.' })
 export class OpeningHours {
   @Field(() => ID) id!: string;
   @Field(() => Int, { description: 'ISO weekday: 1 = Monday … 7 = Sunday.' }) weekday!: number;
@@ -57,7 +57,7 @@ export class OpeningHours {
   @Field(() => String, { nullable: true, description: '"YYYY-MM-DD", the last day the block applies; null: open-ended.' }) validUntil!: string | null;
 }
 
-@ObjectType({ description: 'A closure or extra opening hours, in the centre\'s local time.' })
+@ObjectType({ simpleResolvers: true, description: 'A closure or extra opening hours, in the centre\'s local time.' })
 export class ScheduleException {
   @Field(() => ID) id!: string;
   @Field(() => ID) scheduleId!: string;
@@ -67,25 +67,25 @@ export class ScheduleException {
   @Field(() => String, { nullable: true }) reason!: string | null;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class CentreConnection {
   @Field(() => [Centre]) nodes!: Centre[];
   @Field() pageInfo!: PageInfo;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class PractitionerConnection {
   @Field(() => [Practitioner]) nodes!: Practitioner[];
   @Field() pageInfo!: PageInfo;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class ServiceConnection {
   @Field(() => [Service]) nodes!: Service[];
   @Field() pageInfo!: PageInfo;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class ScheduleConnection {
   @Field(() => [Schedule]) nodes!: Schedule[];
   @Field() pageInfo!: PageInfo;

@@ -17,7 +17,7 @@ export enum ShareLinkProblemReason {
 }
 registerEnumType(ShareLinkProblemReason, { name: 'ShareLinkProblemReason', description: 'What is wrong with a link to a sharing centre.' });
 
-@ObjectType({ description: 'A client centre\'s link to a sharing centre. The token is never shown again.' })
+@ObjectType({ simpleResolvers: true, description: 'A client centre\'s link to a sharing centre. The token is never shown again.' })
 export class ShareLink {
   @Field(() => ID) id!: string;
   @Field(() => ID) centreId!: string;
@@ -28,28 +28,28 @@ export class ShareLink {
   @Field(() => InstantScalar) createdAt!: Date;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class SharedServiceOffer {
   @Field() code!: string;
   @Field() name!: string;
   @Field(() => Int) durationMinutes!: number;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class SharedScheduleOffer {
   @Field() name!: string;
   @Field(() => Int) slotMinutes!: number;
   @Field(() => [SharedServiceOffer]) services!: SharedServiceOffer[];
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class SharedWeeklyWindow {
   @Field(() => Int) weekday!: number;
   @Field() startTime!: string;
   @Field() endTime!: string;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class SharedRestrictions {
   @Field(() => Int) earliestDaysAhead!: number;
   @Field(() => Int) latestDaysAhead!: number;
@@ -57,7 +57,7 @@ export class SharedRestrictions {
   @Field(() => Int, { nullable: true }) dailyQuota!: number | null;
 }
 
-@ObjectType({ description: 'The link works: what the client centre would get.' })
+@ObjectType({ simpleResolvers: true, description: 'The link works: what the client centre would get.' })
 export class ShareLinkOk {
   @Field() remoteCentreName!: string;
   @Field() timeZone!: string;
@@ -66,7 +66,7 @@ export class ShareLinkOk {
   @Field(() => ShareLink, { nullable: true, description: 'Set by createShareLink: the saved link.' }) link!: ShareLink | null;
 }
 
-@ObjectType({ description: 'The link does not work; nothing was saved.' })
+@ObjectType({ simpleResolvers: true, description: 'The link does not work; nothing was saved.' })
 export class ShareLinkProblem {
   @Field(() => ShareLinkProblemReason) reason!: ShareLinkProblemReason;
   @Field() message!: string;

@@ -2,7 +2,7 @@ import { Field, ID, ObjectType } from 'type-graphql';
 import { PageInfo } from '../pagination';
 import { PrincipalKindEnum, StaffPermissionEnum, StaffRoleEnum } from '../enums';
 
-@ObjectType({ description: 'A staff member of the tenant.' })
+@ObjectType({ simpleResolvers: true, description: 'A staff member of the tenant.' })
 export class User {
   @Field(() => ID) id!: string;
   @Field() email!: string;
@@ -13,13 +13,13 @@ export class User {
   @Field() createdAt!: Date;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class UserConnection {
   @Field(() => [User]) nodes!: User[];
   @Field() pageInfo!: PageInfo;
 }
 
-@ObjectType({ description: 'A bearer token. The token itself is shown once, when created.' })
+@ObjectType({ simpleResolvers: true, description: 'A bearer token. The token itself is shown once, when created.' })
 export class ApiToken {
   @Field(() => ID) id!: string;
   @Field({ description: 'Identifies the token in lists without revealing it.' }) displayPrefix!: string;
@@ -31,13 +31,13 @@ export class ApiToken {
   @Field() createdAt!: Date;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class CreatedApiToken {
   @Field({ description: 'The bearer token. Store it now: it cannot be shown again.' }) token!: string;
   @Field() apiToken!: ApiToken;
 }
 
-@ObjectType({ description: 'The caller.' })
+@ObjectType({ simpleResolvers: true, description: 'The caller.' })
 export class Viewer {
   @Field(() => PrincipalKindEnum) kind!: PrincipalKindEnum;
   @Field(() => ID) tenantId!: string;

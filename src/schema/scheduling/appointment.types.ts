@@ -3,13 +3,13 @@ import { PageInfo } from '../pagination';
 import { InstantScalar } from '../scalars';
 import { AgendaChangeKindEnum, AppointmentOriginEnum, AppointmentStatusEnum } from './scheduling.enums';
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class Cancellation {
   @Field() code!: string;
   @Field(() => String, { nullable: true }) text!: string | null;
 }
 
-@ObjectType({ description: 'One entry of an appointment history: who did what, when.' })
+@ObjectType({ simpleResolvers: true, description: 'One entry of an appointment history: who did what, when.' })
 export class AppointmentChange {
   @Field(() => InstantScalar) occurredAt!: Date;
   @Field({ description: 'BOOKED, RESCHEDULED or STATUS_CHANGED.' }) action!: string;
@@ -21,7 +21,7 @@ export class AppointmentChange {
   @Field(() => InstantScalar) end!: Date;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class Appointment {
   @Field(() => ID) id!: string;
   @Field(() => ID) centreId!: string;
@@ -39,13 +39,13 @@ export class Appointment {
   @Field(() => InstantScalar) updatedAt!: Date;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class AppointmentConnection {
   @Field(() => [Appointment]) nodes!: Appointment[];
   @Field() pageInfo!: PageInfo;
 }
 
-@ObjectType({ description: 'Something changed in a centre agenda; re-read what you need.' })
+@ObjectType({ simpleResolvers: true, description: 'Something changed in a centre agenda; re-read what you need.' })
 export class AgendaChange {
   @Field(() => AgendaChangeKindEnum) kind!: AgendaChangeKindEnum;
   @Field(() => ID) centreId!: string;

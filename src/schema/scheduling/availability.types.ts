@@ -2,20 +2,20 @@ import { Field, ID, ObjectType } from 'type-graphql';
 import { InstantScalar } from '../scalars';
 import { SlotStateEnum } from './scheduling.enums';
 
-@ObjectType({ description: 'A half-open time interval [start, end).' })
+@ObjectType({ simpleResolvers: true, description: 'A half-open time interval [start, end).' })
 export class TimeInterval {
   @Field(() => InstantScalar) start!: string;
   @Field(() => InstantScalar) end!: string;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class Slot {
   @Field(() => InstantScalar) start!: string;
   @Field(() => InstantScalar) end!: string;
   @Field(() => SlotStateEnum) state!: SlotStateEnum;
 }
 
-@ObjectType({ description: 'The agenda of one schedule in the requested window.' })
+@ObjectType({ simpleResolvers: true, description: 'The agenda of one schedule in the requested window.' })
 export class ScheduleAvailability {
   @Field(() => ID) scheduleId!: string;
   @Field(() => [TimeInterval], { description: 'Merged free time inside opening hours.' }) free!: TimeInterval[];
@@ -23,7 +23,7 @@ export class ScheduleAvailability {
   @Field(() => [Slot], { description: 'Individual slots on the grid: FREE (bookable for the service asked for) or OCCUPIED.' }) slots!: Slot[];
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class Availability {
   @Field(() => ID) centreId!: string;
   @Field(() => InstantScalar) from!: Date;

@@ -2,37 +2,37 @@ import { Field, ObjectType, createUnionType } from 'type-graphql';
 import { Appointment } from './appointment.types';
 
 /** Expected reasons a time cannot be booked, returned (not thrown) so clients can switch on __typename. */
-@ObjectType({ description: 'Someone else holds (part of) this time.' })
+@ObjectType({ simpleResolvers: true, description: 'Someone else holds (part of) this time.' })
 export class SlotUnavailable {
   @Field() message!: string;
 }
 
-@ObjectType({ description: 'The appointment would not fit inside the opening hours.' })
+@ObjectType({ simpleResolvers: true, description: 'The appointment would not fit inside the opening hours.' })
 export class OutsideOpeningHours {
   @Field() message!: string;
 }
 
-@ObjectType({ description: 'The start is not on the schedule\'s slot grid.' })
+@ObjectType({ simpleResolvers: true, description: 'The start is not on the schedule\'s slot grid.' })
 export class OffSlotGrid {
   @Field() message!: string;
 }
 
-@ObjectType({ description: 'The start lies in the past.' })
+@ObjectType({ simpleResolvers: true, description: 'The start lies in the past.' })
 export class InThePast {
   @Field() message!: string;
 }
 
-@ObjectType({ description: 'The schedule does not offer this service.' })
+@ObjectType({ simpleResolvers: true, description: 'The schedule does not offer this service.' })
 export class ServiceNotOffered {
   @Field() message!: string;
 }
 
-@ObjectType({ description: 'No such patient in this tenant.' })
+@ObjectType({ simpleResolvers: true, description: 'No such patient in this tenant.' })
 export class PatientNotFound {
   @Field() message!: string;
 }
 
-@ObjectType({ description: 'The sharing centre\'s restrictions do not allow this time or service for this client.' })
+@ObjectType({ simpleResolvers: true, description: 'The sharing centre\'s restrictions do not allow this time or service for this client.' })
 export class NotBookableThroughShare {
   @Field() message!: string;
 }

@@ -1,14 +1,14 @@
 import { Field, ID, ObjectType } from 'type-graphql';
 import { PageInfo } from '../pagination';
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class PatientConsents {
   @Field() dataProcessingRefused!: boolean;
   @Field() allNotificationsRefused!: boolean;
   @Field() advertisingRefused!: boolean;
 }
 
-@ObjectType({ description: 'The subject of care.' })
+@ObjectType({ simpleResolvers: true, description: 'The subject of care.' })
 export class Patient {
   @Field(() => ID) id!: string;
   @Field() familyName!: string;
@@ -19,7 +19,7 @@ export class Patient {
   @Field() consents!: PatientConsents;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class PatientConnection {
   @Field(() => [Patient]) nodes!: Patient[];
   @Field() pageInfo!: PageInfo;

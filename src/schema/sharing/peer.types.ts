@@ -7,7 +7,7 @@ import { ShareRestrictions } from './share.types';
 
 /** The peer-only part of the schema: what another careslot server sees through a share (ARCHITECTURE.md §6). */
 
-@ObjectType({ description: 'A service a client may book in a shared schedule.' })
+@ObjectType({ simpleResolvers: true, description: 'A service a client may book in a shared schedule.' })
 export class PeerSharedService {
   @Field(() => ID) id!: string;
   @Field() code!: string;
@@ -15,7 +15,7 @@ export class PeerSharedService {
   @Field(() => Int) durationMinutes!: number;
 }
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class PeerSharedSchedule {
   @Field(() => ID) id!: string;
   @Field() name!: string;
@@ -23,7 +23,7 @@ export class PeerSharedSchedule {
   @Field(() => [PeerSharedService], { description: 'Only the services the share allows.' }) services!: PeerSharedService[];
 }
 
-@ObjectType({ description: 'The share the calling peer\'s token stands for.' })
+@ObjectType({ simpleResolvers: true, description: 'The share the calling peer\'s token stands for.' })
 export class PeerShare {
   @Field(() => ID) shareId!: string;
   @Field(() => ID) centreId!: string;
@@ -33,7 +33,7 @@ export class PeerShare {
   @Field(() => ShareRestrictions) restrictions!: ShareRestrictions;
 }
 
-@ObjectType({ description: 'A shared schedule in the requested window: free time with the share\'s rules applied, occupied time without any detail.' })
+@ObjectType({ simpleResolvers: true, description: 'A shared schedule in the requested window: free time with the share\'s rules applied, occupied time without any detail.' })
 export class PeerScheduleAvailability {
   @Field(() => ID) scheduleId!: string;
   @Field(() => [TimeInterval]) free!: TimeInterval[];
@@ -41,14 +41,14 @@ export class PeerScheduleAvailability {
   @Field(() => [Slot], { nullable: true, description: 'Only when asked for (slots: true).' }) slots!: Slot[] | null;
 }
 
-@ObjectType({ description: 'The twin was booked at the sharing centre.' })
+@ObjectType({ simpleResolvers: true, description: 'The twin was booked at the sharing centre.' })
 export class PeerBooking {
   @Field(() => ID) appointmentId!: string;
   @Field(() => InstantScalar) start!: string;
   @Field(() => InstantScalar) end!: string;
 }
 
-@ObjectType({ description: 'The share\'s rules refuse this time or service.' })
+@ObjectType({ simpleResolvers: true, description: 'The share\'s rules refuse this time or service.' })
 export class ShareRefused {
   @Field(() => ShareRefusalEnum) reason!: ShareRefusalEnum;
   @Field() message!: string;
@@ -63,13 +63,13 @@ export const PeerBookResult = createUnionType({
   resolveType: (value: object) => PEER_RESULT_TYPES.find((type) => value instanceof type)?.name,
 });
 
-@ObjectType()
+@ObjectType({ simpleResolvers: true })
 export class PeerCancellation {
   @Field(() => PeerCancelStatusEnum) status!: PeerCancelStatusEnum;
   @Field(() => ID, { nullable: true }) appointmentId!: string | null;
 }
 
-@ObjectType({ description: 'Occupancy changed in a shared schedule; re-read availability. clientReference only for the caller\'s own twins.' })
+@ObjectType({ simpleResolvers: true, description: 'Occupancy changed in a shared schedule; re-read availability. clientReference only for the caller\'s own twins.' })
 export class PeerOccupancyEvent {
   @Field(() => ID) scheduleId!: string;
   @Field(() => PeerOccupancyKindEnum) kind!: PeerOccupancyKindEnum;

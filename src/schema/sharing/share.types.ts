@@ -1,14 +1,14 @@
 import { Field, ID, Int, ObjectType } from 'type-graphql';
 import { InstantScalar } from '../scalars';
 
-@ObjectType({ description: 'A weekly window in which a client may book, in the sharing centre\'s local time.' })
+@ObjectType({ simpleResolvers: true, description: 'A weekly window in which a client may book, in the sharing centre\'s local time.' })
 export class ShareWeeklyWindow {
   @Field(() => Int, { description: 'ISO weekday: 1 = Monday … 7 = Sunday.' }) weekday!: number;
   @Field({ description: '"HH:MM".' }) startTime!: string;
   @Field({ description: '"HH:MM", or "24:00" for midnight.' }) endTime!: string;
 }
 
-@ObjectType({ description: 'What a client centre may book through a share.' })
+@ObjectType({ simpleResolvers: true, description: 'What a client centre may book through a share.' })
 export class ShareRestrictions {
   @Field(() => [ID], { description: 'Empty: every service the shared schedules offer.' }) allowedServiceIds!: string[];
   @Field(() => Int, { description: 'Bookable from now + this many days.' }) earliestDaysAhead!: number;
@@ -18,7 +18,7 @@ export class ShareRestrictions {
   dailyQuota!: number | null;
 }
 
-@ObjectType({ description: 'Schedules of a centre shared with client centres of other tenants, with restrictions and a link token.' })
+@ObjectType({ simpleResolvers: true, description: 'Schedules of a centre shared with client centres of other tenants, with restrictions and a link token.' })
 export class ScheduleShare {
   @Field(() => ID) id!: string;
   @Field(() => ID, { description: 'The sharing centre: the client centre enters this id.' }) centreId!: string;
@@ -34,7 +34,7 @@ export class ScheduleShare {
   @Field(() => InstantScalar) updatedAt!: Date;
 }
 
-@ObjectType({ description: 'The three things a client centre enters: serverUrl, centreId and token. The token is shown once.' })
+@ObjectType({ simpleResolvers: true, description: 'The three things a client centre enters: serverUrl, centreId and token. The token is shown once.' })
 export class CreatedScheduleShare {
   @Field(() => ScheduleShare) share!: ScheduleShare;
   @Field({ description: 'The shared link token. Hand it over now: it cannot be shown again.' }) token!: string;
