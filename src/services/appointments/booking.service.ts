@@ -51,7 +51,8 @@ export class BookingService {
   async bookAuthorized(ctx: RequestContext, request: BookingRequest): Promise<BookingOutcome> {
     const hash = requestHash('bookAppointment', { ...request, idempotencyKey: undefined });
     try {
-      const result = await ctx.transaction(async (tx) => {
+      // The booking statement is the whole transaction: scope, statement and commit in one round trip.
+      const result = await ctx.singleStatement(async (tx) => {
         const outcome = await runBookingStatement(tx, request, actorOf(ctx.caller), hash);
         if (outcome.appointment) publishAgendaChangeAfterCommit(tx, this.bus, outcome.appointment, 'CREATED');
         return outcome;
