@@ -111,10 +111,14 @@ export class PeerService implements PeerOperations<RequestContext> {
     if (prepared.kind === 'DONE') return prepared.outcome;
     if (prepared.kind === 'REPLAY') return this.replayBooking(ctx, prepared.share, prepared.appointmentId, request);
     const { share, patientId } = prepared;
-    const outcome = await this.bookTwin(ctx, share, request, idempotencyKey, patientId);
+    // Without a quota nothing is left to decide after the booking: its audit record is written by
+    // the booking statement itself (one transaction and one durable commit fewer while the client
+    // server waits). Under a quota, the quota is settled and audited after the commit.
+    const audit = share.restrictions.dailyQuota === null ? { action: 'peer.booked', details: { shareId: share.id } } : undefined;
+    const outcome = await this.bookTwin(ctx, share, request, idempotencyKey, patientId, audit);
     if (outcome.kind !== 'BOOKED') return { kind: outcome.kind };
     const appointment = outcome.appointment;
-    const kept = await ctx.transaction((tx) => this.settleBooking(ctx, tx, share, appointment, patientId === undefined));
+    const kept = audit !== undefined || await ctx.transaction((tx) => this.settleQuota(ctx, tx, share, appointment, patientId === undefined));
     if (!kept) return { kind: 'SHARE_REFUSED', reason: 'DAILY_QUOTA_REACHED' };
     return { kind: 'BOOKED', appointmentId: appointment.id, start: instant(appointment.startsAt), end: instant(appointment.endsAt) };
   }
@@ -209,10 +213,11 @@ export class PeerService implements PeerOperations<RequestContext> {
   /** The patient is found by personal identity number, or created in the booking statement itself. */
   private async bookTwin(
     ctx: RequestContext, share: PeerShareRow, request: PeerBookRequest, idempotencyKey: string, patientId: string | undefined,
+    audit: BookingRequest['audit'],
   ): Promise<BookingOutcome> {
     const base: BookingRequest = {
       scheduleId: request.scheduleId, serviceId: request.serviceId, start: request.start, idempotencyKey, origin: 'SHARED_CLIENT',
-      twin: { shareId: share.id, clientReference: request.clientReference, clientCentreName: request.clientCentreName },
+      twin: { shareId: share.id, clientReference: request.clientReference, clientCentreName: request.clientCentreName }, audit,
     };
     if (patientId) return this.booking.bookAuthorized(ctx, { ...base, patientId });
     try {
@@ -228,33 +233,35 @@ export class PeerService implements PeerOperations<RequestContext> {
   }
 
   /**
-   * After the booking committed: the audit record, and the quota decided for good. Quota checks of
-   * one share and day are serialised by a lock; a booking that finds the day over quota (a
-   * concurrent one passed the first check too) withdraws itself, so the quota always holds.
+   * After a booking under a daily quota committed: the quota decided for good. Quota checks of one
+   * share and day are serialised by a lock; a booking that finds the day over quota (a concurrent
+   * one passed the first check too) withdraws itself, so the quota always holds.
    */
-  private async settleBooking(ctx: RequestContext, tx: Tx, share: PeerShareRow, appointment: AppointmentRow, patientCreated: boolean): Promise<boolean> {
-    const quota = share.restrictions.dailyQuota;
-    if (quota !== null) {
-      const day = localDayOf(appointment.startsAt, share.timeZone);
-      await sharesRepository.lockShareDay(tx, share.id, day);
-      const live = await sharesRepository.bookingsOnDay(tx, share.id, share.timeZone, day);
-      if (live.length > quota && live.includes(appointment.id)) {
-        const withdrawn = await runStatusChange(tx, {
-          appointmentId: appointment.id, to: 'CANCELLED', allowedFrom: statusesLeadingTo('CANCELLED'),
-          cancellation: { code: QUOTA_CANCELLATION_CODE, text: 'The daily quota of the share was reached by a concurrent booking' },
-        }, { idempotencyKey: null, requestHash: null }, actorOf(ctx.caller));
-        if (withdrawn.appointment) publishAgendaChangeAfterCommit(tx, this.bus, withdrawn.appointment, 'CANCELLED');
-        await recordAudit(ctx, tx, {
-          action: 'peer.booking-withdrawn', entityType: 'Appointment', entityId: appointment.id, details: { shareId: share.id, reason: 'DAILY_QUOTA_REACHED' },
-        });
-        return false;
-      }
+  private async settleQuota(ctx: RequestContext, tx: Tx, share: PeerShareRow, appointment: AppointmentRow, patientCreated: boolean): Promise<boolean> {
+    const quota = share.restrictions.dailyQuota!;
+    const day = localDayOf(appointment.startsAt, share.timeZone);
+    await sharesRepository.lockShareDay(tx, share.id, day);
+    const live = await sharesRepository.bookingsOnDay(tx, share.id, share.timeZone, day);
+    if (live.length > quota && live.includes(appointment.id)) {
+      const withdrawn = await runStatusChange(tx, {
+        appointmentId: appointment.id, to: 'CANCELLED', allowedFrom: statusesLeadingTo('CANCELLED'),
+        cancellation: { code: QUOTA_CANCELLATION_CODE, text: 'The daily quota of the share was reached by a concurrent booking' },
+      }, { idempotencyKey: null, requestHash: null }, actorOf(ctx.caller));
+      if (withdrawn.appointment) publishAgendaChangeAfterCommit(tx, this.bus, withdrawn.appointment, 'CANCELLED');
+      await recordAudit(ctx, tx, {
+        action: 'peer.booking-withdrawn', entityType: 'Appointment', entityId: appointment.id, details: { shareId: share.id, reason: 'DAILY_QUOTA_REACHED' },
+      });
+      return false;
     }
+    await this.auditBooked(ctx, tx, share, appointment, patientCreated);
+    return true;
+  }
+
+  private async auditBooked(ctx: RequestContext, tx: Tx, share: PeerShareRow, appointment: AppointmentRow, patientCreated: boolean): Promise<void> {
     await recordAudit(ctx, tx, {
       action: 'peer.booked', entityType: 'Appointment', entityId: appointment.id,
       details: { shareId: share.id, scheduleId: appointment.scheduleId, serviceId: appointment.serviceId, patientId: appointment.patientId, patientCreated },
     });
-    return true;
   }
 
   /** The same key again: the first answer, if the request is the same; CONFLICT otherwise. */
