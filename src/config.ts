@@ -65,7 +65,7 @@ export class Config {
   /** First retry delay of a failed delivery; doubles each time up to JOB_RETRY_MAX_MS. */
   @IsInt() @Min(10) JOB_RETRY_BASE_MS = 1000;
   @IsInt() @Min(100) JOB_RETRY_MAX_MS = 300_000;
-  /** Adds an `x-sql-statements` response header (tests and benchmarks count statements per request). */
+  /** Adds `x-sql-statements` and `x-sql-transactions` response headers (tests and benchmarks count them per request). */
   @IsBoolean() DEBUG_SQL_COUNT = false;
 
   get isProduction(): boolean { return this.NODE_ENV === 'production'; }

@@ -154,6 +154,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       await websocket.close();
       await apollo.stop();
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      connector.close();
       authenticator.close();
       await bus.close();
       await database.close();

@@ -1,16 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { StatementObserver } from '../db/data-source';
+import { inTenantStatement } from '../db/statement-transaction';
 import { inTenantTransaction, type Tx } from '../db/unit-of-work';
 import { unauthenticated } from '../platform/errors';
 import type { Logger } from '../platform/logger';
 import type { Principal } from './principal';
 
-/** Counts the statements of one request (transaction control and tenant scoping excluded). */
+/**
+ * Counts the statements of one request (transaction control and tenant scoping excluded), and its
+ * transactions apart: each costs round trips and, when it writes, a durable commit of its own.
+ */
 export class StatementCounter implements StatementObserver {
   count = 0;
+  transactions = 0;
   onStatement(sql: string): void {
     if (!/^\s*(BEGIN|COMMIT|ROLLBACK|START TRANSACTION)\b/i.test(sql)) this.count += 1;
+  }
+  onTransaction(): void {
+    this.transactions += 1;
   }
 }
 
@@ -49,6 +57,17 @@ export class RequestContext {
   /** A transaction scoped to the caller's tenant. */
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     return inTenantTransaction(this.dataSource, this.tenantId, work, {
+      observer: this.statements,
+      onEffectError: (error) => this.logger.error({ err: describe(error) }, 'after-commit effect failed'),
+    });
+  }
+
+  /**
+   * A transaction of exactly one statement, in one round trip: the tenant scope, the statement and
+   * the commit travel together. Its Tx takes that one statement; the answer arrives committed.
+   */
+  singleStatement<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    return inTenantStatement(this.dataSource, this.tenantId, work, {
       observer: this.statements,
       onEffectError: (error) => this.logger.error({ err: describe(error) }, 'after-commit effect failed'),
     });

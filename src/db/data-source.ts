@@ -13,6 +13,8 @@ export interface DataSourceOptions {
 /** Counts the statements each unit of work sends, so tests and benchmarks can hold the line on N+1. */
 export interface StatementObserver {
   onStatement(sql: string): void;
+  /** Each transaction a unit of work opens (its own round trips: scope and commit at least). */
+  onTransaction?(): void;
 }
 
 class ObservingLogger implements Logger {

@@ -36,6 +36,7 @@ export async function inTenantTransaction<T>(
   if (!isUuid(tenantId)) throw new Error('tenant id must be a UUID');
   const queryRunner = dataSource.createQueryRunner();
   queryRunner.data = { observer: options.observer };
+  options.observer?.onTransaction?.();
   await queryRunner.connect();
   try {
     const effects: Array<() => void> = [];

@@ -26,6 +26,8 @@ interface BusEnvelope {
  */
 export abstract class BroadcastingBus implements EventBus {
   private readonly origin = randomUUID();
+  /** How this instance's own envelopes begin (publish writes origin first): its echo is dropped unparsed. */
+  private readonly ownPrefix = `{"origin":"${this.origin}"`;
   private readonly handlers = new Map<string, Set<(payload: unknown) => void>>();
 
   protected abstract send(message: string): Promise<void>;
@@ -53,6 +55,7 @@ export abstract class BroadcastingBus implements EventBus {
 
   /** Transports call this with every message they receive. */
   protected receive(message: string): void {
+    if (message.startsWith(this.ownPrefix)) return;
     let envelope: BusEnvelope;
     try {
       envelope = JSON.parse(message) as BusEnvelope;

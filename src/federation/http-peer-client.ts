@@ -2,8 +2,8 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import type { SlotProblem } from '../services/appointments/appointment.model';
 import type { OutboundGuard } from './outbound-guard';
-import { OutboundAddressDenied } from './outbound-guard';
 import { PeerError, type PeerClient, type PeerFailure, type PeerWatch } from './peer-client';
+import type { PeerHttpTransport } from './peer-http-transport';
 import { PEER_AVAILABILITY, PEER_BOOK, PEER_CANCEL, PEER_OCCUPANCY, PEER_SHARE } from './peer-documents';
 import type {
   PeerAvailabilityRequest, PeerBookOutcome, PeerBookRequest, PeerCancelOutcome, PeerCancelRequest, PeerOccupancyEvent,
@@ -14,6 +14,8 @@ export interface HttpPeerOptions {
   baseUrl: string;
   token: string;
   guard: OutboundGuard;
+  /** Kept-alive connections to peers, shared by every client of one server. */
+  transport: PeerHttpTransport;
   timeoutMs: number;
   maxResponseBytes: number;
 }
@@ -107,72 +109,23 @@ export class HttpPeerClient implements PeerClient {
   }
 
   private async request<T>(query: string, variables: Record<string, unknown>): Promise<T> {
-    try {
-      await this.options.guard.check(this.endpoint);
-    } catch (error) {
-      if (error instanceof OutboundAddressDenied) throw new PeerError('ADDRESS_NOT_ALLOWED', error.message);
-      throw new PeerError('UNREACHABLE', 'the host name does not resolve');
-    }
-    let response: Response;
-    try {
-      response = await fetch(this.endpoint, {
-        method: 'POST',
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.options.timeoutMs),
-        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', authorization: `Bearer ${this.options.token}` },
-        body: JSON.stringify({ query, variables }),
-      });
-    } catch (error) {
-      throw transportFailure(error);
-    }
-    if (response.status >= 300 && response.status < 400) throw new PeerError('REDIRECTED');
-    const body = await readCapped(response, this.options.maxResponseBytes);
+    const { status, body } = await this.options.transport.post({
+      url: this.endpoint, timeoutMs: this.options.timeoutMs, maxResponseBytes: this.options.maxResponseBytes,
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', authorization: `Bearer ${this.options.token}` },
+      body: JSON.stringify({ query, variables }),
+    });
     let payload: { data?: T; errors?: Array<{ message: string; extensions?: { code?: string } }> };
     try {
       payload = JSON.parse(body) as typeof payload;
     } catch {
-      throw new PeerError('INVALID_RESPONSE', `HTTP ${response.status}`);
+      throw new PeerError('INVALID_RESPONSE', `HTTP ${status}`);
     }
-    if (!payload || typeof payload !== 'object') throw new PeerError('INVALID_RESPONSE', `HTTP ${response.status}`);
+    if (!payload || typeof payload !== 'object') throw new PeerError('INVALID_RESPONSE', `HTTP ${status}`);
     const error = payload.errors?.[0];
     if (error?.extensions?.code === 'UNAUTHENTICATED') throw new PeerError(/revoked/i.test(error.message) ? 'REVOKED' : 'BAD_TOKEN');
     if (error?.extensions?.code === 'CONFLICT') throw new PeerError('REFUSED');
-    if (error || !payload.data) throw new PeerError('INVALID_RESPONSE', error?.extensions?.code ?? `HTTP ${response.status}`);
+    if (error || !payload.data) throw new PeerError('INVALID_RESPONSE', error?.extensions?.code ?? `HTTP ${status}`);
     if (Object.keys(payload.data as object).length === 0) throw new PeerError('INVALID_RESPONSE', 'empty data');
     return payload.data;
   }
-}
-
-async function readCapped(response: Response, maxBytes: number): Promise<string> {
-  const declared = Number(response.headers.get('content-length') ?? 0);
-  if (declared > maxBytes) throw new PeerError('RESPONSE_TOO_LARGE');
-  const reader = response.body?.getReader();
-  if (!reader) return '';
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    let chunk;
-    try {
-      chunk = await reader.read();
-    } catch (error) {
-      throw transportFailure(error);
-    }
-    if (chunk.done) break;
-    size += chunk.value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => undefined);
-      throw new PeerError('RESPONSE_TOO_LARGE');
-    }
-    chunks.push(chunk.value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function transportFailure(error: unknown): PeerError {
-  const name = (error as { name?: string }).name;
-  if (name === 'TimeoutError' || name === 'AbortError') return new PeerError('TIMEOUT');
-  const code = (error as { cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code ?? '';
-  if (/CERT|TLS|SSL|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code)) return new PeerError('TLS', code);
-  if (/TIMEOUT/.test(code)) return new PeerError('TIMEOUT');
-  return new PeerError('UNREACHABLE', code || undefined);
 }

@@ -1,3 +1,4 @@
+import { lookup as lookupCallback, type LookupAddress, type LookupOptions } from 'node:dns';
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
 
@@ -37,9 +38,42 @@ export class OutboundGuard {
 
   /** Resolves the URL's host; throws OutboundAddressDenied naming the refused address. */
   async check(url: URL): Promise<void> {
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new OutboundAddressDenied(`unsupported scheme ${url.protocol}`);
-    const host = url.hostname.replace(/^\[|\]$/g, '');
+    const host = this.hostOf(url);
     const addresses = isIP(host) ? [{ address: host, family: isIP(host) }] : await lookup(host, { all: true });
+    this.refuseDenied(host, addresses);
+  }
+
+  /**
+   * For connections that resolve their host themselves (an http.Agent's `lookup`): the addresses
+   * are checked as they are resolved, so the address connected to is the one checked (no second
+   * resolution to rebind), and a kept-alive connection is checked once, when it opens.
+   * A host written as an IP address is never looked up: check it with checkLiteral.
+   */
+  readonly lookup = (hostname: string, options: LookupOptions, callback: (error: Error | null, address: string | LookupAddress[], family?: number) => void): void => {
+    lookupCallback(hostname, { ...options, all: true }, (error, addresses) => {
+      if (error) return callback(error, []);
+      try {
+        this.refuseDenied(hostname, addresses);
+      } catch (denied) {
+        return callback(denied as Error, []);
+      }
+      if (options.all) return callback(null, addresses);
+      callback(null, addresses[0].address, addresses[0].family);
+    });
+  };
+
+  /** The scheme, and a host written as an IP address (which no lookup sees); names are left to `lookup`. */
+  checkLiteral(url: URL): void {
+    const host = this.hostOf(url);
+    if (isIP(host)) this.refuseDenied(host, [{ address: host, family: isIP(host) }]);
+  }
+
+  private hostOf(url: URL): string {
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new OutboundAddressDenied(`unsupported scheme ${url.protocol}`);
+    return url.hostname.replace(/^\[|\]$/g, '');
+  }
+
+  private refuseDenied(host: string, addresses: ReadonlyArray<{ address: string; family: number }>): void {
     for (const { address, family } of addresses) {
       const candidates: Array<[string, 'ipv4' | 'ipv6']> = [[address, family === 6 ? 'ipv6' : 'ipv4']];
       const embedded = ipv4MappedIn(address);

@@ -7,6 +7,7 @@ import { HttpPeerClient } from './http-peer-client';
 import { InProcessPeerClient } from './in-process-peer-client';
 import type { OutboundGuard } from './outbound-guard';
 import type { PeerClient } from './peer-client';
+import { PeerHttpTransport } from './peer-http-transport';
 
 export interface PeerConnectorDeps {
   dataSource: DataSource;
@@ -23,11 +24,22 @@ export interface PeerConnectorDeps {
 
 /** The one place that turns a link (URL + token) into a PeerClient. */
 export class PeerConnector {
-  constructor(private readonly deps: PeerConnectorDeps) {}
+  private readonly transport: PeerHttpTransport;
+
+  constructor(private readonly deps: PeerConnectorDeps) {
+    this.transport = new PeerHttpTransport(deps.guard);
+  }
 
   forToken(url: string, token: string): PeerClient {
     if (sameOrigin(url, this.deps.ownUrl())) return new InProcessPeerClient(this.deps, token);
-    return new HttpPeerClient({ baseUrl: url, token, guard: this.deps.guard, timeoutMs: this.deps.timeoutMs, maxResponseBytes: this.deps.maxResponseBytes });
+    return new HttpPeerClient({
+      baseUrl: url, token, guard: this.deps.guard, transport: this.transport, timeoutMs: this.deps.timeoutMs, maxResponseBytes: this.deps.maxResponseBytes,
+    });
+  }
+
+  /** Closes the kept-alive connections to peers. */
+  close(): void {
+    this.transport.close();
   }
 
   /** For a stored link: the token is decrypted only here, only to be sent. */

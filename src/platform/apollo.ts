@@ -79,7 +79,10 @@ function observability(metrics: Metrics, logger: Logger, exposeSqlCount: boolean
           for (const code of codes) metrics.errors.inc({ code });
           metrics.operationDuration.observe({ type: operation?.operation ?? 'unknown', outcome: codes.length ? 'error' : 'ok' }, durationMs / 1000);
           operations.info({ requestId: ctx.requestId, tenantId: ctx.principal?.tenantId, operationName, durationMs: Math.round(durationMs * 100) / 100, errorCodes: codes.length ? codes : undefined, sqlStatements: ctx.statements.count }, 'graphql operation');
-          if (exposeSqlCount) response.http.headers.set('x-sql-statements', String(ctx.statements.count));
+          if (exposeSqlCount) {
+            response.http.headers.set('x-sql-statements', String(ctx.statements.count));
+            response.http.headers.set('x-sql-transactions', String(ctx.statements.transactions));
+          }
         },
       };
     },

@@ -2,6 +2,7 @@ import type { GraphQLSchema } from 'graphql';
 import { UseMiddleware, buildSchema, type NonEmptyArray, type PubSub } from 'type-graphql';
 import { authChecker } from './auth-checker';
 import { errorMapping } from './error-mapping.middleware';
+import { validateArgument } from './validate-argument';
 
 const UNUSED_PUBSUB: PubSub = {
   publish: () => {
@@ -38,8 +39,9 @@ export function buildCareslotSchema(options: SchemaOptions): Promise<GraphQLSche
     container: { get: (someClass: Function) => options.resolverInstances.get(someClass) },
     authChecker,
     authMode: 'error',
-    // Validation errors must never echo what was submitted.
-    validate: { forbidUnknownValues: false, validationError: { target: true, value: false } },
+    // class-validator on every object argument; errors never echo what was submitted. An argument
+    // validated elsewhere names skipValidation (`validate: false` does not apply with a validateFn).
+    validateFn: validateArgument,
     // Subscriptions bring their own `subscribe` (events come from our EventBus); type-graphql
     // still insists on a PubSub being configured, so it gets one that must never be used.
     pubSub: UNUSED_PUBSUB,

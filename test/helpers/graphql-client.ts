@@ -8,6 +8,8 @@ export interface GraphQLResponse<T = Record<string, any>> {
   headers: Record<string, string>;
   /** Statements the server sent to PostgreSQL for this request (DEBUG_SQL_COUNT). */
   sqlStatements: number;
+  /** Transactions the server ran for this request (DEBUG_SQL_COUNT). */
+  sqlTransactions: number;
 }
 
 /** A typed GraphQL-over-HTTP client on supertest: real HTTP against the real server. */
@@ -26,6 +28,7 @@ export async function gql<T = Record<string, any>>(
     status: response.status, data: body.data, errors: body.errors,
     headers: response.headers as Record<string, string>,
     sqlStatements: Number(response.headers['x-sql-statements'] ?? Number.NaN),
+    sqlTransactions: Number(response.headers['x-sql-transactions'] ?? Number.NaN),
   };
 }
 

@@ -1,5 +1,6 @@
 import { Args, Authorized, Ctx, Root, Subscription, Resolver, type SubscribeResolverData } from 'type-graphql';
 import { CentreIdArgs } from '../../schema/pagination';
+import { skipValidation } from '../../schema/validate-argument';
 import type { RequestContext } from '../../context/request-context';
 import type { AgendaEvent } from '../../services/agenda-events';
 import type { Services } from '../../services';
@@ -18,7 +19,7 @@ export class AgendaResolver {
     subscribe: ({ args, context, info }: SubscribeResolverData<unknown, { centreId: string }, RequestContext>) => servicesOf(info.schema).agenda.watch(context, args.centreId),
   })
   // The arguments were validated once, when subscribing (AgendaWatchService.watch); not again per event.
-  async agendaChanged(@Root() event: AgendaEvent, @Ctx() ctx: RequestContext, @Args({ validate: false }) _args: CentreIdArgs): Promise<AgendaChange> {
+  async agendaChanged(@Root() event: AgendaEvent, @Ctx() ctx: RequestContext, @Args({ validateFn: skipValidation }) _args: CentreIdArgs): Promise<AgendaChange> {
     const appointment = await this.services.agenda.appointmentOf(ctx, event);
     return {
       kind: event.kind as AgendaChangeKindEnum, centreId: event.centreId,

@@ -50,6 +50,13 @@ export interface BookingRequest {
   twin?: { shareId: string; clientReference: string; clientCentreName: string };
   /** Client side: the twin's id on the sharing server, known before the local record is written. */
   remoteAppointmentId?: string;
+  /**
+   * An audit record that commits with the booking (in its one statement), about the new
+   * appointment; the statement adds its scheduleId, serviceId and patientId to the details, and
+   * patientCreated (whether it created the patient).
+   * Not part of what the idempotency key fingerprints.
+   */
+  audit?: { action: string; details: Record<string, unknown> };
 }
 
 /** Expected reasons a time cannot be booked: answered as typed results, not errors. */

@@ -21,7 +21,11 @@ export const SLOT_PROBLEMS: Record<string, SlotProblem> = {
 };
 
 
-/** Books in schedules that live on a sharing server (client side of a share); undefined: not one of those. */
+/**
+ * Books in schedules that live on a sharing server (client side of a share): asked when the
+ * booking statement found no local schedule; undefined when the schedule is not a mirror either.
+ * The booking statement before it found no earlier change with the key (else it was a replay).
+ */
 export interface RemoteBooking {
   book(ctx: RequestContext, request: BookingRequest): Promise<BookingOutcome | undefined>;
 }
@@ -49,10 +53,11 @@ export class BookingService {
 
   /** For services that authorised the caller by their own rules (a peer booking through a share). */
   async bookAuthorized(ctx: RequestContext, request: BookingRequest): Promise<BookingOutcome> {
-    const hash = requestHash('bookAppointment', { ...request, idempotencyKey: undefined });
+    const hash = requestHash('bookAppointment', { ...request, idempotencyKey: undefined, audit: undefined });
     try {
-      const result = await ctx.transaction(async (tx) => {
-        const outcome = await runBookingStatement(tx, request, actorOf(ctx.caller), hash);
+      // The booking statement is the whole transaction: scope, statement and commit in one round trip.
+      const result = await ctx.singleStatement(async (tx) => {
+        const outcome = await runBookingStatement(tx, request, actorOf(ctx.caller), hash, ctx.requestId);
         if (outcome.appointment) publishAgendaChangeAfterCommit(tx, this.bus, outcome.appointment, 'CREATED');
         return outcome;
       });

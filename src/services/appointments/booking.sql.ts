@@ -15,10 +15,10 @@ export interface BookingStatementResult {
 }
 
 /**
- * The whole happy path of a booking in ONE statement (one round trip inside the transaction):
+ * The whole happy path of a booking in ONE statement (the whole transaction, one round trip):
  * idempotency look-up, schedule, service and patient checks, the slot grid and opening hours
  * (careslot_slot_problem, inlined into this statement's plan), the optional new patient, the
- * appointment and its first history entry.
+ * appointment, its first history entry and, when asked for, its audit record.
  * A taken slot is refused by the exclusion constraint (SQLSTATE 23P01), not by a prior read.
  */
 const BOOK_SQL = `
@@ -67,19 +67,29 @@ logged AS (
   INSERT INTO appointment_changes (tenant_id, appointment_id, action, actor_kind, actor_id, to_status, starts_at, ends_at, idempotency_key, request_hash)
   SELECT $1, b.id, 'BOOKED', $11, $12, b.status, b."startsAt", b."endsAt", $9, decode($13, 'hex') FROM booked b
   RETURNING id
+),
+audited AS (
+  INSERT INTO audit_events (tenant_id, actor_kind, actor_id, action, entity_type, entity_id, request_id, details)
+  SELECT $1, $11, $12, $18, 'Appointment', b.id, $20,
+         $19::jsonb || jsonb_build_object('scheduleId', b."scheduleId", 'serviceId', b."serviceId", 'patientId', b."patientId",
+                                          'patientCreated', EXISTS (SELECT 1 FROM new_patient))
+  FROM booked b WHERE $18::text IS NOT NULL
+  RETURNING id
 )
 SELECT (SELECT count(*) FROM target) > 0 AS "scheduleFound",
        (SELECT problem FROM v) AS problem,
        (SELECT row_to_json(prior) FROM prior) AS prior,
        (SELECT row_to_json(x) FROM (SELECT b.*, (SELECT centre_id FROM v) AS "centreId" FROM booked b) x) AS appointment,
-       (SELECT count(*) FROM logged) AS logged`;
+       (SELECT count(*) FROM logged) AS logged,
+       (SELECT count(*) FROM audited) AS audited`;
 
-export async function runBookingStatement(tx: Tx, request: BookingRequest, actor: Actor, requestHash: string): Promise<BookingStatementResult> {
+export async function runBookingStatement(tx: Tx, request: BookingRequest, actor: Actor, requestHash: string, requestId: string | null = null): Promise<BookingStatementResult> {
   const [row] = await tx.prepared<BookingStatementResult>('careslot_book', BOOK_SQL, [
     tx.tenantId, request.scheduleId, request.serviceId, request.start, request.patientId ?? null,
     request.newPatient ? JSON.stringify(request.newPatient) : null, request.origin ?? 'LOCAL', request.anonymous ?? false,
     request.idempotencyKey, request.note ?? null, actor.kind, actor.id, requestHash,
     request.twin?.shareId ?? null, request.twin?.clientReference ?? null, request.twin?.clientCentreName ?? null, request.remoteAppointmentId ?? null,
+    request.audit?.action ?? null, request.audit ? JSON.stringify(request.audit.details) : null, requestId,
   ]);
   return { ...row, appointment: row.appointment && reviveDates(row.appointment) };
 }

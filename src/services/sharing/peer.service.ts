@@ -14,7 +14,6 @@ import { appointmentLoader } from '../appointments/appointment-loaders';
 import type { AppointmentRow, BookingOutcome, BookingRequest } from '../appointments/appointment.model';
 import { runStatusChange } from '../appointments/appointment-changes.sql';
 import { statusesLeadingTo } from '../appointments/appointment-state-machine';
-import { appointmentsRepository } from '../appointments/appointments.repository';
 import type { BookingService } from '../appointments/booking.service';
 import { idempotencyConflict } from '../appointments/idempotency';
 import { recordAudit } from '../audit/audit-log';
@@ -107,14 +106,18 @@ export class PeerService implements PeerOperations<RequestContext> {
   async book(ctx: RequestContext, request: PeerBookRequest): Promise<PeerBookOutcome> {
     const peer = peerOf(ctx);
     const idempotencyKey = `peer:${peer.shareId}:book:${request.idempotencyKey}`;
-    const prepared = await ctx.transaction((tx) => this.prepareBooking(tx, peer, request, idempotencyKey));
+    const prepared = await this.prepareBooking(ctx, peer, request, idempotencyKey);
     if (prepared.kind === 'DONE') return prepared.outcome;
     if (prepared.kind === 'REPLAY') return this.replayBooking(ctx, prepared.share, prepared.appointmentId, request);
     const { share, patientId } = prepared;
-    const outcome = await this.bookTwin(ctx, share, request, idempotencyKey, patientId);
+    // Without a quota nothing is left to decide after the booking: its audit record is written by
+    // the booking statement itself (one transaction and one durable commit fewer while the client
+    // server waits). Under a quota, the quota is settled and audited after the commit.
+    const audit = share.restrictions.dailyQuota === null ? { action: 'peer.booked', details: { shareId: share.id } } : undefined;
+    const outcome = await this.bookTwin(ctx, share, request, idempotencyKey, patientId, audit);
     if (outcome.kind !== 'BOOKED') return { kind: outcome.kind };
     const appointment = outcome.appointment;
-    const kept = await ctx.transaction((tx) => this.settleBooking(ctx, tx, share, appointment, patientId === undefined));
+    const kept = audit !== undefined || await ctx.transaction((tx) => this.settleQuota(ctx, tx, share, appointment, patientId === undefined));
     if (!kept) return { kind: 'SHARE_REFUSED', reason: 'DAILY_QUOTA_REACHED' };
     return { kind: 'BOOKED', appointmentId: appointment.id, start: instant(appointment.startsAt), end: instant(appointment.endsAt) };
   }
@@ -177,42 +180,42 @@ export class PeerService implements PeerOperations<RequestContext> {
     });
   }
 
-  /** Share rules, replay detection and the patient look-up, in one transaction before the booking. */
-  private async prepareBooking(tx: Tx, peer: PeerServerPrincipal, request: PeerBookRequest, idempotencyKey: string): Promise<Prepared> {
-    const share = await openShare(tx, peer);
-    const prior = await appointmentsRepository.changeByKey(tx, idempotencyKey);
-    if (prior) return { kind: 'REPLAY', share, appointmentId: prior.appointmentId };
+  /**
+   * Share rules, replay detection and the patient look-up before the booking: what they read comes
+   * in one statement (one round trip, its own transaction), the rules are decided here in order.
+   */
+  private async prepareBooking(ctx: RequestContext, peer: PeerServerPrincipal, request: PeerBookRequest, idempotencyKey: string): Promise<Prepared> {
+    const facts = await ctx.singleStatement((tx) => sharesRepository.peerBookingFacts(tx, {
+      shareId: peer.shareId, idempotencyKey, serviceId: request.serviceId, clientReference: request.clientReference,
+      personalIdentityNumber: request.patient.personalIdentityNumber ?? null, start: request.start,
+    }));
+    const share = facts.share;
+    if (!isStillValid(peer, share)) throw unauthenticated(share?.revokedAt ? 'Share revoked' : 'Invalid token');
+    if (facts.priorAppointmentId) return { kind: 'REPLAY', share: share!, appointmentId: facts.priorAppointmentId };
     const refuse = (reason: ShareRefusal): Prepared => ({ kind: 'DONE', outcome: { kind: 'SHARE_REFUSED', reason } });
-    if (share.offline) return refuse('CENTRE_OFFLINE');
-    if (!share.scheduleIds.includes(request.scheduleId)) throw notFound('Schedule');
-    const rules = share.restrictions;
+    if (share!.offline) return refuse('CENTRE_OFFLINE');
+    if (!share!.scheduleIds.includes(request.scheduleId)) throw notFound('Schedule');
+    const rules = share!.restrictions;
     if (rules.allowedServiceIds.length > 0 && !rules.allowedServiceIds.includes(request.serviceId)) return refuse('SERVICE_NOT_SHARED');
-    const durationMinutes = await sharesRepository.serviceDuration(tx, request.serviceId);
-    if (durationMinutes === undefined) return { kind: 'DONE', outcome: { kind: 'SERVICE_NOT_OFFERED' } };
+    if (facts.durationMinutes === null) return { kind: 'DONE', outcome: { kind: 'SERVICE_NOT_OFFERED' } };
     const now = new Date();
     if (request.start.getTime() < now.getTime()) return { kind: 'DONE', outcome: { kind: 'IN_THE_PAST' } };
-    const end = new Date(request.start.getTime() + durationMinutes * 60_000);
-    const refusal = timeRefusal(rules, share.timeZone, request.start, end, now);
+    const end = new Date(request.start.getTime() + facts.durationMinutes * 60_000);
+    const refusal = timeRefusal(rules, share!.timeZone, request.start, end, now);
     if (refusal) return refuse(refusal);
-    if (rules.dailyQuota !== null) {
-      const booked = await sharesRepository.bookingsOnDay(tx, share.id, share.timeZone, localDayOf(request.start, share.timeZone));
-      if (booked.length >= rules.dailyQuota) return refuse('DAILY_QUOTA_REACHED');
-    }
-    if (await sharesRepository.twinByReference(tx, share.id, request.clientReference)) {
-      throw conflict('This client reference already has a booking through this share', { field: 'input.clientReference' });
-    }
-    const pin = request.patient.personalIdentityNumber ?? undefined;
-    const patientId = pin ? await sharesRepository.patientIdByIdentityNumber(tx, pin) : undefined;
-    return { kind: 'BOOK', share, patientId };
+    if (rules.dailyQuota !== null && (facts.bookedOnDay ?? 0) >= rules.dailyQuota) return refuse('DAILY_QUOTA_REACHED');
+    if (facts.referenceTaken) throw conflict('This client reference already has a booking through this share', { field: 'input.clientReference' });
+    return { kind: 'BOOK', share: share!, patientId: facts.patientId ?? undefined };
   }
 
   /** The patient is found by personal identity number, or created in the booking statement itself. */
   private async bookTwin(
     ctx: RequestContext, share: PeerShareRow, request: PeerBookRequest, idempotencyKey: string, patientId: string | undefined,
+    audit: BookingRequest['audit'],
   ): Promise<BookingOutcome> {
     const base: BookingRequest = {
       scheduleId: request.scheduleId, serviceId: request.serviceId, start: request.start, idempotencyKey, origin: 'SHARED_CLIENT',
-      twin: { shareId: share.id, clientReference: request.clientReference, clientCentreName: request.clientCentreName },
+      twin: { shareId: share.id, clientReference: request.clientReference, clientCentreName: request.clientCentreName }, audit,
     };
     if (patientId) return this.booking.bookAuthorized(ctx, { ...base, patientId });
     try {
@@ -228,33 +231,35 @@ export class PeerService implements PeerOperations<RequestContext> {
   }
 
   /**
-   * After the booking committed: the audit record, and the quota decided for good. Quota checks of
-   * one share and day are serialised by a lock; a booking that finds the day over quota (a
-   * concurrent one passed the first check too) withdraws itself, so the quota always holds.
+   * After a booking under a daily quota committed: the quota decided for good. Quota checks of one
+   * share and day are serialised by a lock; a booking that finds the day over quota (a concurrent
+   * one passed the first check too) withdraws itself, so the quota always holds.
    */
-  private async settleBooking(ctx: RequestContext, tx: Tx, share: PeerShareRow, appointment: AppointmentRow, patientCreated: boolean): Promise<boolean> {
-    const quota = share.restrictions.dailyQuota;
-    if (quota !== null) {
-      const day = localDayOf(appointment.startsAt, share.timeZone);
-      await sharesRepository.lockShareDay(tx, share.id, day);
-      const live = await sharesRepository.bookingsOnDay(tx, share.id, share.timeZone, day);
-      if (live.length > quota && live.includes(appointment.id)) {
-        const withdrawn = await runStatusChange(tx, {
-          appointmentId: appointment.id, to: 'CANCELLED', allowedFrom: statusesLeadingTo('CANCELLED'),
-          cancellation: { code: QUOTA_CANCELLATION_CODE, text: 'The daily quota of the share was reached by a concurrent booking' },
-        }, { idempotencyKey: null, requestHash: null }, actorOf(ctx.caller));
-        if (withdrawn.appointment) publishAgendaChangeAfterCommit(tx, this.bus, withdrawn.appointment, 'CANCELLED');
-        await recordAudit(ctx, tx, {
-          action: 'peer.booking-withdrawn', entityType: 'Appointment', entityId: appointment.id, details: { shareId: share.id, reason: 'DAILY_QUOTA_REACHED' },
-        });
-        return false;
-      }
+  private async settleQuota(ctx: RequestContext, tx: Tx, share: PeerShareRow, appointment: AppointmentRow, patientCreated: boolean): Promise<boolean> {
+    const quota = share.restrictions.dailyQuota!;
+    const day = localDayOf(appointment.startsAt, share.timeZone);
+    await sharesRepository.lockShareDay(tx, share.id, day);
+    const live = await sharesRepository.bookingsOnDay(tx, share.id, share.timeZone, day);
+    if (live.length > quota && live.includes(appointment.id)) {
+      const withdrawn = await runStatusChange(tx, {
+        appointmentId: appointment.id, to: 'CANCELLED', allowedFrom: statusesLeadingTo('CANCELLED'),
+        cancellation: { code: QUOTA_CANCELLATION_CODE, text: 'The daily quota of the share was reached by a concurrent booking' },
+      }, { idempotencyKey: null, requestHash: null }, actorOf(ctx.caller));
+      if (withdrawn.appointment) publishAgendaChangeAfterCommit(tx, this.bus, withdrawn.appointment, 'CANCELLED');
+      await recordAudit(ctx, tx, {
+        action: 'peer.booking-withdrawn', entityType: 'Appointment', entityId: appointment.id, details: { shareId: share.id, reason: 'DAILY_QUOTA_REACHED' },
+      });
+      return false;
     }
+    await this.auditBooked(ctx, tx, share, appointment, patientCreated);
+    return true;
+  }
+
+  private async auditBooked(ctx: RequestContext, tx: Tx, share: PeerShareRow, appointment: AppointmentRow, patientCreated: boolean): Promise<void> {
     await recordAudit(ctx, tx, {
       action: 'peer.booked', entityType: 'Appointment', entityId: appointment.id,
       details: { shareId: share.id, scheduleId: appointment.scheduleId, serviceId: appointment.serviceId, patientId: appointment.patientId, patientCreated },
     });
-    return true;
   }
 
   /** The same key again: the first answer, if the request is the same; CONFLICT otherwise. */

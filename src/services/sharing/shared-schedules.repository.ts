@@ -2,7 +2,8 @@ import type { Tx } from '../../db/unit-of-work';
 import type { AppointmentRow } from '../appointments/appointment.model';
 import { RETURNED_APPOINTMENT_COLUMNS } from '../appointments/appointment-columns';
 import { reviveDates } from '../appointments/booking.sql';
-import type { AuditActor } from '../audit/audit-log';
+import type { AuditActor, AuditEntry } from '../audit/audit-log';
+import type { NewPatient, PatientRow } from '../patients/patient.model';
 import type { LinkRow } from './links.repository';
 
 export interface LinkWithMirrors extends LinkRow {
@@ -23,18 +24,31 @@ const LINK_WITH_MIRRORS = `
          coalesce((SELECT json_object_agg(v.id, v.remote_service_id) FROM services v WHERE v.tenant_id = l.tenant_id AND v.link_id = l.id), '{}') AS services
   FROM share_links l`;
 
+/** What the sharing centre is told of a chosen patient. */
+export type PeerPatientRow = Pick<PatientRow, 'id' | 'familyName' | 'givenName' | 'patronymic' | 'phone' | 'personalIdentityNumber'>;
+
 export const sharedSchedulesRepository = {
   async linksWithMirrors(tx: Tx, linkIds: readonly string[]): Promise<LinkWithMirrors[]> {
     return tx.query<LinkWithMirrors>(`${LINK_WITH_MIRRORS} WHERE l.tenant_id = $1 AND l.id = ANY($2::uuid[]) AND l.removed_at IS NULL`, [tx.tenantId, linkIds]);
   },
 
-  async linkOfMirrorSchedule(tx: Tx, scheduleId: string): Promise<LinkWithMirrors | undefined> {
-    const [row] = await tx.query<LinkWithMirrors>(
-      `${LINK_WITH_MIRRORS} WHERE l.tenant_id = $1 AND l.removed_at IS NULL
-         AND l.id = (SELECT link_id FROM schedules WHERE tenant_id = $1 AND id = $2 AND active)`,
-      [tx.tenantId, scheduleId],
+  /**
+   * What a booking in a mirror schedule needs, in one statement: the mirror's link (none when the
+   * schedule is not a mirror) and the chosen patient, if one was chosen and exists in this tenant.
+   */
+  async bookingPlan(tx: Tx, scheduleId: string, patientId: string | null): Promise<{ link: LinkWithMirrors; patient: PeerPatientRow | null } | undefined> {
+    const [row] = await tx.prepared<LinkWithMirrors & { patient: PeerPatientRow | null }>('careslot_mirror_booking_plan',
+      `SELECT link.*,
+              (SELECT row_to_json(p) FROM (SELECT id, family_name AS "familyName", given_name AS "givenName", patronymic, phone,
+                                                  personal_identity_number AS "personalIdentityNumber"
+                                           FROM patients WHERE tenant_id = $1 AND id = $3::uuid) p) AS patient
+       FROM (${LINK_WITH_MIRRORS} WHERE l.tenant_id = $1 AND l.removed_at IS NULL
+               AND l.id = (SELECT link_id FROM schedules WHERE tenant_id = $1 AND id = $2 AND active)) link`,
+      [tx.tenantId, scheduleId, patientId],
     );
-    return row;
+    if (!row) return undefined;
+    const { patient, ...link } = row;
+    return { link, patient };
   },
 
   /** The link of an appointment made in a mirror schedule (for its twin's cancellation). */
@@ -48,27 +62,48 @@ export const sharedSchedulesRepository = {
     return row;
   },
 
-  /** The local record of a booking the sharing server confirmed, with its first history entry. */
-  async insertConfirmedTwin(
+  /**
+   * The local record of a booking the sharing server confirmed, in one statement: the new patient
+   * (when one was given; none when the identity number exists here), the appointment, its first
+   * history entry and its audit record. Undefined, with nothing written, when there is no patient.
+   */
+  async recordConfirmedTwin(
     tx: Tx,
-    twin: { id: string; scheduleId: string; serviceId: string; patientId: string; startsAt: string; endsAt: string; note: string | null;
-      remoteAppointmentId: string; idempotencyKey: string; requestHash: string; centreId: string },
+    twin: { id: string; scheduleId: string; serviceId: string; patientId: string | null; newPatient: NewPatient | null; startsAt: string; endsAt: string;
+      note: string | null; remoteAppointmentId: string; idempotencyKey: string; requestHash: string; centreId: string },
     actor: AuditActor,
-  ): Promise<AppointmentRow> {
-    const [row] = await tx.query<{ appointment: AppointmentRow }>(
-      `WITH booked AS (
+    audit: { entry: AuditEntry; requestId: string },
+  ): Promise<AppointmentRow | undefined> {
+    const patient = twin.newPatient;
+    const [row] = await tx.prepared<{ appointment: AppointmentRow | null }>('careslot_record_confirmed_twin',
+      `WITH new_patient AS (
+         INSERT INTO patients (tenant_id, family_name, given_name, patronymic, phone, personal_identity_number,
+                               data_processing_refused, all_notifications_refused, advertising_refused)
+         SELECT $1, $15, $16, $17, $18, $19, $20, $21, $22 WHERE $5::uuid IS NULL AND $15::text IS NOT NULL
+         ON CONFLICT (tenant_id, personal_identity_number) WHERE personal_identity_number IS NOT NULL DO NOTHING
+         RETURNING id
+       ), booked AS (
          INSERT INTO appointments (tenant_id, id, schedule_id, service_id, patient_id, starts_at, ends_at, note, remote_appointment_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${RETURNED_APPOINTMENT_COLUMNS}
+         SELECT $1, $2, $3, $4, p.id, $6, $7, $8, $9 FROM (SELECT coalesce($5::uuid, (SELECT id FROM new_patient)) AS id) p WHERE p.id IS NOT NULL
+         RETURNING ${RETURNED_APPOINTMENT_COLUMNS}
        ), logged AS (
          INSERT INTO appointment_changes (tenant_id, appointment_id, action, actor_kind, actor_id, to_status, starts_at, ends_at, idempotency_key, request_hash)
          SELECT $1, b.id, 'BOOKED', $10, $11, b.status, b."startsAt", b."endsAt", $12, decode($13, 'hex') FROM booked b
          RETURNING id
+       ), audited AS (
+         INSERT INTO audit_events (tenant_id, actor_kind, actor_id, action, entity_type, entity_id, request_id, details)
+         SELECT $1, $10, $11, $23, $24, b.id, $25, $26 FROM booked b
+         RETURNING id
        )
-       SELECT (SELECT row_to_json(x) FROM (SELECT b.*, $14::uuid AS "centreId" FROM booked b) x) AS appointment, (SELECT count(*) FROM logged) AS logged`,
+       SELECT (SELECT row_to_json(x) FROM (SELECT b.*, $14::uuid AS "centreId" FROM booked b) x) AS appointment,
+              (SELECT count(*) FROM logged) AS logged, (SELECT count(*) FROM audited) AS audited`,
       [tx.tenantId, twin.id, twin.scheduleId, twin.serviceId, twin.patientId, twin.startsAt, twin.endsAt, twin.note, twin.remoteAppointmentId,
-        actor.kind, actor.id, twin.idempotencyKey, twin.requestHash, twin.centreId],
+        actor.kind, actor.id, twin.idempotencyKey, twin.requestHash, twin.centreId,
+        patient?.familyName ?? null, patient?.givenName ?? null, patient?.patronymic ?? null, patient?.phone ?? null, patient?.personalIdentityNumber ?? null,
+        patient?.consents?.dataProcessingRefused ?? false, patient?.consents?.allNotificationsRefused ?? false, patient?.consents?.advertisingRefused ?? false,
+        audit.entry.action, audit.entry.entityType, audit.requestId, audit.entry.details ?? {}],
     );
-    return reviveDates(row.appointment);
+    return row.appointment ? reviveDates(row.appointment) : undefined;
   },
 
   async enqueueTwinCancellation(tx: Tx, appointmentId: string): Promise<void> {

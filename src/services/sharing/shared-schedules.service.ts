@@ -10,21 +10,17 @@ import { AppError, ErrorCode } from '../../platform/errors';
 import type { Logger } from '../../platform/logger';
 import { publishAgendaChangeAfterCommit } from '../appointments/agenda-events';
 import type { AppointmentRow, BookingOutcome, BookingRequest } from '../appointments/appointment.model';
-import { appointmentsRepository } from '../appointments/appointments.repository';
-import { replayPriorChange, type PriorChange } from '../appointments/idempotency';
+import type { RemoteBooking } from '../appointments/booking.service';
 import { requestHash } from '../appointments/request-hash';
-import { recordAudit } from '../audit/audit-log';
-import { patientLoader } from '../patients/patients.service';
-import { patientsRepository } from '../patients/patients.repository';
 import type { AvailabilityFilter, AvailabilityRow } from '../scheduling/availability.query';
-import { sharedSchedulesRepository, type LinkWithMirrors } from './shared-schedules.repository';
+import { sharedSchedulesRepository, type LinkWithMirrors, type PeerPatientRow } from './shared-schedules.repository';
 
 /**
  * Client centre side of a share: mirrors of the shared schedules live here, their agenda and every
  * booking decision live on the sharing server. The local record is written only after the sharing
  * server confirmed; a cancellation reaches the twin through the durable job queue.
  */
-export class SharedSchedulesService {
+export class SharedSchedulesService implements RemoteBooking {
   constructor(
     private readonly connector: PeerConnector,
     private readonly bus: EventBus,
@@ -41,16 +37,20 @@ export class SharedSchedulesService {
     return answers.flat();
   }
 
-  /** A booking in a mirror schedule, or undefined when the schedule is not a mirror. */
+  /**
+   * A booking in a mirror schedule, decided by the sharing server; the local record is written
+   * only after it confirmed. Undefined when the schedule is not a mirror. The booking statement
+   * before it found no earlier change with this key. Two single-statement transactions (what the
+   * peer call needs; the record) around the peer call, one round trip each.
+   */
   async book(ctx: RequestContext, request: BookingRequest): Promise<BookingOutcome | undefined> {
-    const link = await ctx.transaction((tx) => sharedSchedulesRepository.linkOfMirrorSchedule(tx, request.scheduleId));
-    if (!link) return undefined;
+    const plan = await ctx.singleStatement((tx) => sharedSchedulesRepository.bookingPlan(tx, request.scheduleId, request.patientId ?? null));
+    if (!plan) return undefined;
+    const { link } = plan;
     const hash = requestHash('bookAppointment', { ...request, idempotencyKey: undefined });
-    const prior = await ctx.transaction((tx) => appointmentsRepository.changeByKey(tx, request.idempotencyKey));
-    if (prior) return this.replay(ctx, prior, hash);
     const remoteServiceId = link.services[request.serviceId];
     if (!link.schedules[request.scheduleId] || !remoteServiceId) return { kind: 'SERVICE_NOT_OFFERED' };
-    const patient = await this.patientFor(ctx, request);
+    const patient = patientFor(request, plan.patient);
     if (!patient) return { kind: 'PATIENT_NOT_FOUND' };
 
     // The twin's handle on both sides is the local appointment id; derived from the key, so a retry
@@ -65,17 +65,19 @@ export class SharedSchedulesService {
     if (outcome.kind === 'SHARE_REFUSED') return { kind: 'NOT_BOOKABLE_THROUGH_SHARE' };
     if (outcome.kind !== 'BOOKED') return { kind: outcome.kind };
 
-    const appointment = await ctx.transaction(async (tx) => {
-      const patientId = patient.id ?? (await patientsRepository.insert(tx, request.newPatient!))?.id;
-      if (!patientId) throw new AppError(ErrorCode.BAD_USER_INPUT, 'Invalid input', { fields: [{ field: 'input.newPatient.personalIdentityNumber', problems: ['a patient with this personal identity number exists'] }] });
-      const row = await sharedSchedulesRepository.insertConfirmedTwin(tx, {
-        id: appointmentId, scheduleId: request.scheduleId, serviceId: request.serviceId, patientId, startsAt: outcome.start, endsAt: outcome.end,
-        note: request.note ?? null, remoteAppointmentId: outcome.appointmentId, idempotencyKey: request.idempotencyKey, requestHash: hash, centreId: link.centreId,
-      }, actorOf(ctx.caller));
-      await recordAudit(ctx, tx, { action: 'shared-booking.confirmed', entityType: 'Appointment', entityId: row.id, details: { linkId: link.id, remoteAppointmentId: outcome.appointmentId } });
-      publishAgendaChangeAfterCommit(tx, this.bus, row, 'CREATED');
+    const appointment = await ctx.singleStatement(async (tx) => {
+      const row = await sharedSchedulesRepository.recordConfirmedTwin(tx, {
+        id: appointmentId, scheduleId: request.scheduleId, serviceId: request.serviceId, patientId: patient.id ?? null, newPatient: request.newPatient ?? null,
+        startsAt: outcome.start, endsAt: outcome.end, note: request.note ?? null, remoteAppointmentId: outcome.appointmentId,
+        idempotencyKey: request.idempotencyKey, requestHash: hash, centreId: link.centreId,
+      }, actorOf(ctx.caller), {
+        entry: { action: 'shared-booking.confirmed', entityType: 'Appointment', entityId: appointmentId, details: { linkId: link.id, remoteAppointmentId: outcome.appointmentId } },
+        requestId: ctx.requestId,
+      });
+      if (row) publishAgendaChangeAfterCommit(tx, this.bus, row, 'CREATED');
       return row;
     });
+    if (!appointment) throw new AppError(ErrorCode.BAD_USER_INPUT, 'Invalid input', { fields: [{ field: 'input.newPatient.personalIdentityNumber', problems: ['a patient with this personal identity number exists'] }] });
     return { kind: 'BOOKED', appointment };
   }
 
@@ -102,16 +104,6 @@ export class SharedSchedulesService {
     }
   }
 
-  private async patientFor(ctx: RequestContext, request: BookingRequest): Promise<{ id?: string; peer: PeerPatient } | undefined> {
-    if (request.newPatient) return { peer: request.newPatient };
-    const patient = request.patientId ? await patientLoader(ctx).load(request.patientId) : undefined;
-    if (!patient) return undefined;
-    return {
-      id: patient.id,
-      peer: { familyName: patient.familyName, givenName: patient.givenName, patronymic: patient.patronymic, phone: patient.phone, personalIdentityNumber: patient.personalIdentityNumber },
-    };
-  }
-
   private async callPeer<T>(call: () => Promise<T>, onFailure: (failure: PeerFailure) => Promise<void> = () => Promise.resolve()): Promise<T> {
     try {
       return await call();
@@ -125,10 +117,16 @@ export class SharedSchedulesService {
     }
   }
 
-  private async replay(ctx: RequestContext, prior: PriorChange, hash: string): Promise<BookingOutcome> {
-    return { kind: 'BOOKED', appointment: await replayPriorChange(ctx, prior, hash) };
-  }
+}
 
+/** The patient as the sharing centre is told of them: a new one as given, or the chosen one as stored. */
+function patientFor(request: BookingRequest, stored: PeerPatientRow | null): { id?: string; peer: PeerPatient } | undefined {
+  if (request.newPatient) return { peer: request.newPatient };
+  if (!stored) return undefined;
+  return {
+    id: stored.id,
+    peer: { familyName: stored.familyName, givenName: stored.givenName, patronymic: stored.patronymic, phone: stored.phone, personalIdentityNumber: stored.personalIdentityNumber },
+  };
 }
 
 /** Failures after which the sharing server may have booked without our hearing of it. */

@@ -36,6 +36,28 @@ export interface SharedServiceRow {
 }
 
 /** SQL for schedule shares (sharing side). Every statement names the tenant too (RLS is the second wall). */
+/** A share as a peer sees it; $1 tenant, $2 share. */
+const PEER_SHARE = `SELECT sh.id, sh.secret_hash AS "secretHash", sh.revoked_at AS "revokedAt", sh.centre_id AS "centreId",
+         c.name AS "centreName", c.time_zone AS "timeZone", c.offline, ${RESTRICTIONS} AS restrictions,
+         ARRAY(SELECT s.id::text FROM schedule_share_schedules sss
+               JOIN schedules s ON s.tenant_id = sss.tenant_id AND s.id = sss.schedule_id
+               WHERE sss.tenant_id = sh.tenant_id AND sss.share_id = sh.id AND s.centre_id = sh.centre_id
+                 AND s.active AND s.link_id IS NULL
+               ORDER BY s.id) AS "scheduleIds"
+  FROM schedule_shares sh JOIN centres c ON c.tenant_id = sh.tenant_id AND c.id = sh.centre_id
+  WHERE sh.tenant_id = $1 AND sh.id = $2`;
+
+export interface PeerBookingFacts {
+  share: PeerShareRow | undefined;
+  priorAppointmentId: string | null;
+  /** Null when the service does not exist in the sharing tenant. */
+  durationMinutes: number | null;
+  referenceTaken: boolean;
+  patientId: string | null;
+  /** Null without a daily quota. */
+  bookedOnDay: number | null;
+}
+
 export const sharesRepository = {
   async insert(tx: Tx, share: { id: string; centreId: string; label: string; secretHash: Buffer; restrictions: ShareRestrictions }): Promise<void> {
     const r = share.restrictions;
@@ -114,19 +136,33 @@ export const sharesRepository = {
 
   /** The share with its centre and its shared schedules that can take bookings (active, not themselves mirrors). */
   async findForPeer(tx: Tx, id: string): Promise<PeerShareRow | undefined> {
-    const [row] = await tx.query<PeerShareRow>(
-      `SELECT sh.id, sh.secret_hash AS "secretHash", sh.revoked_at AS "revokedAt", sh.centre_id AS "centreId",
-              c.name AS "centreName", c.time_zone AS "timeZone", c.offline, ${RESTRICTIONS} AS restrictions,
-              ARRAY(SELECT s.id::text FROM schedule_share_schedules sss
-                    JOIN schedules s ON s.tenant_id = sss.tenant_id AND s.id = sss.schedule_id
-                    WHERE sss.tenant_id = sh.tenant_id AND sss.share_id = sh.id AND s.centre_id = sh.centre_id
-                      AND s.active AND s.link_id IS NULL
-                    ORDER BY s.id) AS "scheduleIds"
-       FROM schedule_shares sh JOIN centres c ON c.tenant_id = sh.tenant_id AND c.id = sh.centre_id
-       WHERE sh.tenant_id = $1 AND sh.id = $2`,
-      [tx.tenantId, id],
-    );
+    const [row] = await tx.query<PeerShareRow>(PEER_SHARE, [tx.tenantId, id]);
     return row;
+  },
+
+  /**
+   * Everything a peer booking's checks read, in one statement: the share (as findForPeer), an
+   * earlier change with the key, the service's duration, whether the client reference is taken,
+   * the patient with the identity number, and (under a daily quota) the share's live bookings on
+   * the start's local day. Nothing else is read before the booking statement.
+   */
+  async peerBookingFacts(tx: Tx, ask: { shareId: string; idempotencyKey: string; serviceId: string; clientReference: string; personalIdentityNumber: string | null; start: Date }): Promise<PeerBookingFacts> {
+    const [row] = await tx.prepared<PeerShareRow & Omit<PeerBookingFacts, 'share'>>('careslot_peer_booking_facts',
+      `SELECT share.*,
+              (SELECT appointment_id FROM appointment_changes WHERE tenant_id = $1 AND idempotency_key = $3) AS "priorAppointmentId",
+              (SELECT duration_minutes FROM services WHERE tenant_id = $1 AND id = $4::uuid) AS "durationMinutes",
+              EXISTS (SELECT 1 FROM appointments WHERE tenant_id = $1 AND share_id = $2 AND client_reference = $5) AS "referenceTaken",
+              (SELECT id FROM patients WHERE tenant_id = $1 AND personal_identity_number = $6) AS "patientId",
+              CASE WHEN share.restrictions->>'dailyQuota' IS NOT NULL THEN
+                (SELECT count(*)::int FROM appointments a
+                 WHERE a.tenant_id = $1 AND a.share_id = $2 AND a.status <> 'CANCELLED'
+                   AND (a.starts_at AT TIME ZONE share."timeZone")::date = ($7::timestamptz AT TIME ZONE share."timeZone")::date)
+              END AS "bookedOnDay"
+       FROM (SELECT 1) one LEFT JOIN (${PEER_SHARE}) share ON true`,
+      [tx.tenantId, ask.shareId, ask.idempotencyKey, lookupableIds([ask.serviceId])[0] ?? null, ask.clientReference, ask.personalIdentityNumber, ask.start],
+    );
+    const { priorAppointmentId, durationMinutes, referenceTaken, patientId, bookedOnDay, ...share } = row;
+    return { share: share.id ? share : undefined, priorAppointmentId, durationMinutes, referenceTaken, patientId, bookedOnDay };
   },
 
   async scheduleOwnership(tx: Tx, scheduleIds: readonly string[]): Promise<ScheduleOwnership[]> {
