@@ -14,11 +14,28 @@ export interface FanoutOptions {
   toClient(result: ExecutionResult, eventContext: unknown): FormattedExecutionResult;
 }
 
+/**
+ * One event's answer for a group: serialized once, and framed once per subscription id, so that
+ * subscribers with the same id (every client numbers its first subscription alike) share one
+ * Buffer and each send writes the same bytes, as a bare broadcast would.
+ */
+class Answer {
+  private readonly frames = new Map<string, Buffer>();
+
+  constructor(private readonly payload: Buffer) {}
+
+  frameFor(id: string): Buffer {
+    let frame = this.frames.get(id);
+    if (!frame) this.frames.set(id, (frame = Buffer.concat([Buffer.from(`{"id":${JSON.stringify(id)},"type":"next","payload":`), this.payload, TAIL])));
+    return frame;
+  }
+}
+
 /** Subscribers with the same operation (text, variables, name) and the same visibility. */
 class Group {
   members = 0;
-  /** One serialized payload per event object: whoever of the group receives it first executes. */
-  readonly payloads = new WeakMap<object, Promise<Buffer>>();
+  /** One answer per event object: whoever of the group receives it first executes. */
+  readonly answers = new WeakMap<object, Promise<Answer>>();
 
   constructor(readonly key: string) {}
 }
@@ -61,7 +78,6 @@ export class SubscriptionFanout {
    * ends (graphql-ws then sends `complete`) or when graphql-ws returns it (client complete, close).
    */
   private deliver(source: AsyncIterator<unknown>, group: Group, args: ExecutionArgs, target: SubscriptionTarget): AsyncIterableIterator<never> {
-    const head = Buffer.from(`{"id":${JSON.stringify(target.id)},"type":"next","payload":`);
     let open = true;
     const leave = () => {
       if (!open) return;
@@ -74,9 +90,9 @@ export class SubscriptionFanout {
           while (open) {
             const step = await source.next();
             if (step.done) break;
-            const payload = await this.payloadOf(group, step.value, args);
+            const answer = await this.answerOf(group, step.value, args);
             // Completed or closed meanwhile: nothing more for this id.
-            if (open && target.socket.readyState === WebSocket.OPEN) target.socket.send(Buffer.concat([head, payload, TAIL]), TEXT);
+            if (open && target.socket.readyState === WebSocket.OPEN) target.socket.send(answer.frameFor(target.id), TEXT);
           }
         } finally {
           leave();
@@ -105,17 +121,17 @@ export class SubscriptionFanout {
     return group;
   }
 
-  private payloadOf(group: Group, event: unknown, args: ExecutionArgs): Promise<Buffer> {
+  private answerOf(group: Group, event: unknown, args: ExecutionArgs): Promise<Answer> {
     if (typeof event !== 'object' || event === null) return this.render(event, args);
-    let payload = group.payloads.get(event);
-    if (!payload) group.payloads.set(event, (payload = this.render(event, args)));
-    return payload;
+    let answer = group.answers.get(event);
+    if (!answer) group.answers.set(event, (answer = this.render(event, args)));
+    return answer;
   }
 
   /** What graphql's own subscribe does per event (execute with the event as root), once. */
-  private async render(event: unknown, args: ExecutionArgs): Promise<Buffer> {
+  private async render(event: unknown, args: ExecutionArgs): Promise<Answer> {
     const contextValue = this.options.contextForEvent(args.contextValue);
     const result = await execute({ ...args, rootValue: event, contextValue });
-    return Buffer.from(JSON.stringify(this.options.toClient(result, contextValue)));
+    return new Answer(Buffer.from(JSON.stringify(this.options.toClient(result, contextValue))));
   }
 }
