@@ -8,7 +8,7 @@ import type { Authenticator } from '../identity/authenticator';
 import { revocationOf } from '../identity/revocation';
 import { AGENDA_TOPIC, type AgendaEvent } from '../agenda-events';
 import type { AppointmentRow } from './appointment.model';
-import { appointmentLoader } from './appointment-loaders';
+import { appointmentsRepository } from './appointments.repository';
 
 /** Live agendas: events of one centre, re-authorised before each delivery and re-read under the subscriber's rights. */
 export class AgendaWatchService {
@@ -44,7 +44,9 @@ export class AgendaWatchService {
     const visibility = `${ctx.tenantId}:${ctx.caller.kind}`;
     let read = reads.get(visibility);
     if (!read) {
-      read = appointmentLoader(ctx.fork()).load(appointmentId);
+      // Not through a DataLoader: its batch waits for the whole microtask queue to drain, which
+      // holds every other subscriber of the event, so the one read would start last.
+      read = ctx.fork().transaction((tx) => appointmentsRepository.findByIds(tx, [appointmentId])).then(([row]) => row);
       reads.set(visibility, read);
     }
     return read;
