@@ -28,15 +28,23 @@ export class StatementCounter implements StatementObserver {
  */
 export class RequestContext {
   readonly statements = new StatementCounter();
-  private readonly memo = new Map<symbol, unknown>();
+  private memo?: Map<symbol, unknown>;
   private childLogger?: Logger;
+  private id?: string;
 
   constructor(
     private readonly dataSource: DataSource,
     readonly principal: Principal | undefined,
     private readonly baseLogger: Logger,
-    readonly requestId: string = randomUUID(),
   ) {}
+
+  /**
+   * Made on first use: a live subscription keeps its context for hours and seldom logs or fails,
+   * and each id costs a few hundred bytes (randomUUID's string is a tree of concatenations).
+   */
+  get requestId(): string {
+    return (this.id ??= randomUUID());
+  }
 
   /** Built on first use: most requests log one line or none, and a live subscription keeps its context for hours. */
   get logger(): Logger {
@@ -75,8 +83,9 @@ export class RequestContext {
 
   /** A per-request singleton (DataLoaders): built on first use, gone with the request. */
   memoize<T>(key: symbol, build: () => T): T {
-    if (!this.memo.has(key)) this.memo.set(key, build());
-    return this.memo.get(key) as T;
+    const memo = (this.memo ??= new Map<symbol, unknown>());
+    if (!memo.has(key)) memo.set(key, build());
+    return memo.get(key) as T;
   }
 
   /** A fresh context for the same caller, e.g. for each subscription event (no stale caches). */

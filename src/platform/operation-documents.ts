@@ -11,7 +11,7 @@ const MAX_DOCUMENTS = 500;
  */
 export class OperationDocuments {
   /** In least-recently-used order (a Map iterates in insertion order; a hit moves to the end). */
-  private readonly documents = new Map<string, DocumentNode>();
+  private readonly documents = new Map<string, { text: string; document: DocumentNode }>();
 
   constructor(
     private readonly schema: GraphQLSchema,
@@ -26,7 +26,7 @@ export class OperationDocuments {
     if (known) {
       this.documents.delete(query);
       this.documents.set(query, known);
-      return known;
+      return known.document;
     }
     let document: DocumentNode;
     try {
@@ -37,8 +37,13 @@ export class OperationDocuments {
     const validationErrors = validate(this.schema, document, this.rules);
     if (validationErrors.length > 0) return validationErrors.map(withValidationCode);
     if (this.documents.size >= this.maxDocuments) this.documents.delete(this.documents.keys().next().value as string);
-    this.documents.set(query, document);
+    this.documents.set(query, { text: query, document });
     return document;
+  }
+
+  /** The first copy of a known text (each subscriber's message brings its own), else the text itself. */
+  sharedText(query: string): string {
+    return this.documents.get(query)?.text ?? query;
   }
 }
 

@@ -14,13 +14,48 @@ export interface FanoutOptions {
   toClient(result: ExecutionResult, eventContext: unknown): FormattedExecutionResult;
 }
 
+/**
+ * One event's answer for a group: serialized once, and framed once per subscription id, so that
+ * subscribers with the same id (every client numbers its first subscription alike) share one
+ * Buffer and each send writes the same bytes, as a bare broadcast would.
+ */
+class Answer {
+  private readonly frames = new Map<string, Buffer>();
+
+  constructor(private readonly payload: Buffer) {}
+
+  frameFor(id: string): Buffer {
+    let frame = this.frames.get(id);
+    if (!frame) this.frames.set(id, (frame = Buffer.concat([Buffer.from(`{"id":${JSON.stringify(id)},"type":"next","payload":`), this.payload, TAIL])));
+    return frame;
+  }
+}
+
 /** Subscribers with the same operation (text, variables, name) and the same visibility. */
 class Group {
   members = 0;
-  /** One serialized payload per event object: whoever of the group receives it first executes. */
-  readonly payloads = new WeakMap<object, Promise<Buffer>>();
+  /** One answer per event object: whoever of the group receives it first executes. */
+  private readonly answers = new WeakMap<object, Promise<Answer>>();
 
-  constructor(readonly key: string) {}
+  constructor(private readonly key: string, private readonly options: FanoutOptions, private readonly registry: Map<string, Group>) {}
+
+  leave(): void {
+    if (--this.members === 0) this.registry.delete(this.key);
+  }
+
+  answerOf(event: unknown, args: ExecutionArgs): Promise<Answer> {
+    if (typeof event !== 'object' || event === null) return this.render(event, args);
+    let answer = this.answers.get(event);
+    if (!answer) this.answers.set(event, (answer = this.render(event, args)));
+    return answer;
+  }
+
+  /** What graphql's own subscribe does per event (execute with the event as root), once. */
+  private async render(event: unknown, args: ExecutionArgs): Promise<Answer> {
+    const contextValue = this.options.contextForEvent(args.contextValue);
+    const result = await execute({ ...args, rootValue: event, contextValue });
+    return new Answer(Buffer.from(JSON.stringify(this.options.toClient(result, contextValue))));
+  }
 }
 
 const DONE: IteratorReturnResult<undefined> = { value: undefined, done: true };
@@ -48,7 +83,7 @@ export class SubscriptionFanout {
   async subscribe(args: ExecutionArgs, groupKey: string, target: SubscriptionTarget): Promise<AsyncIterableIterator<never> | ExecutionResult> {
     const source = await createSourceEventStream(args);
     if (!(Symbol.asyncIterator in source)) return source;
-    return this.deliver(source[Symbol.asyncIterator](), this.join(groupKey), args, target);
+    return new Delivery(source[Symbol.asyncIterator](), this.join(groupKey), args, target.socket, target.id);
   }
 
   /** Live groups (a measure of how much sharing there is). */
@@ -56,66 +91,65 @@ export class SubscriptionFanout {
     return this.groups.size;
   }
 
-  /**
-   * An iterator that never yields: it writes each event's frame itself and ends when the source
-   * ends (graphql-ws then sends `complete`) or when graphql-ws returns it (client complete, close).
-   */
-  private deliver(source: AsyncIterator<unknown>, group: Group, args: ExecutionArgs, target: SubscriptionTarget): AsyncIterableIterator<never> {
-    const head = Buffer.from(`{"id":${JSON.stringify(target.id)},"type":"next","payload":`);
-    let open = true;
-    const leave = () => {
-      if (!open) return;
-      open = false;
-      if (--group.members === 0) this.groups.delete(group.key);
-    };
-    const iterator: AsyncIterableIterator<never> = {
-      next: async () => {
-        try {
-          while (open) {
-            const step = await source.next();
-            if (step.done) break;
-            const payload = await this.payloadOf(group, step.value, args);
-            // Completed or closed meanwhile: nothing more for this id.
-            if (open && target.socket.readyState === WebSocket.OPEN) target.socket.send(Buffer.concat([head, payload, TAIL]), TEXT);
-          }
-        } finally {
-          leave();
-        }
-        return DONE;
-      },
-      return: async () => {
-        leave();
-        await source.return?.();
-        return DONE;
-      },
-      throw: async (error: unknown) => {
-        leave();
-        await source.return?.();
-        throw error;
-      },
-      [Symbol.asyncIterator]: () => iterator,
-    };
-    return iterator;
-  }
-
   private join(key: string): Group {
     let group = this.groups.get(key);
-    if (!group) this.groups.set(key, (group = new Group(key)));
+    if (!group) this.groups.set(key, (group = new Group(key, this.options, this.groups)));
     group.members += 1;
     return group;
   }
+}
 
-  private payloadOf(group: Group, event: unknown, args: ExecutionArgs): Promise<Buffer> {
-    if (typeof event !== 'object' || event === null) return this.render(event, args);
-    let payload = group.payloads.get(event);
-    if (!payload) group.payloads.set(event, (payload = this.render(event, args)));
-    return payload;
+/**
+ * One subscriber's delivery, as the iterator graphql-ws consumes: it never yields, but writes each
+ * event's frame itself and ends when the source ends (graphql-ws then sends `complete`) or when
+ * graphql-ws returns it (client complete, close). A class, not closures: one is kept per
+ * subscriber for as long as it stays subscribed.
+ */
+class Delivery implements AsyncIterableIterator<never> {
+  private open = true;
+
+  constructor(
+    private readonly source: AsyncIterator<unknown>,
+    private readonly group: Group,
+    private readonly args: ExecutionArgs,
+    private readonly socket: WebSocket,
+    private readonly id: string,
+  ) {}
+
+  async next(): Promise<IteratorResult<never>> {
+    try {
+      while (this.open) {
+        const step = await this.source.next();
+        if (step.done) break;
+        const answer = await this.group.answerOf(step.value, this.args);
+        // Completed or closed meanwhile: nothing more for this id.
+        if (this.open && this.socket.readyState === WebSocket.OPEN) this.socket.send(answer.frameFor(this.id), TEXT);
+      }
+    } finally {
+      this.leave();
+    }
+    return DONE;
   }
 
-  /** What graphql's own subscribe does per event (execute with the event as root), once. */
-  private async render(event: unknown, args: ExecutionArgs): Promise<Buffer> {
-    const contextValue = this.options.contextForEvent(args.contextValue);
-    const result = await execute({ ...args, rootValue: event, contextValue });
-    return Buffer.from(JSON.stringify(this.options.toClient(result, contextValue)));
+  async return(): Promise<IteratorResult<never>> {
+    this.leave();
+    await this.source.return?.();
+    return DONE;
+  }
+
+  async throw(error: unknown): Promise<IteratorResult<never>> {
+    this.leave();
+    await this.source.return?.();
+    throw error;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  private leave(): void {
+    if (!this.open) return;
+    this.open = false;
+    this.group.leave();
   }
 }

@@ -65,6 +65,8 @@ export function attachGraphqlWebSocket(httpServer: Server, path: string, deps: W
         ctx.extra.remoteAddress = ctx.extra.request?.socket.remoteAddress ?? 'unknown';
         (ctx.extra as { request?: IncomingMessage }).request = undefined;
         const principal = await authenticateConnection(deps.authenticator, ctx.connectionParams);
+        // The secret is not needed again (the principal stands for it), nor kept for the connection's life.
+        forgetToken(ctx.connectionParams);
         if (!principal) return false;
         ctx.extra.principal = principal;
         ctx.extra.activeSubscriptions = 0;
@@ -89,12 +91,17 @@ export function attachGraphqlWebSocket(httpServer: Server, path: string, deps: W
           return prepared;
         }
         routes.set(prepared, { groupKey: groupKeyOf(state.principal, payload), target: { socket: state.socket, id } });
+        // graphql-ws keeps the subscribe message for the subscription's life: let it hold the one
+        // copy of the text that every subscriber of this operation shares.
+        (payload as { query: string }).query = documents.sharedText(payload.query);
         return prepared;
       },
       // Subscriptions go through the fan-out (queries and mutations over WebSocket do not come here).
       subscribe: (args) => {
         const route = routes.get(args);
-        return route ? fanout.subscribe(args, route.groupKey, route.target) : subscribe(args);
+        if (!route) return subscribe(args);
+        routes.delete(args);
+        return fanout.subscribe(args, route.groupKey, route.target);
       },
       onComplete: (ctx) => {
         ctx.extra.activeSubscriptions = Math.max(0, (ctx.extra.activeSubscriptions ?? 1) - 1);
@@ -155,6 +162,12 @@ function maskForClient(error: GraphQLError, requestId: string, logger: Logger): 
   const mapped = toClientError(error, requestId);
   if (mapped.unexpected) logger.error({ err: error.message, requestId }, 'unexpected subscription error');
   return mapped.error;
+}
+
+function forgetToken(params: Record<string, unknown> | undefined): void {
+  if (!params) return;
+  delete params.authorization;
+  delete params.Authorization;
 }
 
 async function authenticateConnection(authenticator: Authenticator, params: Record<string, unknown> | undefined): Promise<Principal | undefined> {

@@ -5,10 +5,10 @@ import { badInput, notFound } from '../../platform/errors';
 import { isUuid } from '../../platform/ids';
 import { STAFF_READERS, requireStaffRole } from '../access';
 import type { Authenticator } from '../identity/authenticator';
-import { endOnRevocation } from '../identity/revocation';
+import { revocationOf } from '../identity/revocation';
 import { AGENDA_TOPIC, type AgendaEvent } from '../agenda-events';
 import type { AppointmentRow } from './appointment.model';
-import { appointmentLoader } from './appointment-loaders';
+import { appointmentsRepository } from './appointments.repository';
 
 /** Live agendas: events of one centre, re-authorised before each delivery and re-read under the subscriber's rights. */
 export class AgendaWatchService {
@@ -24,10 +24,11 @@ export class AgendaWatchService {
     const [centre] = await ctx.transaction((tx) => tx.query('SELECT 1 FROM centres WHERE tenant_id = $1 AND id = $2', [tx.tenantId, centreId]));
     if (!centre) throw notFound('Centre');
     const principal = ctx.caller;
-    return endOnRevocation(this.bus, principal, streamTopic<AgendaEvent>(this.bus, AGENDA_TOPIC, async (event) => {
+    return streamTopic<AgendaEvent>(this.bus, AGENDA_TOPIC, (event) => {
       if (event.tenantId !== principal.tenantId || event.centreId !== centreId) return false;
-      return (await this.authenticator.stillValid(principal)) ? true : 'end';
-    }));
+      if (this.authenticator.knownValid(principal)) return true;
+      return this.authenticator.stillValid(principal).then((valid) => valid || 'end');
+    }, revocationOf(principal));
   }
 
   /**
@@ -43,7 +44,9 @@ export class AgendaWatchService {
     const visibility = `${ctx.tenantId}:${ctx.caller.kind}`;
     let read = reads.get(visibility);
     if (!read) {
-      read = appointmentLoader(ctx.fork()).load(appointmentId);
+      // Not through a DataLoader: its batch waits for the whole microtask queue to drain, which
+      // holds every other subscriber of the event, so the one read would start last.
+      read = ctx.fork().transaction((tx) => appointmentsRepository.findByIds(tx, [appointmentId])).then(([row]) => row);
       reads.set(visibility, read);
     }
     return read;

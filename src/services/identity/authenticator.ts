@@ -97,9 +97,7 @@ export class Authenticator {
 
   /** Is this principal still allowed to act? Asked before every subscription event. */
   async stillValid(principal: Principal): Promise<boolean> {
-    const cached = this.cache.get(principal.credentialId);
-    // Only this very principal: after a rotation the new token's entry must not vouch for the old one.
-    if (cached && cached.principal === principal && cached.validUntil > Date.now()) return true;
+    if (this.knownValid(principal)) return true;
     const verifier = this.verifiers.get(TOKEN_KIND_OF[principal.kind]);
     if (!verifier) return false;
     let rechecking = this.rechecking.get(principal);
@@ -110,6 +108,17 @@ export class Authenticator {
       this.rechecking.set(principal, (rechecking = started));
     }
     return rechecking;
+  }
+
+  /**
+   * Whether the cache vouches for this principal right now, without waiting: a live event checks
+   * thousands of subscribers in one go, and a promise each would cost more than the check itself.
+   * false means "ask stillValid", not "revoked".
+   */
+  knownValid(principal: Principal): boolean {
+    const cached = this.cache.get(principal.credentialId);
+    // Only this very principal: after a rotation the new token's entry must not vouch for the old one.
+    return cached !== undefined && cached.principal === principal && cached.validUntil > Date.now();
   }
 
   close(): void {

@@ -1,36 +1,26 @@
 import type { Principal } from '../../context/principal';
-import type { EventBus } from '../../events/event-bus';
+import type { EndCondition } from '../../events/event-stream';
 import { IDENTITY_TOPICS } from './authenticator';
 
 /**
- * Ends a live stream the moment its principal's credential is revoked (or its user changed), on
- * every instance: the subscription completes at once instead of at its next event.
+ * What ends a principal's live stream the moment its credential is revoked (or its user changed),
+ * on every instance: the subscription completes at once instead of at its next event.
  */
-export function endOnRevocation<T>(bus: EventBus, principal: Principal, stream: AsyncIterableIterator<T>): AsyncIterableIterator<T> {
-  const end = () => {
-    stop();
-    void stream.return?.();
-  };
-  const unsubscribe = [
-    bus.subscribe(IDENTITY_TOPICS.credentialRevoked, (p) => {
-      if ((p as { credentialId: string }).credentialId === principal.credentialId) end();
-    }),
-    bus.subscribe(IDENTITY_TOPICS.userChanged, (p) => {
-      if (principal.kind === 'STAFF_USER' && (p as { userId: string }).userId === principal.userId) end();
-    }),
+export function revocationOf(principal: Principal): readonly EndCondition[] {
+  let conditions = shared.get(principal);
+  if (!conditions) shared.set(principal, (conditions = conditionsOf(principal)));
+  return conditions;
+}
+
+/** Thousands of subscriptions may share one principal (one token, many connections): and its conditions. */
+const shared = new WeakMap<Principal, readonly EndCondition[]>();
+
+function conditionsOf(principal: Principal): EndCondition[] {
+  const conditions: EndCondition[] = [
+    { topic: IDENTITY_TOPICS.credentialRevoked, matches: (p) => (p as { credentialId: string }).credentialId === principal.credentialId },
   ];
-  const stop = () => unsubscribe.forEach((off) => off());
-  const wrapped: AsyncIterableIterator<T> = {
-    next: async () => {
-      const result = await stream.next();
-      if (result.done) stop();
-      return result;
-    },
-    return: async () => {
-      stop();
-      return (await stream.return?.()) ?? { value: undefined, done: true };
-    },
-    [Symbol.asyncIterator]: () => wrapped,
-  };
-  return wrapped;
+  if (principal.kind === 'STAFF_USER') {
+    conditions.push({ topic: IDENTITY_TOPICS.userChanged, matches: (p) => (p as { userId: string }).userId === principal.userId });
+  }
+  return conditions;
 }
