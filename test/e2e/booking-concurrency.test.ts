@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { withPgClient } from '../../src/db/pg-client';
+import { SCHEDULE_BOOKING_LOCK_PREFIX } from '../../src/services/appointments/schedule-booking-lock.sql';
 import { gql, gqlOk, type GraphQLResponse } from '../helpers/graphql-client';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 import { createCentreWithSchedules, everyDay, type CentreWithSchedules } from '../factories/catalog';
@@ -18,6 +19,10 @@ const BOOK = `mutation($input: BookAppointmentInput!) {
     ... on SlotUnavailable { message } ... on OutsideOpeningHours { message } ... on OffSlotGrid { message }
     ... on InThePast { message } ... on ServiceNotOffered { message } ... on PatientNotFound { message }
   }
+}`;
+
+const RESCHEDULE = `mutation($input: RescheduleAppointmentInput!) {
+  rescheduleAppointment(input: $input) { __typename ... on Appointment { id start } }
 }`;
 
 type BookResponse = GraphQLResponse<{ bookAppointment: { __typename: string; id?: string; start?: string; end?: string; patientId?: string } }>;
@@ -174,5 +179,62 @@ describe('concurrent bookings of one slot', () => {
         expect(await sql('SELECT 1 FROM patients WHERE tenant_id = $1 AND personal_identity_number = $2', [tenant.tenantId, personalIdentityNumber])).toHaveLength(1);
       }
     }, 60_000);
+  });
+
+  /**
+   * Bookings and reschedules into one schedule take its booking lock before they write: concurrent
+   * inserts into one slot then never deadlock inside the exclusion constraint's check (each
+   * deadlock cost deadlock_timeout, 1 s, and 64 clients on one slot waited up to 42 s).
+   */
+  describe("the schedule's booking lock", () => {
+    /**
+     * Holds the lock from another connection while `act` runs, until a request is seen waiting for
+     * it or `act` has answered; then releases it and returns what happened.
+     */
+    async function whileLockHeld<T>(scheduleId: string, act: () => Promise<T>): Promise<{ waited: boolean; answeredWhileHeld: boolean; result: T }> {
+      return withPgClient(app.databaseUrl, async (client) => {
+        await client.query('BEGIN');
+        await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [SCHEDULE_BOOKING_LOCK_PREFIX + scheduleId]);
+        let answered = false;
+        const pending = act().finally(() => (answered = true));
+        let waited = false;
+        for (let attempt = 0; attempt < 500 && !waited && !answered; attempt++) {
+          const { rows } = await client.query(
+            `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'advisory' AND pid <> pg_backend_pid()`,
+          );
+          waited = rows.length > 0;
+          if (!waited) await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        const answeredWhileHeld = answered;
+        await client.query('COMMIT');
+        return { waited, answeredWhileHeld, result: await pending };
+      });
+    }
+
+    it('a booking waits for it, then books', async () => {
+      const centre = await newCentre();
+      const { waited, answeredWhileHeld, result } = await whileLockHeld(centre.scheduleIds[0], () => bookOn(app, centre, slotAt(5, '09:00')));
+      expect({ waited, answeredWhileHeld }).toEqual({ waited: true, answeredWhileHeld: false });
+      expect(tally([result])).toEqual({ Appointment: 1 });
+    }, 30_000);
+
+    it('a reschedule waits for it, then moves the appointment', async () => {
+      const centre = await newCentre();
+      const booked = (await bookOn(app, centre, slotAt(5, '11:00'))).data!.bookAppointment;
+      const { waited, answeredWhileHeld, result } = await whileLockHeld(centre.scheduleIds[0], () =>
+        gql<{ rescheduleAppointment: { __typename: string; start?: string } }>(app, RESCHEDULE, {
+          input: { appointmentId: booked.id, start: slotAt(5, '13:00'), idempotencyKey: randomUUID() },
+        }, scheduler.token));
+      expect({ waited, answeredWhileHeld }).toEqual({ waited: true, answeredWhileHeld: false });
+      expect(result.data?.rescheduleAppointment).toEqual({ __typename: 'Appointment', id: booked.id, start: slotAt(5, '13:00') });
+    }, 30_000);
+
+    it('a booking in another schedule does not wait for it', async () => {
+      const centre = await newCentre();
+      const other = await newCentre();
+      const { waited, answeredWhileHeld, result } = await whileLockHeld(centre.scheduleIds[0], () => bookOn(app, other, slotAt(5, '09:00')));
+      expect({ waited, answeredWhileHeld }).toEqual({ waited: false, answeredWhileHeld: true });
+      expect(tally([result])).toEqual({ Appointment: 1 });
+    }, 30_000);
   });
 });

@@ -4,6 +4,7 @@ import type { AuditActor } from '../audit/audit-log';
 import type { AppointmentRow } from './appointment.model';
 import { RETURNED_APPOINTMENT_COLUMNS } from './appointment-columns';
 import { reviveDates } from './booking.sql';
+import { scheduleBookingLock } from './schedule-booking-lock.sql';
 
 /** What one change statement found: the current state, an earlier change with the same key, the result. */
 export interface ChangeStatementResult {
@@ -66,6 +67,7 @@ v AS (
     END AS problem, sv.duration_minutes
   FROM cur JOIN services sv ON sv.tenant_id = $1 AND sv.id = cur.service_id
   CROSS JOIN LATERAL careslot_slot_problem($1, cur.schedule_id, cur.time_zone, cur.slot_minutes, $7::timestamptz, sv.duration_minutes) AS slot
+  ${scheduleBookingLock('cur.schedule_id')}
   WHERE NOT EXISTS (SELECT 1 FROM prior)
 ),
 changed AS (

@@ -2,6 +2,7 @@ import type { Tx } from '../../db/unit-of-work';
 import type { AuditActor as Actor } from '../audit/audit-log';
 import type { AppointmentRow, BookingRequest } from './appointment.model';
 import { RETURNED_APPOINTMENT_COLUMNS } from './appointment-columns';
+import { scheduleBookingLock } from './schedule-booking-lock.sql';
 
 /** What the one booking statement found out. */
 export interface BookingStatementResult {
@@ -19,7 +20,8 @@ export interface BookingStatementResult {
  * idempotency look-up, schedule, service and patient checks, the slot grid and opening hours
  * (careslot_slot_problem, inlined into this statement's plan), the optional new patient, the
  * appointment, its first history entry and, when asked for, its audit record.
- * A taken slot is refused by the exclusion constraint (SQLSTATE 23P01), not by a prior read.
+ * A taken slot is refused by the exclusion constraint (SQLSTATE 23P01), not by a prior read; the
+ * schedule's booking lock (taken with the schedule) keeps concurrent inserts from deadlocking in it.
  */
 const BOOK_SQL = `
 WITH prior AS (
@@ -32,6 +34,7 @@ target AS (
   FROM schedules s
   JOIN centres c ON c.tenant_id = s.tenant_id AND c.id = s.centre_id
   LEFT JOIN services sv ON sv.tenant_id = s.tenant_id AND sv.id = $3
+  ${scheduleBookingLock('s.id')}
   WHERE s.tenant_id = $1 AND s.id = $2 AND s.active AND s.link_id IS NULL -- mirrors are booked through their sharing server
 ),
 v AS (
