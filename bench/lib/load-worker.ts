@@ -30,7 +30,7 @@ function cannon(job: LoadJob, seconds: number | undefined, amount: number | unde
       const seconds = amount !== undefined && record ? (lastResponse - started) / 1000 : result.duration;
       resolve({
         latency: summarize(samples), throughput: ok / seconds, requests: result.requests.total,
-        seconds, errors: result.errors, non2xx: result.non2xx,
+        seconds, errors: result.errors, non2xx: result.non2xx, ...(job.keepSamples ? { samples } : {}),
       });
     });
     if (record) {

@@ -16,6 +16,8 @@ export interface LoadJob {
   amount?: number;
   /** Seconds of unmeasured load first (JIT, pools, caches). */
   warmup?: number;
+  /** Return every latency sample too (runs measured in turns are summarised together). */
+  keepSamples?: boolean;
 }
 
 export interface LoadResult {
@@ -26,6 +28,8 @@ export interface LoadResult {
   seconds: number;
   errors: number;
   non2xx: number;
+  /** Every 2xx latency in milliseconds, when the job asked to keep them. */
+  samples?: number[];
 }
 
 /** autocannon in a forked process: the load generator never shares the measured server's event loop. */

@@ -4,7 +4,7 @@ import type { Cleanups } from './cleanups';
 import type { BenchData } from './data';
 import type { BenchDatabase } from './database';
 import { runLoad, type LoadJob, type LoadResult } from './load';
-import { round } from './stats';
+import { round, summarize } from './stats';
 
 export interface Settings {
   quick: boolean;
@@ -98,17 +98,82 @@ export interface Measured extends LoadResult {
   peakRssMb: number;
 }
 
-/** A load run against a server with a probe: adds its CPU per request and its peak RSS during the run. */
-export async function measure(server: CareslotProcess | FloorServer | null, job: LoadJob): Promise<Measured> {
-  // Warm-up first, on its own, so the CPU reading covers the measured requests only.
-  if (job.warmup && !job.bodies) await runLoad({ ...job, duration: job.warmup, warmup: 0 });
+interface Reading {
+  result: LoadResult;
+  cpuMs: number;
+  peakRssMb: number;
+}
+
+/** One load run (no warm-up) with the server's CPU and peak RSS over it. */
+async function read(server: CareslotProcess | FloorServer | null, job: LoadJob): Promise<Reading> {
   server?.resetPeakRss();
   const before = server ? await server.usage() : undefined;
   const result = await runLoad({ ...job, warmup: 0 });
   const after = server ? await server.usage() : undefined;
-  const cpuMs = before && after ? (after.cpuMicros - before.cpuMicros) / 1000 : NaN;
-  const answered = result.requests - result.non2xx;
-  return { ...result, cpuMsPerRequest: round(cpuMs / Math.max(1, answered), 4), peakRssMb: server ? round(server.peakRssBytes() / 2 ** 20, 1) : NaN };
+  return {
+    result,
+    cpuMs: before && after ? (after.cpuMicros - before.cpuMicros) / 1000 : NaN,
+    peakRssMb: server ? round(server.peakRssBytes() / 2 ** 20, 1) : NaN,
+  };
+}
+
+const warmUp = async (job: LoadJob) => {
+  // On its own, before the measured requests, so the CPU reading covers those only.
+  if (job.warmup && !job.bodies) await runLoad({ ...job, duration: job.warmup, warmup: 0 });
+};
+
+const perAnswer = (cpuMs: number, result: Pick<LoadResult, 'requests' | 'non2xx'>) => round(cpuMs / Math.max(1, result.requests - result.non2xx), 4);
+
+/** A load run against a server with a probe: adds its CPU per request and its peak RSS during the run. */
+export async function measure(server: CareslotProcess | FloorServer | null, job: LoadJob): Promise<Measured> {
+  await warmUp(job);
+  const { result, cpuMs, peakRssMb } = await read(server, job);
+  return { ...result, cpuMsPerRequest: perAnswer(cpuMs, result), peakRssMb };
+}
+
+/** How many turns each side of a comparison in turns takes. */
+export const TURNS = 2;
+
+/** The note of a scenario that measures in turns. */
+export const TURNS_NOTE = 'Floor and careslot measured in turns (floor, careslot, careslot, floor), each turn half the run time, after one warm-up each; a side\'s figures are those of all its turns together.';
+
+export interface Side {
+  server: CareslotProcess | FloorServer | null;
+  job: LoadJob;
+}
+
+/**
+ * Measures sides that are compared with each other in turns, the order reversed every other turn
+ * (A B, B A: a drift that grows steadily over the run falls on both sides alike), each turn a
+ * TURNS-th of the job's duration. Whatever else a shared 2-core machine does meanwhile
+ * (autovacuum, another process) then weighs on both sides instead of on whichever ran second:
+ * measured one after the other, single ratios swung by ±30 % between runs here. Each side is
+ * warmed up once, before the first turn; its figures are those of all its turns together
+ * (latencies from every sample, throughput and CPU over the total time and answers). A job of
+ * fixed requests (bookings) cannot be divided so: measure it with `measure`.
+ */
+export async function measureInTurns(sides: Side[]): Promise<Measured[]> {
+  if (sides.some(({ job }) => job.bodies || job.amount !== undefined)) throw new Error('a job of fixed requests cannot be measured in turns');
+  for (const { job } of sides) await warmUp(job);
+  const readings: Reading[][] = sides.map(() => []);
+  for (let turn = 0; turn < TURNS; turn++) {
+    const order = turn % 2 === 0 ? sides.map((_, i) => i) : sides.map((_, i) => sides.length - 1 - i);
+    for (const i of order) {
+      const { server, job } = sides[i];
+      readings[i].push(await read(server, { ...job, duration: (job.duration ?? 1) / TURNS, keepSamples: true }));
+    }
+  }
+  return readings.map((turns) => {
+    const total = (pick: (reading: Reading) => number) => turns.reduce((sum, reading) => sum + pick(reading), 0);
+    const result = {
+      requests: total((r) => r.result.requests), non2xx: total((r) => r.result.non2xx), errors: total((r) => r.result.errors),
+      seconds: total((r) => r.result.seconds), latency: summarize(turns.flatMap((r) => r.result.samples ?? [])),
+    };
+    return {
+      ...result, throughput: (result.requests - result.non2xx) / result.seconds,
+      cpuMsPerRequest: perAnswer(total((r) => r.cpuMs), result), peakRssMb: Math.max(...turns.map((r) => r.peakRssMb)),
+    };
+  });
 }
 
 /** A POST /graphql load job with the bench token. */

@@ -1,6 +1,6 @@
 import { startHttpFloor } from '../floors';
 import { graphql } from '../lib/careslot';
-import { atLeast, atMost, check, floorJob, graphqlJob, measure, summary, target, type Scenario } from '../lib/scenario';
+import { atLeast, atMost, check, floorJob, graphqlJob, measureInTurns, summary, target, TURNS_NOTE, type Scenario, type Side } from '../lib/scenario';
 
 export const COMPACT_QUERY = `query Availability($centreId: ID!, $from: Instant!, $to: Instant!) {
   availability(centreId: $centreId, from: $from, to: $to) { schedules { scheduleId free { start end } occupied { start end } } }
@@ -20,7 +20,8 @@ export const availabilityScenario: Scenario = async (ctx) => {
   const samples = await Promise.all(Array.from({ length: 5 }, () => graphql(ctx.careslot().url, data.token, COMPACT_QUERY, variables)));
   const slotSample = await graphql(ctx.careslot().url, data.token, SLOTS_QUERY, variables);
   const floor = await startHttpFloor(ctx.floorConfig);
-  let floorRuns;
+  const server = ctx.careslot();
+  let floorRuns, one, many, slots;
   let same: boolean | undefined;
   try {
     const floorAnswer = await (await fetch(`${floor.url}/availability?${window}`)).json() as { data: { availability: { schedules: Array<{ scheduleId: string; free: string[][]; occupied: string[][] }> } } };
@@ -28,19 +29,24 @@ export const availabilityScenario: Scenario = async (ctx) => {
     const asPairs = (intervals: Array<{ start: string; end: string }>) => intervals.map((i) => [i.start, i.end]);
     same = JSON.stringify(product.map((s: any) => [s.scheduleId, asPairs(s.free), asPairs(s.occupied)]))
       === JSON.stringify(floorAnswer.data.availability.schedules.map((s) => [s.scheduleId, s.free, s.occupied]));
-    floorRuns = {
-      one: await measure(floor, floorJob(ctx, floor, `/availability?${window}`, 1)),
-      many: await measure(floor, floorJob(ctx, floor, `/availability?${window}`, 32)),
-      slots: await measure(floor, { ...floorJob(ctx, floor, `/availability?${window}&slots=1`, 32), duration: Math.max(2.5, ctx.settings.duration) }),
-    };
+    const compact = (connections: number): Side[] => [
+      { server: floor, job: floorJob(ctx, floor, `/availability?${window}`, connections) },
+      { server, job: graphqlJob(ctx, COMPACT_QUERY, variables, connections) },
+    ];
+    // The per-slot list is slow enough that a very short run may see almost no answers: at least 2.5 s.
+    const slotSeconds = Math.max(2.5, ctx.settings.duration);
+    const perSlot: Side[] = [
+      { server: floor, job: { ...floorJob(ctx, floor, `/availability?${window}&slots=1`, 32), duration: slotSeconds } },
+      { server, job: graphqlJob(ctx, SLOTS_QUERY, variables, 32, { duration: slotSeconds }) },
+    ];
+    const [floorOne, productOne] = await measureInTurns(compact(1));
+    const [floorMany, productMany] = await measureInTurns(compact(32));
+    const [floorSlots, productSlots] = await measureInTurns(perSlot);
+    floorRuns = { one: floorOne, many: floorMany, slots: floorSlots };
+    [one, many, slots] = [productOne, productMany, productSlots];
   } finally {
     await floor.stop();
   }
-  const server = ctx.careslot();
-  const one = await measure(server, graphqlJob(ctx, COMPACT_QUERY, variables, 1));
-  const many = await measure(server, graphqlJob(ctx, COMPACT_QUERY, variables, 32));
-  // The per-slot list is slow enough that a very short run may see almost no answers: at least 2.5 s.
-  const slots = await measure(server, graphqlJob(ctx, SLOTS_QUERY, variables, 32, { duration: Math.max(2.5, ctx.settings.duration) }));
 
   const statements = samples.map((s) => s.statements);
   const schedules = samples[0].body.data?.availability?.schedules ?? [];
@@ -68,6 +74,6 @@ export const availabilityScenario: Scenario = async (ctx) => {
     },
     statements: `${[...new Set(statements)].join('/')} (slots: ${slotSample.statements})`,
     peakRssMb: Math.max(one.peakRssMb, many.peakRssMb, slots.peakRssMb),
-    notes: [],
+    notes: [TURNS_NOTE],
   };
 };

@@ -1,6 +1,6 @@
 import { startHttpFloor } from '../floors';
 import { graphql } from '../lib/careslot';
-import { atLeast, atMost, check, floorJob, graphqlJob, measure, summary, target, type Scenario } from '../lib/scenario';
+import { atLeast, atMost, check, floorJob, graphqlJob, measureInTurns, summary, target, TURNS_NOTE, type Scenario } from '../lib/scenario';
 
 const AGENDA_QUERY = `query Agenda($filter: AppointmentFilterInput, $first: Int!) {
   appointments(filter: $filter, first: $first) { nodes { id start schedule { name practitioner { name } } patient { familyName } } }
@@ -19,19 +19,17 @@ export const agendaScenario: Scenario = async (ctx) => {
   const path = `/agenda?from=${encodeURIComponent(data.weekFrom)}&to=${encodeURIComponent(data.weekTo)}&first=100`;
 
   const floor = await startHttpFloor(ctx.floorConfig);
-  let floorOne, floorMany, same: boolean | undefined;
+  const server = ctx.careslot();
+  let floorOne, floorMany, one, many, same: boolean | undefined;
   try {
     const floorAnswer = await (await fetch(`${floor.url}${path}`)).json() as { data: { appointments: { nodes: Array<{ id: string }> } } };
     const ids = (nodes: Array<{ id: string }>) => nodes.map((n) => n.id).join(',');
     same = ids(full.body.data?.appointments?.nodes ?? []) === ids(floorAnswer.data.appointments.nodes);
-    floorOne = await measure(floor, floorJob(ctx, floor, path, 1));
-    floorMany = await measure(floor, floorJob(ctx, floor, path, 32));
+    [floorOne, one] = await measureInTurns([{ server: floor, job: floorJob(ctx, floor, path, 1) }, { server, job: graphqlJob(ctx, AGENDA_QUERY, variables, 1) }]);
+    [floorMany, many] = await measureInTurns([{ server: floor, job: floorJob(ctx, floor, path, 32) }, { server, job: graphqlJob(ctx, AGENDA_QUERY, variables, 32) }]);
   } finally {
     await floor.stop();
   }
-  const server = ctx.careslot();
-  const one = await measure(server, graphqlJob(ctx, AGENDA_QUERY, variables, 1));
-  const many = await measure(server, graphqlJob(ctx, AGENDA_QUERY, variables, 32));
   const counts = [oneDay.statements, small.statements, full.statements];
   return {
     id: '5', title: 'Agenda: 100 appointments of the centre with schedule, practitioner and patient',
@@ -52,6 +50,6 @@ export const agendaScenario: Scenario = async (ctx) => {
     },
     statements: counts.join('/') + ' (3/10/100 rows)',
     peakRssMb: Math.max(one.peakRssMb, many.peakRssMb),
-    notes: [],
+    notes: [TURNS_NOTE],
   };
 };

@@ -1,7 +1,7 @@
 import { startApolloReference, startHttpFloor, type FloorServer } from '../floors';
 import { graphql } from '../lib/careslot';
 import type { LoadJob } from '../lib/load';
-import { atLeast, atMost, check, floorJob, graphqlJob, measure, summary, type BenchContext, type Scenario } from '../lib/scenario';
+import { atLeast, atMost, check, floorJob, graphqlJob, measureInTurns, summary, type BenchContext, type Scenario } from '../lib/scenario';
 
 const VIEWER_QUERY = '{ viewer { kind } }';
 
@@ -18,23 +18,18 @@ function referenceJob(ctx: BenchContext, reference: FloorServer, connections: nu
 export const overheadScenario: Scenario = async (ctx) => {
   const sample = await graphql(ctx.careslot().url, ctx.data.token, VIEWER_QUERY);
   const floor = await startHttpFloor(ctx.floorConfig);
-  let floorMany, floorOne;
-  try {
-    floorOne = await measure(floor, floorJob(ctx, floor, '/viewer', 1));
-    floorMany = await measure(floor, floorJob(ctx, floor, '/viewer', 32));
-  } finally {
-    await floor.stop();
-  }
   const reference = await startApolloReference();
-  let apolloMany;
-  try {
-    apolloMany = await measure(reference, referenceJob(ctx, reference, 32));
-  } finally {
-    await reference.stop();
-  }
   const server = ctx.careslot();
-  const one = await measure(server, graphqlJob(ctx, VIEWER_QUERY, {}, 1));
-  const many = await measure(server, graphqlJob(ctx, VIEWER_QUERY, {}, 32));
+  let floorMany, floorOne, apolloMany, one, many;
+  try {
+    [floorOne, one] = await measureInTurns([{ server: floor, job: floorJob(ctx, floor, '/viewer', 1) }, { server, job: graphqlJob(ctx, VIEWER_QUERY, {}, 1) }]);
+    [floorMany, apolloMany, many] = await measureInTurns([
+      { server: floor, job: floorJob(ctx, floor, '/viewer', 32) }, { server: reference, job: referenceJob(ctx, reference, 32) },
+      { server, job: graphqlJob(ctx, VIEWER_QUERY, {}, 32) },
+    ]);
+  } finally {
+    await Promise.all([floor.stop(), reference.stop()]);
+  }
   return {
     id: '6', title: 'Fixed overhead: { viewer { kind } } against a bare node:http JSON answer',
     goals: [
@@ -51,6 +46,6 @@ export const overheadScenario: Scenario = async (ctx) => {
     },
     statements: String(sample.statements),
     peakRssMb: Math.max(one.peakRssMb, many.peakRssMb),
-    notes: [],
+    notes: ['Floor, Apollo reference and careslot measured in turns (floor, Apollo, careslot, careslot, Apollo, floor), each turn half the run time, after one warm-up each.'],
   };
 };
