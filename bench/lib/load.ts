@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { runWorker } from './processes';
+import { ReusedWorker } from './processes';
 import type { Latency } from './stats';
 
 export interface LoadJob {
@@ -32,7 +32,9 @@ export interface LoadResult {
   samples?: number[];
 }
 
-/** autocannon in a forked process: the load generator never shares the measured server's event loop. */
+const loadWorker = new ReusedWorker(join(__dirname, 'load-worker.js'));
+
+/** autocannon in a forked process (one for the whole bench): the load generator never shares the measured server's event loop. */
 export function runLoad(job: LoadJob): Promise<LoadResult> {
-  return runWorker<LoadResult>(join(__dirname, 'load-worker.js'), job);
+  return loadWorker.run<LoadResult>(job);
 }

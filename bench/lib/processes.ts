@@ -91,16 +91,73 @@ export function runWorker<T>(script: string, job: object, onMessage?: (message: 
   });
 }
 
-/** The worker side of runWorker: one job in, one result (or error) out. */
+/**
+ * One forked worker kept for many jobs, one at a time (the load generator: a fork and autocannon's
+ * loading cost ~0.2 s per run, and a comparison in turns makes many short runs). It holds the
+ * bench process open only while a job is in flight, and ends when the bench does (its channel
+ * closes).
+ */
+export class ReusedWorker {
+  private child?: ChildProcess;
+  private queue: Promise<unknown> = Promise.resolve();
+  private nextId = 0;
+
+  constructor(private readonly script: string) {}
+
+  run<T>(job: object): Promise<T> {
+    const result = this.queue.then(() => this.send<T>(job));
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private send<T>(job: object): Promise<T> {
+    const child = this.ensureChild();
+    const id = this.nextId++;
+    child.channel?.ref();
+    return new Promise<T>((resolve, reject) => {
+      const settle = (finish: () => void) => {
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        child.channel?.unref();
+        finish();
+      };
+      const onMessage = (message: { type?: string; id?: number; result?: T; error?: string }) => {
+        if (message?.id !== id) return;
+        settle(() => (message.type === 'result' ? resolve(message.result as T) : reject(new Error(message.error))));
+      };
+      const onExit = (code: number | null) => settle(() => reject(new Error(`worker ${this.script} exited with ${code} before answering`)));
+      child.on('message', onMessage);
+      child.on('exit', onExit);
+      child.send({ id, job });
+    });
+  }
+
+  private ensureChild(): ChildProcess {
+    if (this.child && this.child.exitCode === null && this.child.connected) return this.child;
+    const child = fork(this.script, ['--reused'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--max-old-space-size=4096'] });
+    child.unref();
+    child.channel?.unref();
+    child.once('exit', () => {
+      if (this.child === child) this.child = undefined;
+    });
+    return (this.child = child);
+  }
+}
+
+/** The worker side of runWorker (one job in, one result or error out) or, under a ReusedWorker, of every job it is sent. */
 export function serveWorker<J, T>(work: (job: J) => Promise<T>): void {
-  process.once('message', (job: J) => {
-    // The parent may be gone (interrupted): a closed channel then just ends this worker.
-    const answer = (message: object) => process.send!(message, () => undefined);
-    work(job).then(
-      (result) => answer({ type: 'result', result }),
-      (error: unknown) => answer({ type: 'error', error: error instanceof Error ? error.stack ?? error.message : String(error) }),
-    );
-  });
+  // The parent may be gone (interrupted): a closed channel then just ends this worker.
+  const answer = (message: object) => process.send!(message, () => undefined);
+  const serve = (job: J, id?: number) => work(job).then(
+    (result) => answer({ type: 'result', id, result }),
+    (error: unknown) => answer({ type: 'error', id, error: error instanceof Error ? error.stack ?? error.message : String(error) }),
+  );
+  if (!process.argv.includes('--reused')) {
+    process.once('message', (job: J) => void serve(job));
+    return;
+  }
+  process.on('message', (message: { id: number; job: J }) => void serve(message.job, message.id));
+  process.once('disconnect', () => process.exit(0));
 }
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

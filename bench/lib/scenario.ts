@@ -135,22 +135,25 @@ export async function measure(server: CareslotProcess | FloorServer | null, job:
 export const TURNS = 2;
 
 /** The note of a scenario that measures in turns. */
-export const TURNS_NOTE = 'Floor and careslot measured in turns (floor, careslot, careslot, floor), each turn half the run time, after one warm-up each; a side\'s figures are those of all its turns together.';
+export const TURNS_NOTE = 'Floor and careslot measured in turns (floor, careslot, careslot, floor), each turn half the run time in whole seconds, after one warm-up each; a side\'s figures are those of all its turns together.';
 
 export interface Side {
   server: CareslotProcess | FloorServer | null;
   job: LoadJob;
 }
 
+/** autocannon runs for whole seconds (0.75 s lasts 1 s): a turn says so. */
+const turnSeconds = (job: LoadJob) => Math.max(1, Math.round((job.duration ?? 1) / TURNS));
+
 /**
  * Measures sides that are compared with each other in turns, the order reversed every other turn
  * (A B, B A: a drift that grows steadily over the run falls on both sides alike), each turn a
- * TURNS-th of the job's duration. Whatever else a shared 2-core machine does meanwhile
- * (autovacuum, another process) then weighs on both sides instead of on whichever ran second:
- * measured one after the other, single ratios swung by ±30 % between runs here. Each side is
- * warmed up once, before the first turn; its figures are those of all its turns together
- * (latencies from every sample, throughput and CPU over the total time and answers). A job of
- * fixed requests (bookings) cannot be divided so: measure it with `measure`.
+ * TURNS-th of the job's duration in whole seconds (as autocannon runs). Whatever else a shared
+ * 2-core machine does meanwhile (autovacuum, another process) then weighs on both sides instead
+ * of on whichever ran second: measured one after the other, single ratios swung by ±30 % between
+ * runs here. Each side is warmed up once, before the first turn; its figures are those of all its
+ * turns together (latencies from every sample, throughput and CPU over the total time and
+ * answers). A job of fixed requests (bookings) cannot be divided so: measure it with `measure`.
  */
 export async function measureInTurns(sides: Side[]): Promise<Measured[]> {
   if (sides.some(({ job }) => job.bodies || job.amount !== undefined)) throw new Error('a job of fixed requests cannot be measured in turns');
@@ -160,7 +163,7 @@ export async function measureInTurns(sides: Side[]): Promise<Measured[]> {
     const order = turn % 2 === 0 ? sides.map((_, i) => i) : sides.map((_, i) => sides.length - 1 - i);
     for (const i of order) {
       const { server, job } = sides[i];
-      readings[i].push(await read(server, { ...job, duration: (job.duration ?? 1) / TURNS, keepSamples: true }));
+      readings[i].push(await read(server, { ...job, duration: turnSeconds(job), keepSamples: true }));
     }
   }
   return readings.map((turns) => {
