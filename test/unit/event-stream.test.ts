@@ -1,23 +1,10 @@
-import { BroadcastingBus } from '../../src/events/event-bus';
 import { streamTopic, type Verdict } from '../../src/events/event-stream';
+import { LocalBus } from '../helpers/local-bus';
 
 /**
  * The live stream under every subscription: events judged in order, a verdict that must wait
  * holding the later ones back, and ends (return, 'end', a matching end condition) at once.
  */
-
-class LocalBus extends BroadcastingBus {
-  errors: unknown[] = [];
-  protected async send(): Promise<void> {}
-  protected onHandlerError(error: unknown): void {
-    this.errors.push(error);
-  }
-  async close(): Promise<void> {}
-  /** Handlers subscribed to a topic right now. */
-  handlerCount(topic: string): number {
-    return (this as unknown as { handlers: Map<string, Set<unknown>> }).handlers.get(topic)?.size ?? 0;
-  }
-}
 
 interface Event {
   n: number;
