@@ -13,7 +13,7 @@ export function rowsById<Row extends { id: string }>(
   fetch: (tx: Tx, ids: readonly string[]) => Promise<Row[]>,
 ): DataLoader<string, Row | undefined> {
   return ctx.memoize(key, () => new DataLoader<string, Row | undefined>(async (ids) => {
-    const rows = await ctx.transaction((tx) => fetch(tx, ids));
+    const rows = await ctx.singleStatement((tx) => fetch(tx, ids));
     const byId = new Map(rows.map((row) => [row.id, row]));
     return ids.map((id) => byId.get(id));
   }));
@@ -27,7 +27,7 @@ export function rowsByParent<Row>(
   parentOf: (row: Row) => string,
 ): DataLoader<string, Row[]> {
   return ctx.memoize(key, () => new DataLoader<string, Row[]>(async (parentIds) => {
-    const rows = await ctx.transaction((tx) => fetch(tx, parentIds));
+    const rows = await ctx.singleStatement((tx) => fetch(tx, parentIds));
     const groups = new Map<string, Row[]>();
     for (const row of rows) {
       const parent = parentOf(row);

@@ -25,7 +25,7 @@ export class AppointmentsQueryService {
   async appointments(ctx: RequestContext, filter: AppointmentFilter, page: PageRequest): Promise<Page<AppointmentRow>> {
     requireStaffRole(ctx, STAFF_READERS);
     const after = page.after ? decodeCursor(page.after, 'after') : undefined;
-    const rows = await ctx.transaction((tx) => appointmentsRepository.list(tx, filter, { limit: page.first + 1, after }));
+    const rows = await ctx.singleStatement((tx) => appointmentsRepository.list(tx, filter, { limit: page.first + 1, after }));
     const appointments = appointmentLoader(ctx);
     const schedules = scheduleLoader(ctx);
     for (const { schedule, ...row } of rows) {

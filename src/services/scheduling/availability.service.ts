@@ -30,14 +30,12 @@ export class AvailabilityService {
   async availability(ctx: RequestContext, filter: AvailabilityFilter): Promise<CentreAvailability> {
     requireStaffRole(ctx, STAFF_READERS);
     this.checkWindow(filter.from, filter.to);
-    const schedules = await ctx.transaction(async (tx) => {
-      const rows = await queryAvailability(tx, filter);
-      if (rows.length === 0) {
-        const [centre] = await tx.query('SELECT 1 FROM centres WHERE tenant_id = $1 AND id = $2', [tx.tenantId, filter.centreId]);
-        if (!centre) throw notFound('Centre');
-      }
-      return rows;
-    });
+    const schedules = await ctx.singleStatement((tx) => queryAvailability(tx, filter));
+    // No rows: a centre without schedules, or no centre of this tenant at all.
+    if (schedules.length === 0) {
+      const [centre] = await ctx.singleStatement((tx) => tx.query('SELECT 1 FROM centres WHERE tenant_id = $1 AND id = $2', [tx.tenantId, filter.centreId]));
+      if (!centre) throw notFound('Centre');
+    }
     const mirrors = schedules.filter((row) => row.linkId);
     if (mirrors.length === 0 || !this.remote) return { centreId: filter.centreId, from: filter.from, to: filter.to, schedules };
     const shared = await this.remote.availability(ctx, mirrors, filter);
