@@ -20,7 +20,7 @@ export interface AgendaEvent {
  * publish nothing. A lost event only delays a subscriber's refresh; it must never become an
  * unhandled rejection. Published on the next turn of the event loop, once the request that made
  * the change has answered: this instance's subscribers are judged synchronously in the bus
- * dispatch (about 3 µs each), and with 5,000 of them the booking's own answer waited ~25 ms.
+ * dispatch (about 3 µs each): with 5,000 of them a booking answered in ~30 ms instead of ~3 ms.
  */
 export function publishAgendaEventAfterCommit(tx: Tx, bus: EventBus, event: Omit<AgendaEvent, 'tenantId'>): void {
   const payload: AgendaEvent = { tenantId: tx.tenantId, ...event };

@@ -4,6 +4,7 @@ import { streamTopic } from '../../events/event-stream';
 import { badInput, notFound } from '../../platform/errors';
 import { isUuid } from '../../platform/ids';
 import { STAFF_READERS, requireStaffRole } from '../access';
+import { centresRepository } from '../catalog/centres.repository';
 import type { Authenticator } from '../identity/authenticator';
 import { revocationOf } from '../identity/revocation';
 import { AGENDA_TOPIC, type AgendaEvent } from '../agenda-events';
@@ -21,8 +22,7 @@ export class AgendaWatchService {
     requireStaffRole(ctx, STAFF_READERS);
     // Subscription arguments reach `subscribe` unvalidated by the schema layer.
     if (!isUuid(centreId)) throw badInput([{ field: 'centreId', problems: ['must be an id returned by this API'] }]);
-    const [centre] = await ctx.transaction((tx) => tx.query('SELECT 1 FROM centres WHERE tenant_id = $1 AND id = $2', [tx.tenantId, centreId]));
-    if (!centre) throw notFound('Centre');
+    if (!(await ctx.singleStatement((tx) => centresRepository.exists(tx, centreId)))) throw notFound('Centre');
     const principal = ctx.caller;
     return streamTopic<AgendaEvent>(this.bus, AGENDA_TOPIC, (event) => {
       if (event.tenantId !== principal.tenantId || event.centreId !== centreId) return false;

@@ -1,3 +1,6 @@
+/** The lock's key is hashtextextended(prefix || schedule id, 0). */
+export const SCHEDULE_BOOKING_LOCK_PREFIX = 'schedule-bookings:';
+
 /**
  * A FROM item, lateral to a row holding the schedule's id, that waits for and takes the
  * transaction's lock on booking that schedule. Every statement that puts an appointment into a
@@ -10,5 +13,3 @@
 export const scheduleBookingLock = (scheduleId: string): string =>
   `CROSS JOIN LATERAL pg_advisory_xact_lock(hashtextextended('${SCHEDULE_BOOKING_LOCK_PREFIX}' || ${scheduleId}::text, 0)) AS schedule_booking_lock`;
 
-/** The lock's key is hashtextextended(prefix || schedule id, 0). */
-export const SCHEDULE_BOOKING_LOCK_PREFIX = 'schedule-bookings:';

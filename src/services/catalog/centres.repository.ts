@@ -38,6 +38,12 @@ export const centresRepository = {
     return row;
   },
 
+  /** Whether the caller's tenant has this centre (row-level security hides the others'). */
+  async exists(tx: Tx, id: string): Promise<boolean> {
+    const rows = await tx.query(`SELECT 1 FROM centres WHERE tenant_id = $1 AND id = $2`, [tx.tenantId, id]);
+    return rows.length > 0;
+  },
+
   async findByIds(tx: Tx, ids: readonly string[]): Promise<CentreRow[]> {
     return tx.query<CentreRow>(`SELECT ${CENTRE_COLUMNS} FROM centres WHERE tenant_id = $1 AND id = ANY($2::uuid[])`, [tx.tenantId, lookupableIds(ids)]);
   },

@@ -1,6 +1,7 @@
 import type { RequestContext } from '../../context/request-context';
 import { badInput, notFound } from '../../platform/errors';
 import { STAFF_READERS, requireStaffRole } from '../access';
+import { centresRepository } from '../catalog/centres.repository';
 import { queryAvailability, type AvailabilityFilter, type AvailabilityRow } from './availability.query';
 
 const DAY_MS = 86_400_000;
@@ -32,10 +33,7 @@ export class AvailabilityService {
     this.checkWindow(filter.from, filter.to);
     const schedules = await ctx.singleStatement((tx) => queryAvailability(tx, filter));
     // No rows: a centre without schedules, or no centre of this tenant at all.
-    if (schedules.length === 0) {
-      const [centre] = await ctx.singleStatement((tx) => tx.query('SELECT 1 FROM centres WHERE tenant_id = $1 AND id = $2', [tx.tenantId, filter.centreId]));
-      if (!centre) throw notFound('Centre');
-    }
+    if (schedules.length === 0 && !(await ctx.singleStatement((tx) => centresRepository.exists(tx, filter.centreId)))) throw notFound('Centre');
     const mirrors = schedules.filter((row) => row.linkId);
     if (mirrors.length === 0 || !this.remote) return { centreId: filter.centreId, from: filter.from, to: filter.to, schedules };
     const shared = await this.remote.availability(ctx, mirrors, filter);
