@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import {
-  IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, Min, MinLength, ValidateIf, validateSync,
+  IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateIf, validateSync,
 } from 'class-validator';
 
 export const NODE_ENVS = ['development', 'test', 'production'] as const;
@@ -20,8 +20,14 @@ export class Config {
 
   /** Owner connection (runs migrations). Unset: the embedded PostgreSQL in .data/. */
   @IsOptional() @IsString() DATABASE_URL?: string;
-  /** Non-owner login the app connects as. Unset: role careslot_app on DATABASE_URL's server. */
+  /** Non-owner login the app connects as. Unset: the login role DATABASE_APP_ROLE on DATABASE_URL's server. */
   @IsOptional() @IsString() DATABASE_APP_URL?: string;
+  /**
+   * This deployment's own login role (a member of careslot_app), created and given a password at start.
+   * Unset: careslot_app_<database name>, so deployments sharing a PostgreSQL server never share one.
+   */
+  @IsOptional() @Matches(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'DATABASE_APP_ROLE must be a lower-case PostgreSQL identifier (a-z, 0-9, _; at most 63)' })
+  DATABASE_APP_ROLE?: string;
   @IsInt() @Min(1) @Max(500) DATABASE_POOL_SIZE = 20;
   @IsBoolean() MIGRATIONS_RUN = true;
   /** Seed demo tenants, centres and agendas at start (default: on in development). */
@@ -43,6 +49,7 @@ export class Config {
   @IsInt() @Min(1024) BODY_LIMIT_BYTES = 100 * 1024;
   @IsInt() @Min(1) MAX_DEPTH = 10;
   @IsInt() @Min(1) MAX_ALIASES = 30;
+  @IsInt() @Min(1) MAX_DIRECTIVES = 50;
   @IsInt() @Min(1) MAX_COST = 5000;
   @IsInt() @Min(100) MAX_TOKENS = 5000;
   @IsInt() @Min(100) WS_INIT_TIMEOUT_MS = 5000;
@@ -50,6 +57,11 @@ export class Config {
   @IsInt() @Min(1024) WS_MAX_MESSAGE_BYTES = 64 * 1024;
   /** Requests per minute per principal (HTTP and WebSocket operations alike). */
   @IsInt() @Min(1) RATE_LIMIT_PER_MINUTE = 6000;
+  /** Failed sign-ins one client address may make per SIGN_IN_FAILURE_WINDOW_SECONDS; past it: 429 for the rest of the window. */
+  @IsInt() @Min(1) SIGN_IN_FAILURES_PER_ADDRESS = 20;
+  /** Failed sign-ins one token id may see per window, from any address; its holder still signs in with the right secret. */
+  @IsInt() @Min(1) SIGN_IN_FAILURES_PER_TOKEN = 10;
+  @IsInt() @Min(1) @Max(86_400) SIGN_IN_FAILURE_WINDOW_SECONDS = 60;
   @IsInt() @Min(1) @Max(366) AVAILABILITY_MAX_DAYS = 31;
   /** Deadline of one call to a peer server (sharing); past it the caller gets REMOTE_UNAVAILABLE. */
   @IsInt() @Min(100) PEER_TIMEOUT_MS = 5000;
@@ -96,7 +108,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   return config;
 }
 
-const OPTIONAL_SETTINGS = new Set(['PUBLIC_URL', 'DATABASE_URL', 'DATABASE_APP_URL', 'REDIS_URL', 'SECRET_KEY']);
+const OPTIONAL_SETTINGS = new Set(['PUBLIC_URL', 'DATABASE_URL', 'DATABASE_APP_URL', 'DATABASE_APP_ROLE', 'REDIS_URL', 'SECRET_KEY']);
 
 function isSettingName(config: Config, name: string): boolean {
   return OPTIONAL_SETTINGS.has(name) || Object.prototype.hasOwnProperty.call(config, name);

@@ -8,7 +8,11 @@ import { openDatabase, type Database } from './db/database';
 import type { EventBus } from './events/event-bus';
 import { PgNotifyBus } from './events/pg-notify-bus';
 import { RedisBus } from './events/redis-bus';
+import Redis from 'ioredis';
+import { SignInGuard } from './context/sign-in-guard';
+import { SignInThrottle, type FailureStore } from './context/sign-in-throttle';
 import { createApolloServer, queryLimitsOf } from './platform/apollo';
+import { OperationGate } from './platform/operation-gate';
 import { graphiqlRouter } from './platform/graphiql/graphiql-router';
 import { createHttpApp, GRAPHQL_PATH } from './platform/http-app';
 import { createLogger, type Logger } from './platform/logger';
@@ -110,18 +114,30 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   });
   bindServicesToSchema(schema, services);
   const metrics = new Metrics();
-  const contexts = new ContextFactory(database.app, authenticator, new RequestRateLimiter(config.RATE_LIMIT_PER_MINUTE), logger);
+  const throttleRedis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false }) : undefined;
+  throttleRedis?.on('error', (error: Error) => logger.warn({ err: error.message }, 'redis connection failed (sign-in throttle counts in memory meanwhile)'));
+  const signIn = new SignInGuard(authenticator, new SignInThrottle(
+    {
+      failuresPerAddress: config.SIGN_IN_FAILURES_PER_ADDRESS,
+      failuresPerCredential: config.SIGN_IN_FAILURES_PER_TOKEN,
+      windowSeconds: config.SIGN_IN_FAILURE_WINDOW_SECONDS,
+    },
+    failureStore(database, throttleRedis),
+    `careslot:${database.name}:sign-in`,
+  ));
+  const contexts = new ContextFactory(database.app, signIn, new RequestRateLimiter(config.RATE_LIMIT_PER_MINUTE), logger);
+  const gate = new OperationGate(schema, queryLimitsOf(config), config.INTROSPECTION);
   const httpServer = createHttpServer();
-  const apollo = createApolloServer(schema, config, httpServer, metrics, logger);
+  const apollo = createApolloServer(schema, config, httpServer, gate, metrics, logger);
   await apollo.start();
   const app = createHttpApp({
-    config, apollo, contexts, metrics, logger,
+    config, apollo, gate, contexts, metrics, logger,
     isReady: async () => (await database.app.query('SELECT 1')).length === 1,
     beforeGraphql: [graphiqlRouter({ endpointPath: GRAPHQL_PATH })],
   });
   httpServer.on('request', app);
   const websocket = attachGraphqlWebSocket(httpServer, GRAPHQL_PATH, {
-    config, schema, limits: queryLimitsOf(config), authenticator, contexts, logger, metrics,
+    config, schema, gate, authenticator, contexts, logger, metrics,
   });
 
   const jobs: JobRunner | undefined = config.JOBS_RUN
@@ -156,10 +172,16 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
       connector.close();
       authenticator.close();
+      throttleRedis?.disconnect();
       await bus.close();
       await database.close();
     },
   };
+}
+
+function failureStore(database: Database, redis: Redis | undefined): FailureStore {
+  if (redis) return { kind: 'redis', client: redis };
+  return { kind: 'postgres', pool: (database.app.driver as unknown as { master: Pool }).master, tableName: 'sign_in_failures' };
 }
 
 async function startEventBus(config: Config, database: Database, logger: Logger): Promise<EventBus> {

@@ -29,6 +29,8 @@ export interface PeerServerPrincipal extends PrincipalBase {
 }
 
 export type PrincipalKind = Principal['kind'];
+export const PRINCIPAL_KINDS = ['STAFF_USER', 'PARTNER_APP', 'PEER_SERVER'] as const satisfies readonly PrincipalKind[];
+export type StaffRoleName = StaffRole;
 
 export function hasRole(principal: Principal | undefined, roles: readonly StaffRole[]): boolean {
   return principal?.kind === 'STAFF_USER' && principal.roles.some((role) => roles.includes(role));

@@ -30,17 +30,18 @@ export class RequestContext {
   readonly statements = new StatementCounter();
   private memo?: Map<symbol, unknown>;
   private childLogger?: Logger;
-  private id?: string;
 
   constructor(
     private readonly dataSource: DataSource,
     readonly principal: Principal | undefined,
     private readonly baseLogger: Logger,
+    private id?: string,
   ) {}
 
   /**
-   * Made on first use: a live subscription keeps its context for hours and seldom logs or fails,
-   * and each id costs a few hundred bytes (randomUUID's string is a tree of concatenations).
+   * Given by the HTTP transport (its answers and log lines carry it from the first byte), else made
+   * on first use: a live subscription keeps its context for hours and seldom logs or fails, and each
+   * id costs a few hundred bytes (randomUUID's string is a tree of concatenations).
    */
   get requestId(): string {
     return (this.id ??= randomUUID());

@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
 import type { Logger } from '../platform/logger';
-import { resolveAppDatabaseUrl } from './app-role';
+import { databaseNameOf, resolveAppDatabaseUrl } from './app-role';
 import { createDataSource } from './data-source';
 import { withPgClient } from './pg-client';
 import { runMigrations as runJobQueueMigrations } from 'graphile-worker';
@@ -13,6 +13,8 @@ export interface Database {
   app: DataSource;
   /** The owner connection string (migrations, operator scripts). */
   ownerUrl: string;
+  /** The database's name: what tells this deployment apart on a shared server. */
+  name: string;
   close(): Promise<void>;
 }
 
@@ -24,7 +26,7 @@ export async function openDatabase(config: Config, secretKey: Buffer, logger: Lo
     if (embedded) await ensureDatabaseExists(embedded.url, 'careslot');
     if (config.MIGRATIONS_RUN) await runMigrations(ownerUrl, logger);
     const app = createDataSource({
-      url: await resolveAppDatabaseUrl(ownerUrl, config.DATABASE_APP_URL, secretKey),
+      url: await resolveAppDatabaseUrl(ownerUrl, config.DATABASE_APP_URL, secretKey, config.DATABASE_APP_ROLE),
       poolSize: config.DATABASE_POOL_SIZE,
       onPoolError: (error) => logger.error({ err: error.message }, 'database pool error'),
     });
@@ -32,6 +34,7 @@ export async function openDatabase(config: Config, secretKey: Buffer, logger: Lo
     return {
       app,
       ownerUrl,
+      name: databaseNameOf(ownerUrl),
       close: async () => {
         await app.destroy().catch(() => undefined);
         await embedded?.stop();

@@ -11,18 +11,23 @@ import type { RequestContext } from '../context/request-context';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { compiledExecution } from './compiled-execution';
 import { appErrorToGraphQL, maskFormattedError } from './graphql-errors';
-import { ErrorCode } from './errors';
-import { unauthenticated } from './errors';
-import { isIntrospectionOnly } from './introspection';
-import { costError, limitValidationRules, type QueryLimits } from './limits';
+import { ErrorCode, unauthenticated } from './errors';
+import type { QueryLimits } from './limits/query-limits';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';
+import type { OperationGate } from './operation-gate';
 
 export function queryLimitsOf(config: Config): QueryLimits {
-  return { maxDepth: config.MAX_DEPTH, maxAliases: config.MAX_ALIASES, maxCost: config.MAX_COST, maxTokens: config.MAX_TOKENS };
+  return {
+    maxDepth: config.MAX_DEPTH, maxAliases: config.MAX_ALIASES, maxDirectives: config.MAX_DIRECTIVES, maxCost: config.MAX_COST, maxTokens: config.MAX_TOKENS,
+  };
 }
 
-export function createApolloServer(schema: GraphQLSchema, config: Config, httpServer: Server, metrics: Metrics, logger: Logger): ApolloServer<RequestContext> {
+/**
+ * Apollo executes what the operation gate admitted (src/platform/graphql-http.ts checks every
+ * request before it gets here); its own validation carries the gate's rules as a second wall.
+ */
+export function createApolloServer(schema: GraphQLSchema, config: Config, httpServer: Server, gate: OperationGate, metrics: Metrics, logger: Logger): ApolloServer<RequestContext> {
   const limits = queryLimitsOf(config);
   return new ApolloServer<RequestContext>({
     gateway: compiledExecution(schema),
@@ -34,8 +39,8 @@ export function createApolloServer(schema: GraphQLSchema, config: Config, httpSe
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: config.isProduction,
     parseOptions: { maxTokens: limits.maxTokens },
-    validationRules: limitValidationRules(limits),
-    formatError: (formatted, error) => maskFormattedError(restoreLimitCode(formatted, error)),
+    validationRules: [...gate.validationRules],
+    formatError: (formatted, error) => maskFormattedError(restoreOwnCode(formatted, error)),
     plugins: [
       // Apollo installs these by default; we use none of them and cache-control alone is costly per field.
       ApolloServerPluginCacheControlDisabled(),
@@ -44,21 +49,19 @@ export function createApolloServer(schema: GraphQLSchema, config: Config, httpSe
       ApolloServerPluginSchemaReportingDisabled(),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      operationGuard(limits),
+      signedInOnly(),
       observability(metrics, logger, config.DEBUG_SQL_COUNT),
     ],
   });
 }
 
-/** Anonymous callers may only introspect; every operation must fit the cost limit. */
-function operationGuard(limits: QueryLimits): ApolloServerPlugin<RequestContext> {
+/** Every HTTP context is signed in (the transport answers 401 before); a second wall for any other way in. */
+function signedInOnly(): ApolloServerPlugin<RequestContext> {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ contextValue, operation, document, request, schema }) {
-          if (!contextValue.principal && !(operation && isIntrospectionOnly(operation))) throw appErrorToGraphQL(unauthenticated());
-          const tooCostly = costError(schema, document, request.variables, request.operationName, limits.maxCost);
-          if (tooCostly) throw withHttpStatus(tooCostly, 400);
+        async didResolveOperation({ contextValue }) {
+          if (!contextValue.principal) throw appErrorToGraphQL(unauthenticated());
         },
       };
     },
@@ -73,7 +76,21 @@ function observability(metrics: Metrics, logger: Logger, exposeSqlCount: boolean
     async requestDidStart() {
       const started = process.hrtime.bigint();
       return {
+        // Errors no resolver mapped (those did their own logging): logged here under the request's id.
+        async didEncounterErrors({ contextValue: ctx, errors }) {
+          for (const error of errors) {
+            if (maskFormattedError(restoreOwnCode(error.toJSON(), error)).extensions?.code !== ErrorCode.INTERNAL_SERVER_ERROR) continue;
+            if (error.extensions?.requestId !== undefined) continue;
+            operations.error({ requestId: ctx.requestId, err: error.originalError?.message ?? error.message }, 'unexpected GraphQL error');
+          }
+        },
         async willSendResponse({ contextValue: ctx, response, operation, operationName, errors }) {
+          // Every error answered carries the id its log line carries.
+          if (response.body.kind === 'single') {
+            for (const error of response.body.singleResult.errors ?? []) {
+              (error as { extensions?: Record<string, unknown> }).extensions = { ...error.extensions, requestId: ctx.requestId };
+            }
+          }
           const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
           const codes = (errors ?? []).map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
           for (const code of codes) metrics.errors.inc({ code });
@@ -89,15 +106,15 @@ function observability(metrics: Metrics, logger: Logger, exposeSqlCount: boolean
   };
 }
 
-/** Apollo re-labels errors from validation rules GRAPHQL_VALIDATION_FAILED; a broken limit keeps its own code. */
-function restoreLimitCode(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+/** Codes careslot's validation rules set and Apollo re-labels GRAPHQL_VALIDATION_FAILED: they keep their own. */
+const OWN_VALIDATION_CODES = new Set<unknown>([ErrorCode.QUERY_TOO_COMPLEX, ErrorCode.BAD_USER_INPUT]);
+
+function restoreOwnCode(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
   const original = (error as { originalError?: unknown } | undefined)?.originalError;
-  if (original instanceof GraphQLError && original.extensions?.code === ErrorCode.QUERY_TOO_COMPLEX) {
+  if (original instanceof GraphQLError && OWN_VALIDATION_CODES.has(original.extensions?.code)) {
     return { ...formatted, extensions: { ...original.extensions } };
   }
+  // Apollo's own name for "no such operation" (several operations and no operationName, an unknown one).
+  if (formatted.extensions?.code === 'OPERATION_RESOLUTION_FAILURE') return { ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.BAD_REQUEST } };
   return formatted;
-}
-
-function withHttpStatus(error: GraphQLError, status: number): GraphQLError {
-  return new GraphQLError(error.message, { extensions: { ...error.extensions, http: { status } } });
 }

@@ -1,19 +1,20 @@
 import type { ApolloServer } from '@apollo/server';
 import cors from 'cors';
 import express, { type ErrorRequestHandler, type Express } from 'express';
-import type { IncomingMessage, RequestListener } from 'node:http';
+import type { RequestListener } from 'node:http';
 import type { Config } from '../config';
 import type { ContextFactory } from '../context/context-factory';
 import type { RequestContext } from '../context/request-context';
-import { AppError, ErrorCode } from './errors';
-import { appErrorToGraphQL } from './graphql-errors';
+import { ErrorCode } from './errors';
 import { graphqlHttpHandler, sendError } from './graphql-http';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';
+import type { OperationGate } from './operation-gate';
 
 export interface HttpAppDeps {
   config: Config;
   apollo: ApolloServer<RequestContext>;
+  gate: OperationGate;
   contexts: ContextFactory;
   metrics: Metrics;
   logger: Logger;
@@ -32,9 +33,14 @@ export function createHttpApp(deps: HttpAppDeps): RequestListener {
   const corsHandler = cors({ origin: deps.config.CORS_ORIGINS, methods: ['GET', 'POST'], maxAge: 600 });
   const graphql = graphqlHttpHandler({
     apollo: deps.apollo,
+    gate: deps.gate,
     bodyLimitBytes: deps.config.BODY_LIMIT_BYTES,
-    context: (req) => contextOf(deps.contexts, req),
-    onUnexpected: (error) => deps.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'unexpected HTTP error'),
+    context: (req, requestId) => deps.contexts.fromAuthorization(req.headers.authorization, req.socket.remoteAddress ?? 'unknown', requestId),
+    onRefused: ({ requestId, status, codes }) => {
+      for (const code of codes) deps.metrics.errors.inc({ code });
+      deps.logger.info({ requestId, status, errorCodes: codes }, 'graphql request refused');
+    },
+    onUnexpected: (error, requestId) => deps.logger.error({ requestId, err: error instanceof Error ? error.message : String(error) }, 'unexpected HTTP error'),
   });
   const site = expressApp(deps, corsHandler, graphql);
   return (req, res) => {
@@ -67,14 +73,6 @@ function expressApp(deps: HttpAppDeps, corsHandler: ReturnType<typeof cors>, gra
   app.get(GRAPHQL_PATH, (req, res) => graphql(req, res));
   app.use(transportErrors(deps.logger));
   return app;
-}
-
-async function contextOf(contexts: ContextFactory, req: IncomingMessage): Promise<RequestContext> {
-  try {
-    return await contexts.fromAuthorization(req.headers.authorization, req.socket.remoteAddress ?? 'unknown');
-  } catch (error) {
-    throw error instanceof AppError ? appErrorToGraphQL(error) : error;
-  }
 }
 
 function pathOf(url: string | undefined): string {

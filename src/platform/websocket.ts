@@ -1,4 +1,4 @@
-import { GraphQLError, specifiedRules, subscribe, type ExecutionArgs, type ExecutionResult, type FormattedExecutionResult, type GraphQLSchema } from 'graphql';
+import { GraphQLError, subscribe, type ExecutionArgs, type ExecutionResult, type FormattedExecutionResult, type GraphQLSchema } from 'graphql';
 import type { Context, SubscribePayload } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { IncomingMessage, Server } from 'node:http';
@@ -10,13 +10,16 @@ import type { RequestContext } from '../context/request-context';
 import { visibilityKey } from '../context/visibility';
 import { AppError, ErrorCode, unauthenticated } from './errors';
 import { appErrorToGraphQL, toClientError } from './graphql-errors';
-import { costError, limitValidationRules, type QueryLimits } from './limits';
+import { tooComplex } from './limits/query-limits';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';
-import { OperationDocuments } from './operation-documents';
+import type { OperationGate } from './operation-gate';
 import { SubscriptionFanout, type SubscriptionTarget } from './subscription-fanout';
 import { variableErrors } from './variables';
 import type { Authenticator } from '../services/identity/authenticator';
+
+/** Close code for a connection refused after too many failed sign-ins (graphql-ws reads 4429 as "do not retry now"). */
+export const CLOSE_TOO_MANY_SIGN_IN_FAILURES = 4429;
 
 type ConnectionState = {
   socket: WebSocket;
@@ -36,7 +39,7 @@ interface Route {
 export interface WebSocketDeps {
   config: Config;
   schema: GraphQLSchema;
-  limits: QueryLimits;
+  gate: OperationGate;
   authenticator: Authenticator;
   contexts: ContextFactory;
   logger: Logger;
@@ -44,13 +47,12 @@ export interface WebSocketDeps {
 }
 
 /**
- * graphql-ws on the same port and path as HTTP, under the same limits: the token comes in
- * connectionParams (a bad or missing one closes with 4403), and each subscribe message is
- * parsed with the token limit, validated with the depth and alias rules and costed.
+ * graphql-ws on the same port and path as HTTP, under the same rules: the token comes in
+ * connectionParams (a bad or missing one closes with 4403, too many failed ones with 4429), and
+ * each subscribe message passes the same operation gate as an HTTP request.
  */
 export function attachGraphqlWebSocket(httpServer: Server, path: string, deps: WebSocketDeps): { close(): Promise<void> } {
   const wsServer = new WebSocketServer({ server: httpServer, path, maxPayload: deps.config.WS_MAX_MESSAGE_BYTES });
-  const documents = new OperationDocuments(deps.schema, [...specifiedRules, ...limitValidationRules(deps.limits)], deps.limits.maxTokens);
   const fanout = new SubscriptionFanout({
     contextForEvent: (context) => (context as RequestContext).fork(),
     toClient: (result, context) => clientResult(result, (context as RequestContext).requestId, deps.logger),
@@ -64,9 +66,14 @@ export function attachGraphqlWebSocket(httpServer: Server, path: string, deps: W
         // The upgrade request (headers, buffers) would otherwise live as long as the connection.
         ctx.extra.remoteAddress = ctx.extra.request?.socket.remoteAddress ?? 'unknown';
         (ctx.extra as { request?: IncomingMessage }).request = undefined;
-        const principal = await authenticateConnection(deps.authenticator, ctx.connectionParams);
+        const signedIn = await signInConnection(deps.contexts, ctx.connectionParams, ctx.extra.remoteAddress);
         // The secret is not needed again (the principal stands for it), nor kept for the connection's life.
         forgetToken(ctx.connectionParams);
+        if (signedIn.retryAfterSeconds !== undefined) {
+          ctx.extra.socket.close(CLOSE_TOO_MANY_SIGN_IN_FAILURES, `Too many failed sign-ins: retry after ${signedIn.retryAfterSeconds} s`);
+          return false;
+        }
+        const principal = signedIn.principal;
         if (!principal) return false;
         ctx.extra.principal = principal;
         ctx.extra.activeSubscriptions = 0;
@@ -77,7 +84,7 @@ export function attachGraphqlWebSocket(httpServer: Server, path: string, deps: W
         const state = ctx.extra;
         // Reserve the slot before any await: otherwise a burst of subscribe messages all pass the check.
         if ((state.activeSubscriptions ?? 0) >= deps.config.WS_MAX_SUBSCRIPTIONS) {
-          return [limitError(`At most ${deps.config.WS_MAX_SUBSCRIPTIONS} subscriptions per connection`, 'subscriptions', deps.config.WS_MAX_SUBSCRIPTIONS)];
+          return [tooComplex(`At most ${deps.config.WS_MAX_SUBSCRIPTIONS} subscriptions per connection`, 'subscriptions', { max: deps.config.WS_MAX_SUBSCRIPTIONS })];
         }
         state.activeSubscriptions = (state.activeSubscriptions ?? 0) + 1;
         // A token revoked since the connection opened may not start anything new.
@@ -85,7 +92,7 @@ export function attachGraphqlWebSocket(httpServer: Server, path: string, deps: W
           state.activeSubscriptions -= 1;
           return [appErrorToGraphQL(unauthenticated('Token revoked'))];
         }
-        const prepared = await prepareOperation(deps, documents, state, payload);
+        const prepared = await prepareOperation(deps, state.principal, payload);
         if (Array.isArray(prepared)) {
           state.activeSubscriptions -= 1;
           return prepared;
@@ -93,7 +100,7 @@ export function attachGraphqlWebSocket(httpServer: Server, path: string, deps: W
         routes.set(prepared, { groupKey: groupKeyOf(state.principal, payload), target: { socket: state.socket, id } });
         // graphql-ws keeps the subscribe message for the subscription's life: let it hold the one
         // copy of the text that every subscriber of this operation shares.
-        (payload as { query: string }).query = documents.sharedText(payload.query);
+        (payload as { query: string }).query = deps.gate.sharedText(payload.query);
         return prepared;
       },
       // Subscriptions go through the fan-out (queries and mutations over WebSocket do not come here).
@@ -124,19 +131,15 @@ export function attachGraphqlWebSocket(httpServer: Server, path: string, deps: W
   };
 }
 
-/** Parse with the token limit and validate with the limit rules (both once per text), cost, and build the operation's context. */
-async function prepareOperation(
-  deps: WebSocketDeps, documents: OperationDocuments, state: Partial<ConnectionState>, payload: SubscribePayload,
-): Promise<ExecutionArgs | GraphQLError[]> {
-  const document = documents.documentOf(payload.query);
-  if (Array.isArray(document)) return document;
-  const badVariables = variableErrors(deps.schema, document, payload.operationName, payload.variables);
+/** The same gate as HTTP (parse, validate, limits, cost; cached by text), the variables, and the operation's context. */
+async function prepareOperation(deps: WebSocketDeps, principal: Principal, payload: SubscribePayload): Promise<ExecutionArgs | GraphQLError[]> {
+  const admitted = deps.gate.admit(payload, 'websocket');
+  if (Array.isArray(admitted)) return admitted;
+  const badVariables = variableErrors(deps.schema, admitted.document, payload.operationName, payload.variables);
   if (badVariables.length > 0) return badVariables;
-  const tooCostly = costError(deps.schema, document, payload.variables ?? undefined, payload.operationName ?? undefined, deps.limits.maxCost);
-  if (tooCostly) return [tooCostly];
   try {
-    const contextValue = await deps.contexts.forPrincipal(state.principal, state.remoteAddress ?? 'unknown');
-    return { schema: deps.schema, document, variableValues: payload.variables, operationName: payload.operationName, contextValue };
+    const contextValue = await deps.contexts.forPrincipal(principal);
+    return { schema: deps.schema, document: admitted.document, variableValues: payload.variables, operationName: payload.operationName, contextValue };
   } catch (error) {
     if (error instanceof AppError) return [appErrorToGraphQL(error)];
     throw error;
@@ -170,18 +173,18 @@ function forgetToken(params: Record<string, unknown> | undefined): void {
   delete params.Authorization;
 }
 
-async function authenticateConnection(authenticator: Authenticator, params: Record<string, unknown> | undefined): Promise<Principal | undefined> {
+/** The connection's principal, or none (closed with 4403), or how long to wait after too many failures. */
+async function signInConnection(
+  contexts: ContextFactory, params: Record<string, unknown> | undefined, remoteAddress: string,
+): Promise<{ principal?: Principal; retryAfterSeconds?: number }> {
   const authorization = params?.authorization ?? params?.Authorization;
-  if (typeof authorization !== 'string') return undefined;
   try {
-    return await authenticator.authenticate(authorization);
-  } catch {
-    return undefined;
+    return { principal: await contexts.signIn.signIn(typeof authorization === 'string' ? authorization : undefined, remoteAddress) };
+  } catch (error) {
+    if (error instanceof AppError && error.code === ErrorCode.RATE_LIMITED) return { retryAfterSeconds: Number(error.details.retryAfterSeconds) };
+    return {};
   }
 }
 
-function limitError(message: string, limit: string, max: number): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: ErrorCode.QUERY_TOO_COMPLEX, limit, max } });
-}
 
 export type { Context as WebSocketContext };

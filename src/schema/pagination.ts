@@ -1,5 +1,6 @@
 import { IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
-import { ArgsType, Field, ID, Int, ObjectType } from 'type-graphql';
+import { ArgsType, Field, Int, ObjectType } from 'type-graphql';
+import { ID } from './scalars';
 
 /** The most any list answers in one page; README "Limits". */
 export const MAX_PAGE_SIZE = 100;

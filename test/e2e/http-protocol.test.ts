@@ -179,7 +179,7 @@ describe('GraphQL over HTTP', () => {
       const truncated = JSON.stringify({ query: CREATE_USER, variables: { input } }).slice(0, -1);
       const response = await post(app, truncated, tenant.adminToken);
       expect(response.status).toBe(400);
-      expect(response.body).toEqual({ errors: [{ message: 'Request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+      expect(response.body).toEqual({ errors: [{ message: 'Request body is not valid JSON', extensions: { code: 'BAD_REQUEST', requestId: expect.stringMatching(UUID) } }] });
       expect(everythingSent(response)).not.toContain(input.email);
       expect(await userEmails(app, tenant.adminToken)).not.toContain(input.email);
     });
@@ -213,7 +213,7 @@ describe('GraphQL over HTTP', () => {
       const input = { ...newUserInput('too-large'), displayName: 'x'.repeat(BODY_LIMIT_BYTES) };
       const response = await post(app, { query: CREATE_USER, variables: { input } }, tenant.adminToken);
       expect(response.status).toBe(413);
-      expect(response.body).toEqual({ errors: [{ message: `Request body exceeds ${BODY_LIMIT_BYTES} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }] });
+      expect(response.body).toEqual({ errors: [{ message: `Request body exceeds ${BODY_LIMIT_BYTES} bytes`, extensions: { code: 'PAYLOAD_TOO_LARGE', requestId: expect.stringMatching(UUID) } }] });
       expect(await userEmails(app, tenant.adminToken)).not.toContain(input.email);
     });
 
@@ -344,7 +344,7 @@ describe('GraphQL over HTTP', () => {
       const tooLong = `too-long-${randomUUID()}-${'y'.repeat(200)}`;
       const input = { ...newUserInput('too-long'), displayName: tooLong };
       const response = await post(app, { query: CREATE_USER, variables: { input } }, tenant.adminToken);
-      expect(response.body.errors[0].extensions).toEqual({ code: 'BAD_USER_INPUT', fields: [{ field: 'input.displayName', problems: [expect.any(String)] }] });
+      expect(response.body.errors[0].extensions).toEqual({ code: 'BAD_USER_INPUT', fields: [{ field: 'input.displayName', problems: [expect.any(String)] }], requestId: expect.stringMatching(UUID) });
       expect(everythingSent(response)).not.toContain(tooLong.slice(0, 45));
       expect(await userEmails(app, tenant.adminToken)).not.toContain(input.email);
     });

@@ -177,7 +177,6 @@ describe('limits', () => {
     const depthDocuments: Array<[string, (depth: number) => string]> = [
       ['nested fields', depthQuery],
       ['a fragment', depthThroughFragment],
-      ['introspection', depthOfIntrospection],
     ];
 
     it.each(depthDocuments)('HTTP: accepts %s exactly at the depth limit, rejects one level more with 400 and no data', async (_name, document) => {
@@ -205,11 +204,19 @@ describe('limits', () => {
       expect(over.errors![0]!.extensions).toMatchObject({ limit: 'depth', max: LIMITS.MAX_DEPTH });
     });
 
-    it('WebSocket: counts fragments and introspection too', async () => {
+    it('WebSocket: counts fragments too', async () => {
       expectWsAccepted(await runOnWs(ws, depthThroughFragment(LIMITS.MAX_DEPTH)));
       expectWsRejected(await runOnWs(ws, depthThroughFragment(LIMITS.MAX_DEPTH + 1)), 'QUERY_TOO_COMPLEX');
-      expectWsAccepted(await runOnWs(ws, depthOfIntrospection(LIMITS.MAX_DEPTH)));
-      expectWsRejected(await runOnWs(ws, depthOfIntrospection(LIMITS.MAX_DEPTH + 1)), 'QUERY_TOO_COMPLEX');
+    });
+
+    it('measures introspection against its own allowance, not MAX_DEPTH, on both transports', async () => {
+      const introspection = depthOfIntrospection(LIMITS.MAX_DEPTH + 3);
+      const http = await gql(app, introspection, {}, tenant.adminToken);
+      expect(http.errors).toBeUndefined();
+      expectWsAccepted(await runOnWs(ws, introspection));
+      const tooDeep = depthOfIntrospection(22);
+      expect(errorCode(await gql(app, tooDeep, {}, tenant.adminToken))).toBe('QUERY_TOO_COMPLEX');
+      expectWsRejected(await runOnWs(ws, tooDeep), 'QUERY_TOO_COMPLEX');
     });
   });
 

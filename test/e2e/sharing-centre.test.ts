@@ -149,7 +149,7 @@ describe('sharing centre', () => {
       const cases: Array<[Record<string, unknown>, string]> = [
         [{ scheduleIds: [] }, 'input.scheduleIds'],
         [{ label: '' }, 'input.label'],
-        [{ scheduleIds: ['not-a-uuid'] }, 'input.scheduleIds'],
+        [{ scheduleIds: ['not-a-uuid'] }, 'input.scheduleIds[0]'],
         [{ restrictions: { weeklyWindows: [{ weekday: 8, startTime: '08:00', endTime: '12:00' }] } }, 'input.restrictions.weeklyWindows[0].weekday'],
         [{ restrictions: { weeklyWindows: [{ weekday: 1, startTime: '12:00', endTime: '08:00' }] } }, 'input.restrictions.weeklyWindows[0].endTime'],
         [{ restrictions: { weeklyWindows: [{ weekday: 1, startTime: '8:00', endTime: '12:00' }] } }, 'input.restrictions.weeklyWindows[0].startTime'],

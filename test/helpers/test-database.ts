@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { defaultAppRole, dropAppRole } from '../../src/db/app-role';
 import { withPgClient } from '../../src/db/pg-client';
 
 /**
@@ -39,6 +40,10 @@ export async function cloneTemplateDatabase(): Promise<{ name: string; url: stri
   return {
     name,
     url: databaseUrl(serverUrl, name),
-    drop: () => withPgClient(serverUrl, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => undefined),
+    drop: async () => {
+      await withPgClient(serverUrl, (client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+      // Each test database's server made its own login role: it goes with its database.
+      await dropAppRole(serverUrl, defaultAppRole(name));
+    },
   };
 }

@@ -1,3 +1,4 @@
+import { defaultAppRole } from '../../src/db/app-role';
 import { withPgClient } from '../../src/db/pg-client';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 import { createTenant } from '../factories/tenants';
@@ -42,8 +43,9 @@ describe('row-level security, checked from the catalog and as the app role', () 
   it('shows the app role nothing when no tenant is set, and only that tenant when one is', async () => {
     const appDataSource = app.server.database.app;
     const tables = await withPgClient(app.databaseUrl, async (client) => (await client.query(TENANT_TABLES_SQL)).rows as Array<{ table: string }>);
-    const role = await appDataSource.query('SELECT current_user AS name, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user');
-    expect(role).toEqual([{ name: 'careslot_app', rolsuper: false, rolbypassrls: false }]);
+    const role = await appDataSource.query(`SELECT current_user AS name, rolsuper, rolbypassrls, pg_has_role(current_user, 'careslot_app', 'MEMBER') AS "appMember"
+      FROM pg_roles WHERE rolname = current_user`);
+    expect(role).toEqual([{ name: defaultAppRole(new URL(app.databaseUrl).pathname.slice(1)), rolsuper: false, rolbypassrls: false, appMember: true }]);
     for (const { table } of tables) {
       const [{ count }] = await appDataSource.query(`SELECT count(*)::int AS count FROM "${table}"`);
       expect({ table, count }).toEqual({ table, count: 0 });

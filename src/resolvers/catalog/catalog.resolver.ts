@@ -1,5 +1,6 @@
 import { Arg, Args, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { RequestContext } from '../../context/request-context';
+import { ADMIN_ONLY } from '../../services/access';
 import type { Services } from '../../services';
 import type { CatalogService } from '../../services/catalog/catalog.service';
 import { PageArgs } from '../../schema/pagination';
@@ -64,67 +65,67 @@ export class CatalogResolver {
     return toSchedule(await this.catalog.schedules.schedule(ctx, args.id));
   }
 
-  @Authorized()
+  @Authorized(...ADMIN_ONLY)
   @Mutation(() => Centre, { description: 'Adds a centre (ADMIN).' })
   async createCentre(@Ctx() ctx: RequestContext, @Arg('input') input: CreateCentreInput): Promise<Centre> {
     return toCentre(await this.catalog.centres.create(ctx, input));
   }
 
-  @Authorized()
+  @Authorized(...ADMIN_ONLY)
   @Mutation(() => Centre, { description: 'Changes a centre, e.g. takes it offline (ADMIN). A new time zone moves its schedules\' hours.' })
   async updateCentre(@Ctx() ctx: RequestContext, @Arg('input') input: UpdateCentreInput): Promise<Centre> {
     return toCentre(await this.catalog.centres.update(ctx, input));
   }
 
-  @Authorized()
+  @Authorized(...ADMIN_ONLY)
   @Mutation(() => Practitioner, { description: 'Adds a practitioner (ADMIN).' })
   async createPractitioner(@Ctx() ctx: RequestContext, @Arg('input') input: CreatePractitionerInput): Promise<Practitioner> {
     return toPractitioner(await this.catalog.practitioners.create(ctx, input));
   }
 
-  @Authorized()
+  @Authorized(...ADMIN_ONLY)
   @Mutation(() => Practitioner, { description: 'Changes a practitioner (ADMIN).' })
   async updatePractitioner(@Ctx() ctx: RequestContext, @Arg('input') input: UpdatePractitionerInput): Promise<Practitioner> {
     return toPractitioner(await this.catalog.practitioners.update(ctx, input));
   }
 
-  @Authorized()
+  @Authorized(...ADMIN_ONLY)
   @Mutation(() => Service, { description: 'Adds a bookable service (ADMIN).' })
   async createService(@Ctx() ctx: RequestContext, @Arg('input') input: CreateServiceInput): Promise<Service> {
     return toService(await this.catalog.medicalServices.create(ctx, input));
   }
 
-  @Authorized()
+  @Authorized(...ADMIN_ONLY)
   @Mutation(() => Service, { description: 'Changes a bookable service (ADMIN).' })
   async updateService(@Ctx() ctx: RequestContext, @Arg('input') input: UpdateServiceInput): Promise<Service> {
     return toService(await this.catalog.medicalServices.update(ctx, input));
   }
 
-  @Authorized()
+  @Authorized(...ADMIN_ONLY)
   @Mutation(() => Schedule, { description: 'Adds a schedule to a centre, with its services and optionally its weekly hours (ADMIN).' })
   async createSchedule(@Ctx() ctx: RequestContext, @Arg('input') input: CreateScheduleInput): Promise<Schedule> {
     return toSchedule(await this.catalog.schedules.create(ctx, input));
   }
 
-  @Authorized()
+  @Authorized(...ADMIN_ONLY)
   @Mutation(() => Schedule, { description: 'Changes a schedule (ADMIN).' })
   async updateSchedule(@Ctx() ctx: RequestContext, @Arg('input') input: UpdateScheduleInput): Promise<Schedule> {
     return toSchedule(await this.catalog.schedules.update(ctx, input));
   }
 
-  @Authorized()
+  @Authorized(...ADMIN_ONLY)
   @Mutation(() => Schedule, { description: 'Replaces a schedule\'s weekly opening hours with the given list, at once (ADMIN).' })
   async setOpeningHours(@Ctx() ctx: RequestContext, @Arg('input') input: SetOpeningHoursInput): Promise<Schedule> {
     return toSchedule(await this.catalog.scheduleHours.setOpeningHours(ctx, input.scheduleId, input.hours));
   }
 
-  @Authorized()
+  @Authorized(...ADMIN_ONLY)
   @Mutation(() => ScheduleException, { description: 'Closes a schedule for a while, or opens it outside its weekly hours (ADMIN).' })
   async addScheduleException(@Ctx() ctx: RequestContext, @Arg('input') input: AddScheduleExceptionInput): Promise<ScheduleException> {
     return toScheduleException(await this.catalog.scheduleHours.addException(ctx, input));
   }
 
-  @Authorized()
+  @Authorized(...ADMIN_ONLY)
   @Mutation(() => ScheduleException, { description: 'Removes a schedule exception (ADMIN); answers the removed exception.' })
   async removeScheduleException(@Ctx() ctx: RequestContext, @Arg('input') input: RemoveScheduleExceptionInput): Promise<ScheduleException> {
     return toScheduleException(await this.catalog.scheduleHours.removeException(ctx, input.id));

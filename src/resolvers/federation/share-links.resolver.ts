@@ -1,5 +1,7 @@
-import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { ID } from '../../schema/scalars';
 import type { RequestContext } from '../../context/request-context';
+import { ADMIN_ONLY } from '../../services/access';
 import type { Services } from '../../services';
 import type { LinkRow } from '../../services/sharing/links.model';
 import type { LinkTestOutcome } from '../../services/sharing/links.service';
@@ -11,26 +13,26 @@ import {
 export class ShareLinksResolver {
   constructor(private readonly services: Services) {}
 
-  @Authorized()
+  @Authorized(...ADMIN_ONLY)
   @Query(() => [ShareLink], { description: 'Links of the tenant\'s client centres to sharing centres (ADMIN).' })
   async shareLinks(@Ctx() ctx: RequestContext, @Arg('centreId', () => ID, { nullable: true }) centreId?: string): Promise<ShareLink[]> {
     return (await this.services.links.links(ctx, centreId)).map(toShareLink);
   }
 
-  @Authorized()
+  @Authorized(...ADMIN_ONLY)
   @Mutation(() => ShareLinkResult, { description: 'Really connects to the sharing server (ADMIN). More than five failures block you for an hour.' })
   async testShareLink(@Ctx() ctx: RequestContext, @Arg('input') input: TestShareLinkInput): Promise<typeof ShareLinkResult> {
     return toShareLinkResult(await this.services.links.test(ctx, input));
   }
 
-  @Authorized()
+  @Authorized(...ADMIN_ONLY)
   @Mutation(() => ShareLinkResult, { description: 'Tests the link and saves it only when it works (ADMIN).' })
   async createShareLink(@Ctx() ctx: RequestContext, @Arg('input') input: CreateShareLinkInput): Promise<typeof ShareLinkResult> {
     const outcome = await this.services.links.create(ctx, input);
     return toShareLinkResult(outcome, outcome.link);
   }
 
-  @Authorized()
+  @Authorized(...ADMIN_ONLY)
   @Mutation(() => ShareLink, { description: 'Removes a link; its shared schedules leave the agenda (ADMIN).' })
   async removeShareLink(@Ctx() ctx: RequestContext, @Arg('input') input: RemoveShareLinkInput): Promise<ShareLink> {
     return toShareLink(await this.services.links.remove(ctx, input.id));

@@ -1,5 +1,6 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../context/request-context';
+import { ADMIN_ONLY } from '../../services/access';
 import type { Services } from '../../services';
 import { PageArgs } from '../../schema/pagination';
 import { ApiTokensArgs, ChangeUserAccessInput, CreateApiTokenInput, CreateUserInput, RevokeApiTokenInput } from '../../schema/identity/identity.inputs';
@@ -23,38 +24,38 @@ export class IdentityResolver {
     return caller.kind === 'STAFF_USER' && viewer.kind === 'STAFF_USER' ? toUser(await this.services.users.user(ctx, caller.userId)) : null;
   }
 
-  @Authorized()
+  @Authorized(...ADMIN_ONLY)
   @Query(() => UserConnection, { description: 'Staff users of the tenant (ADMIN).' })
   async users(@Ctx() ctx: RequestContext, @Args() page: PageArgs): Promise<UserConnection> {
     return toUserConnection(await this.services.users.users(ctx, page));
   }
 
-  @Authorized()
+  @Authorized(...ADMIN_ONLY)
   @Query(() => [ApiToken], { description: 'Bearer tokens of the tenant, newest first (ADMIN).' })
   async apiTokens(@Ctx() ctx: RequestContext, @Args() args: ApiTokensArgs): Promise<ApiToken[]> {
     return (await this.services.tokens.tokens(ctx, args.userId)).map(toApiToken);
   }
 
-  @Authorized()
+  @Authorized(...ADMIN_ONLY)
   @Mutation(() => User, { description: 'Adds a staff user (ADMIN).' })
   async createUser(@Ctx() ctx: RequestContext, @Arg('input') input: CreateUserInput): Promise<User> {
     return toUser(await this.services.users.createUser(ctx, input));
   }
 
-  @Authorized()
+  @Authorized(...ADMIN_ONLY)
   @Mutation(() => User, { description: 'Sets roles, permissions or the active flag of a staff user (ADMIN). Takes effect at once.' })
   async changeUserAccess(@Ctx() ctx: RequestContext, @Arg('input') input: ChangeUserAccessInput): Promise<User> {
     return toUser(await this.services.users.changeAccess(ctx, input));
   }
 
-  @Authorized()
+  @Authorized(...ADMIN_ONLY)
   @Mutation(() => CreatedApiToken, { description: 'Issues a bearer token for a staff user (ADMIN). The token is shown once.' })
   async createApiToken(@Ctx() ctx: RequestContext, @Arg('input') input: CreateApiTokenInput): Promise<CreatedApiToken> {
     const created = await this.services.tokens.createToken(ctx, input);
     return { token: created.token, apiToken: toApiToken(created.apiToken) };
   }
 
-  @Authorized()
+  @Authorized(...ADMIN_ONLY)
   @Mutation(() => ApiToken, { description: 'Revokes a bearer token (ADMIN). Requests and live subscriptions using it stop at once.' })
   async revokeApiToken(@Ctx() ctx: RequestContext, @Arg('input') input: RevokeApiTokenInput): Promise<ApiToken> {
     return toApiToken(await this.services.tokens.revokeToken(ctx, input.id));

@@ -1,5 +1,6 @@
 import { Arg, Args, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { RequestContext } from '../../context/request-context';
+import { AGENDA_WRITERS } from '../../services/access';
 import type { Services } from '../../services';
 import { IdArgs, PageArgs } from '../../schema/pagination';
 import { Appointment, AppointmentConnection } from '../../schema/scheduling/appointment.types';
@@ -30,19 +31,19 @@ export class AppointmentsResolver {
     return toAppointmentConnection(await this.services.appointments.appointments(ctx, filter ?? {}, page));
   }
 
-  @Authorized()
+  @Authorized(...AGENDA_WRITERS)
   @Mutation(() => BookAppointmentResult, { description: 'Books an appointment (SCHEDULER, ADMIN). Expected failures come back as typed results.' })
   async bookAppointment(@Ctx() ctx: RequestContext, @Arg('input') input: BookAppointmentInput): Promise<typeof BookAppointmentResult> {
     return toBookingResult(await this.services.booking.book(ctx, input)) as typeof BookAppointmentResult;
   }
 
-  @Authorized()
+  @Authorized(...AGENDA_WRITERS)
   @Mutation(() => RescheduleAppointmentResult, { description: 'Moves an appointment; it keeps its identity and history.' })
   async rescheduleAppointment(@Ctx() ctx: RequestContext, @Arg('input') input: RescheduleAppointmentInput): Promise<typeof RescheduleAppointmentResult> {
     return toBookingResult(await this.services.lifecycle.reschedule(ctx, input)) as typeof RescheduleAppointmentResult;
   }
 
-  @Authorized()
+  @Authorized(...AGENDA_WRITERS)
   @Mutation(() => Appointment)
   async cancelAppointment(@Ctx() ctx: RequestContext, @Arg('input') input: CancelAppointmentInput): Promise<Appointment> {
     return toAppointment(await this.services.lifecycle.changeStatus(ctx, {
@@ -51,13 +52,13 @@ export class AppointmentsResolver {
     }));
   }
 
-  @Authorized()
+  @Authorized(...AGENDA_WRITERS)
   @Mutation(() => Appointment)
   async confirmAppointment(@Ctx() ctx: RequestContext, @Arg('input') input: ConfirmAppointmentInput): Promise<Appointment> {
     return toAppointment(await this.services.lifecycle.changeStatus(ctx, { ...input, status: 'CONFIRMED' }));
   }
 
-  @Authorized()
+  @Authorized(...AGENDA_WRITERS)
   @Mutation(() => Appointment, { description: 'Any move the state machine allows; an illegal one is a CONFLICT.' })
   async changeAppointmentStatus(@Ctx() ctx: RequestContext, @Arg('input') input: ChangeAppointmentStatusInput): Promise<Appointment> {
     return toAppointment(await this.services.lifecycle.changeStatus(ctx, input));

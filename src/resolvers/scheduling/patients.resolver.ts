@@ -1,5 +1,6 @@
 import { Arg, Args, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { RequestContext } from '../../context/request-context';
+import { AGENDA_WRITERS } from '../../services/access';
 import type { Services } from '../../services';
 import { IdArgs, PageArgs } from '../../schema/pagination';
 import { Patient, PatientConnection } from '../../schema/scheduling/patient.types';
@@ -22,13 +23,13 @@ export class PatientsResolver {
     return toPatient(await this.services.patients.patient(ctx, id));
   }
 
-  @Authorized()
+  @Authorized(...AGENDA_WRITERS)
   @Mutation(() => Patient)
   async createPatient(@Ctx() ctx: RequestContext, @Arg('input') input: NewPatientInput): Promise<Patient> {
     return toPatient(await this.services.patients.createPatient(ctx, input));
   }
 
-  @Authorized()
+  @Authorized(...AGENDA_WRITERS)
   @Mutation(() => Patient, { description: 'Edits a patient, consents included; a consent change applies to the next read and to live subscriptions.' })
   async updatePatient(@Ctx() ctx: RequestContext, @Arg('input') input: UpdatePatientInput): Promise<Patient> {
     return toPatient(await this.services.patients.updatePatient(ctx, input));

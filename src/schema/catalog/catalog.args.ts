@@ -1,5 +1,6 @@
 import { IsOptional, IsUUID, Length } from 'class-validator';
-import { ArgsType, Field, ID } from 'type-graphql';
+import { ArgsType, Field } from 'type-graphql';
+import { ID } from '../scalars';
 import { PageArgs } from '../pagination';
 
 @ArgsType()

@@ -1,4 +1,5 @@
-import { Field, ID, Int, ObjectType } from 'type-graphql';
+import { Field, Int, ObjectType } from 'type-graphql';
+import { ID } from '../scalars';
 import { PageInfo } from '../pagination';
 import { ScheduleExceptionKindEnum } from './catalog.enums';
 

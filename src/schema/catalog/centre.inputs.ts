@@ -1,5 +1,6 @@
 import { IsBoolean, IsISO31661Alpha2, IsOptional, IsTimeZone, IsUUID, Length, Matches, ValidateNested } from 'class-validator';
-import { Field, ID, InputType } from 'type-graphql';
+import { Field, InputType } from 'type-graphql';
+import { ID } from '../scalars';
 import { IsOmittableButNotNull } from './catalog.validators';
 
 const HSA_ID = /^SE\d{10}-[A-Za-z0-9]{1,31}$/;

@@ -1,5 +1,6 @@
 import { ArrayMaxSize, ArrayUnique, IsBoolean, IsUUID, Length } from 'class-validator';
-import { Field, ID, InputType } from 'type-graphql';
+import { Field, InputType } from 'type-graphql';
+import { ID } from '../scalars';
 import { IsOmittableButNotNull } from './catalog.validators';
 
 @InputType()

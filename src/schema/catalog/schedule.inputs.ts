@@ -1,5 +1,6 @@
 import { ArrayMaxSize, ArrayUnique, IsBoolean, IsEnum, IsInt, IsOptional, IsUUID, Length, Max, Min, ValidateNested } from 'class-validator';
-import { Field, ID, InputType, Int } from 'type-graphql';
+import { Field, InputType, Int } from 'type-graphql';
+import { ID } from '../scalars';
 import { ScheduleExceptionKindEnum } from './catalog.enums';
 import {
   IsLaterThan, IsLocalDate, IsLocalDateTime, IsLocalTime, IsOmittableButNotNull, isEndTimeText, isLocalDateText, isLocalDateTimeText,

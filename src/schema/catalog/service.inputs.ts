@@ -1,5 +1,6 @@
 import { IsInt, IsOptional, IsUUID, Length, Matches, Max, Min } from 'class-validator';
-import { Field, ID, InputType, Int } from 'type-graphql';
+import { Field, InputType, Int } from 'type-graphql';
+import { ID } from '../scalars';
 import { IsOmittableButNotNull } from './catalog.validators';
 
 const CODE = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;

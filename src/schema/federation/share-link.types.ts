@@ -1,6 +1,6 @@
 import { IsString, IsUUID, IsUrl, Length, Matches } from 'class-validator';
-import { Field, ID, InputType, Int, ObjectType, createUnionType, registerEnumType } from 'type-graphql';
-import { InstantScalar } from '../scalars';
+import { Field, InputType, Int, ObjectType, createUnionType, registerEnumType } from 'type-graphql';
+import { ID, InstantScalar } from '../scalars';
 
 export enum ShareLinkProblemReason {
   UNREACHABLE = 'UNREACHABLE',

@@ -1,5 +1,6 @@
 import { ArrayMaxSize, ArrayUnique, IsBoolean, IsDate, IsEmail, IsEnum, IsOptional, IsUUID, Length, MaxLength } from 'class-validator';
-import { ArgsType, Field, ID, InputType } from 'type-graphql';
+import { ArgsType, Field, InputType } from 'type-graphql';
+import { ID } from '../scalars';
 import { StaffPermissionEnum, StaffRoleEnum } from '../enums';
 
 @InputType()

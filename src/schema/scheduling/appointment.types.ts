@@ -1,6 +1,6 @@
-import { Field, ID, ObjectType } from 'type-graphql';
+import { Field, ObjectType } from 'type-graphql';
 import { PageInfo } from '../pagination';
-import { InstantScalar } from '../scalars';
+import { ID, InstantScalar } from '../scalars';
 import { AgendaChangeKindEnum, AppointmentOriginEnum, AppointmentStatusEnum } from './scheduling.enums';
 
 @ObjectType({ simpleResolvers: true })

@@ -1,5 +1,5 @@
-import { Field, ID, ObjectType } from 'type-graphql';
-import { InstantScalar } from '../scalars';
+import { Field, ObjectType } from 'type-graphql';
+import { ID, InstantScalar } from '../scalars';
 import { SlotStateEnum } from './scheduling.enums';
 
 @ObjectType({ simpleResolvers: true, description: 'A half-open time interval [start, end).' })

@@ -1,8 +1,8 @@
 import {
   ArrayMaxSize, IsBoolean, IsDate, IsEnum, IsOptional, IsUUID, Length, Matches, MaxLength, ValidateNested,
 } from 'class-validator';
-import { ArgsType, Field, ID, InputType } from 'type-graphql';
-import { InstantScalar } from '../scalars';
+import { ArgsType, Field, InputType } from 'type-graphql';
+import { ID, InstantScalar } from '../scalars';
 import { AppointmentOriginEnum, AppointmentStatusEnum } from './scheduling.enums';
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,128}$/;

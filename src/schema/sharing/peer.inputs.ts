@@ -1,6 +1,6 @@
 import { IsBoolean, IsDate, IsOptional, IsUUID, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
-import { ArgsType, Field, ID, InputType } from 'type-graphql';
-import { InstantScalar } from '../scalars';
+import { ArgsType, Field, InputType } from 'type-graphql';
+import { ID, InstantScalar } from '../scalars';
 
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,128}$/;
 const IDEMPOTENCY_HELP = '8–128 characters of A–Z, a–z, 0–9, ".", "_", ":", "-"; the same key with the same input returns the first result.';

@@ -1,5 +1,5 @@
-import { Field, ID, Int, ObjectType, createUnionType } from 'type-graphql';
-import { InstantScalar } from '../scalars';
+import { Field, Int, ObjectType, createUnionType } from 'type-graphql';
+import { ID, InstantScalar } from '../scalars';
 import { Slot, TimeInterval } from '../scheduling/availability.types';
 import { FAILURE_TYPES } from '../scheduling/booking.results';
 import { PeerCancelStatusEnum, PeerOccupancyKindEnum, ShareRefusalEnum } from './sharing.enums';

@@ -1,5 +1,6 @@
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsInt, IsOptional, IsUUID, Length, Max, Min, ValidateNested } from 'class-validator';
-import { ArgsType, Field, ID, InputType, Int } from 'type-graphql';
+import { ArgsType, Field, InputType, Int } from 'type-graphql';
+import { ID } from '../scalars';
 import { IsLaterThan, IsLocalTime, IsOmittableButNotNull, isEndTimeText } from '../catalog/catalog.validators';
 
 const MAX_SCHEDULES_PER_SHARE = 100;

@@ -1,5 +1,5 @@
-import { Field, ID, Int, ObjectType } from 'type-graphql';
-import { InstantScalar } from '../scalars';
+import { Field, Int, ObjectType } from 'type-graphql';
+import { ID, InstantScalar } from '../scalars';
 
 @ObjectType({ simpleResolvers: true, description: 'A weekly window in which a client may book, in the sharing centre\'s local time.' })
 export class ShareWeeklyWindow {

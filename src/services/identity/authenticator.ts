@@ -11,23 +11,29 @@ export const IDENTITY_TOPICS = {
   userChanged: 'identity.user-changed',
 } as const;
 
-/** Verifies one kind of credential against the database; share links plug in their own. */
+/** Finds one kind of credential in the database; share links plug in their own. */
 export interface CredentialVerifier {
-  /** The principal the token stands for, or UNAUTHENTICATED. */
-  verify(token: ParsedToken): Promise<VerifiedCredential>;
+  /**
+   * The stored credential the token names, whatever its secret: the Authenticator compares the
+   * secret itself and remembers the stored hash, so a wrong secret for a known credential is refused
+   * from memory. Undefined when there is no such credential.
+   */
+  find(token: ParsedToken): Promise<StoredCredential | undefined>;
   /** Whether a principal verified earlier may still act (not revoked, expired or disabled). */
   recheck(principal: Principal): Promise<boolean>;
 }
 
-export interface VerifiedCredential {
-  principal: Principal;
+export interface StoredCredential {
+  secretHash: Buffer;
+  /** The principal the credential stands for, or why it may not act now (revoked, expired, disabled). */
+  principal: Principal | { refused: string };
   expiresAt: Date | null;
 }
 
-interface CachedPrincipal {
-  principal: Principal;
-  secret: string;
-  /** Cache entry lifetime, capped by the token's own expiry. */
+interface KnownCredential {
+  secretHash: Buffer;
+  principal: Principal | { refused: string };
+  /** Entry lifetime, capped by the credential's own expiry. */
   validUntil: number;
 }
 
@@ -41,21 +47,21 @@ const CACHE_MAX_ENTRIES = 10_000;
  * change evicts them on every instance through the event bus, so revocation takes effect at once.
  */
 export class Authenticator {
-  private readonly cache = new Map<string, CachedPrincipal>();
+  private readonly known = new Map<string, KnownCredential>();
   /**
-   * Verifications and rechecks under way. A burst of connections with one token would otherwise
-   * verify it once each and hold as many principal objects, none of them the cached one, so that
-   * every later event rechecked each of them against the database; an event fanned out to
-   * thousands of subscribers of one principal likewise asks the database once, not once each.
+   * Look-ups and rechecks under way. A burst of connections with one token would otherwise look it
+   * up once each and hold as many principal objects, none of them the remembered one, so that every
+   * later event rechecked each of them against the database; an event fanned out to thousands of
+   * subscribers of one principal likewise asks the database once, not once each.
    */
-  private readonly verifying = new Map<string, Promise<VerifiedCredential>>();
+  private readonly finding = new Map<string, Promise<KnownCredential | undefined>>();
   private readonly rechecking = new Map<Principal, Promise<boolean>>();
   private readonly verifiers = new Map<TokenKind, CredentialVerifier>();
   private readonly unsubscribe: Array<() => void>;
 
   constructor(private readonly dataSource: DataSource, bus: EventBus) {
     this.verifiers.set('api', {
-      verify: (token) => this.verifyApiToken(token),
+      find: (token) => this.findApiToken(token),
       recheck: (principal) => this.recheckApiToken(principal),
     });
     this.unsubscribe = [
@@ -68,31 +74,34 @@ export class Authenticator {
     this.verifiers.set(kind, verifier);
   }
 
-  /** `Authorization` header value (or graphql-ws connectionParams) → principal, or UNAUTHENTICATED. */
-  async authenticate(authorization: string | undefined): Promise<Principal | undefined> {
-    if (authorization === undefined || authorization === '') return undefined;
+  /** The token in an `Authorization` header value (or graphql-ws connectionParams), or UNAUTHENTICATED. */
+  parse(authorization: string | undefined): ParsedToken {
+    if (authorization === undefined || authorization === '') throw unauthenticated();
     const match = /^Bearer ([^\s]+)$/.exec(authorization.trim());
     if (!match) throw unauthenticated('Malformed Authorization header: expected "Bearer <token>"');
     const token = parseToken(match[1]);
-    if (!token) throw unauthenticated('Invalid token');
-    const cached = this.cache.get(token.credentialId);
-    if (cached && cached.validUntil > Date.now() && cached.secret === token.secret) return cached.principal;
-    const verifier = this.verifiers.get(token.kind);
-    if (!verifier) throw unauthenticated('Invalid token');
-    // Keyed by the whole token: a wrong secret must never join the verification of the right one.
-    const key = `${token.credentialId}\u0000${token.secret}`;
-    let verifying = this.verifying.get(key);
-    if (!verifying) {
-      const started: Promise<VerifiedCredential> = verifier.verify(token).then((verified) => {
-        // Evicted meanwhile (revoked, user changed): answer this caller, but cache nothing.
-        if (this.verifying.get(key) === started) this.remember(token, verified);
-        return verified;
-      }).finally(() => {
-        if (this.verifying.get(key) === started) this.verifying.delete(key);
-      });
-      this.verifying.set(key, (verifying = started));
-    }
-    return (await verifying).principal;
+    if (!token || !this.verifiers.has(token.kind)) throw unauthenticated('Invalid token');
+    return token;
+  }
+
+  /** `Authorization` header value → principal, or UNAUTHENTICATED. */
+  authenticate(authorization: string | undefined): Promise<Principal> {
+    return this.verify(this.parse(authorization));
+  }
+
+  /**
+   * The principal a token stands for, or UNAUTHENTICATED. The secret is compared in constant time.
+   * A secret that differs from the remembered one is looked up again (the token may have been rotated
+   * a moment ago, before the eviction arrived), unless `refuseMismatch` says to answer from memory:
+   * the sign-in throttle asks that for a credential under attack, so that guessing costs no query.
+   */
+  async verify(token: ParsedToken, options: { refuseMismatch?: boolean } = {}): Promise<Principal> {
+    let known = this.known.get(token.credentialId);
+    const fresh = known !== undefined && known.validUntil > Date.now();
+    if (!fresh || (!options.refuseMismatch && !secretMatches(token.secret, known!.secretHash))) known = await this.find(token);
+    if (!known || !secretMatches(token.secret, known.secretHash)) throw unauthenticated('Invalid token');
+    if ('refused' in known.principal) throw unauthenticated(known.principal.refused);
+    return known.principal;
   }
 
   /** Is this principal still allowed to act? Asked before every subscription event. */
@@ -116,37 +125,54 @@ export class Authenticator {
    * false means "ask stillValid", not "revoked".
    */
   knownValid(principal: Principal): boolean {
-    const cached = this.cache.get(principal.credentialId);
+    const known = this.known.get(principal.credentialId);
     // Only this very principal: after a rotation the new token's entry must not vouch for the old one.
-    return cached !== undefined && cached.principal === principal && cached.validUntil > Date.now();
+    return known !== undefined && known.principal === principal && known.validUntil > Date.now();
   }
 
   close(): void {
     for (const stop of this.unsubscribe) stop();
-    this.cache.clear();
+    this.known.clear();
   }
 
-  private async verifyApiToken(token: ParsedToken): Promise<VerifiedCredential> {
+  /** One look-up per credential at a time, whatever secrets the callers bring: each compares its own. */
+  private find(token: ParsedToken): Promise<KnownCredential | undefined> {
+    const id = token.credentialId;
+    let finding = this.finding.get(id);
+    if (!finding) {
+      const started: Promise<KnownCredential | undefined> = this.verifiers.get(token.kind)!.find(token).then((stored) => {
+        if (!stored) return undefined;
+        const known = { ...stored, validUntil: Math.min(Date.now() + CACHE_TTL_MS, stored.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY) };
+        // Evicted meanwhile (revoked, user changed): answer these callers, but remember nothing.
+        if (this.finding.get(id) === started) this.remember(id, known);
+        return known;
+      }).finally(() => {
+        if (this.finding.get(id) === started) this.finding.delete(id);
+      });
+      this.finding.set(id, (finding = started));
+    }
+    return finding;
+  }
+
+  private async findApiToken(token: ParsedToken): Promise<StoredCredential | undefined> {
     const credential = await inTenantTransaction(this.dataSource, token.tenantId, async (tx) => {
       const row = await identityRepository.findCredential(tx, token.credentialId);
       if (row && secretMatches(token.secret, row.secretHash)) await identityRepository.touchToken(tx, row.id);
       return row;
     });
-    if (!credential || !secretMatches(token.secret, credential.secretHash)) throw unauthenticated('Invalid token');
-    if (credential.revokedAt) throw unauthenticated('Token revoked');
-    if (credential.expiresAt && credential.expiresAt.getTime() <= Date.now()) throw unauthenticated('Token expired');
-    if (credential.principalKind !== 'STAFF_USER' || !credential.userId || !credential.userActive) {
-      throw unauthenticated('Invalid token');
-    }
-    const principal: Principal = {
+    if (!credential) return undefined;
+    const stored = (principal: StoredCredential['principal']): StoredCredential => ({ secretHash: credential.secretHash, principal, expiresAt: credential.expiresAt });
+    if (credential.revokedAt) return stored({ refused: 'Token revoked' });
+    if (credential.expiresAt && credential.expiresAt.getTime() <= Date.now()) return stored({ refused: 'Token expired' });
+    if (credential.principalKind !== 'STAFF_USER' || !credential.userId || !credential.userActive) return stored({ refused: 'Invalid token' });
+    return stored({
       kind: 'STAFF_USER',
       tenantId: token.tenantId,
       credentialId: credential.id,
       userId: credential.userId,
       roles: credential.roles ?? [],
       permissions: credential.permissions ?? [],
-    };
-    return { principal, expiresAt: credential.expiresAt };
+    });
   }
 
   private async recheckApiToken(principal: Principal): Promise<boolean> {
@@ -157,24 +183,23 @@ export class Authenticator {
       && (!credential.expiresAt || credential.expiresAt.getTime() > Date.now());
   }
 
-  private remember(token: ParsedToken, verified: VerifiedCredential): void {
-    if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache.delete(this.cache.keys().next().value as string);
-    const validUntil = Math.min(Date.now() + CACHE_TTL_MS, verified.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY);
-    this.cache.set(token.credentialId, { principal: verified.principal, secret: token.secret, validUntil });
+  private remember(credentialId: string, known: KnownCredential): void {
+    if (this.known.size >= CACHE_MAX_ENTRIES) this.known.delete(this.known.keys().next().value as string);
+    this.known.set(credentialId, known);
   }
 
   /** A recheck that started before the revocation may answer from before it: later askers start their own. */
   private evictCredential(credentialId: string): void {
-    this.cache.delete(credentialId);
+    this.known.delete(credentialId);
     for (const principal of this.rechecking.keys()) if (principal.credentialId === credentialId) this.rechecking.delete(principal);
-    for (const key of this.verifying.keys()) if (key.startsWith(`${credentialId}\u0000`)) this.verifying.delete(key);
+    this.finding.delete(credentialId);
   }
 
   private evictUser(userId: string): void {
-    const ofUser = (principal: Principal) => principal.kind === 'STAFF_USER' && principal.userId === userId;
-    for (const [key, entry] of this.cache) if (ofUser(entry.principal)) this.cache.delete(key);
+    const ofUser = (principal: KnownCredential['principal']) => 'kind' in principal && principal.kind === 'STAFF_USER' && principal.userId === userId;
+    for (const [key, entry] of this.known) if (ofUser(entry.principal)) this.known.delete(key);
     for (const principal of this.rechecking.keys()) if (ofUser(principal)) this.rechecking.delete(principal);
-    // A verification under way does not know its user yet: let every later one start afresh.
-    this.verifying.clear();
+    // A look-up under way does not know its user yet: let every later one start afresh.
+    this.finding.clear();
   }
 }

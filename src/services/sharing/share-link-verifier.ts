@@ -1,26 +1,26 @@
 import type { DataSource } from 'typeorm';
 import type { PeerServerPrincipal, Principal } from '../../context/principal';
 import { inTenantTransaction } from '../../db/unit-of-work';
-import { unauthenticated } from '../../platform/errors';
-import { secretMatches, type ParsedToken } from '../../platform/opaque-token';
-import type { CredentialVerifier, VerifiedCredential } from '../identity/authenticator';
+import type { ParsedToken } from '../../platform/opaque-token';
+import type { CredentialVerifier, StoredCredential } from '../identity/authenticator';
 import { provedCurrentSecret, rememberVerifiedSecret } from './peer-credentials';
 import { sharesRepository } from './shares.repository';
 
 /**
  * Shared link tokens (`csl_…`) → a PEER_SERVER principal of the sharing tenant. The share is read
- * in the tenant the token claims (row-level security applies); the secret is compared in constant
- * time before anything else is revealed. Register with `authenticator.registerVerifier('shareLink', …)`.
+ * in the tenant the token claims (row-level security applies); the Authenticator compares the
+ * secret in constant time before anything is revealed. Register with `authenticator.registerVerifier('shareLink', …)`.
  */
 export function shareLinkVerifier(dataSource: DataSource): CredentialVerifier {
   return {
-    async verify(token: ParsedToken): Promise<VerifiedCredential> {
+    async find(token: ParsedToken): Promise<StoredCredential | undefined> {
       const share = await inTenantTransaction(dataSource, token.tenantId, (tx) => sharesRepository.findCredential(tx, token.credentialId));
-      if (!share || !secretMatches(token.secret, share.secretHash)) throw unauthenticated('Invalid token');
-      if (share.revokedAt) throw unauthenticated('Share revoked');
+      if (!share) return undefined;
+      if (share.revokedAt) return { secretHash: share.secretHash, principal: { refused: 'Share revoked' }, expiresAt: null };
       const principal: PeerServerPrincipal = { kind: 'PEER_SERVER', tenantId: token.tenantId, credentialId: share.id, shareId: share.id };
+      // Handed out only to callers whose secret matches this hash: so this is the secret it proved.
       rememberVerifiedSecret(principal, share.secretHash);
-      return { principal, expiresAt: null };
+      return { secretHash: share.secretHash, principal, expiresAt: null };
     },
 
     async recheck(principal: Principal): Promise<boolean> {

@@ -1,0 +1,56 @@
+import {
+  GraphQLError, Kind, getNamedType, isInputObjectType, isListType, isNonNullType, typeFromAST,
+  type GraphQLInputType, type ValidationRule, type ValueNode,
+} from 'graphql';
+import { ErrorCode, type FieldProblem } from './errors';
+import { isUuid } from './ids';
+
+export const ID_TYPE_NAME = 'ID';
+export const ID_PROBLEM = 'is not a valid id (ids are UUIDs)';
+
+/**
+ * Ids written into the document itself (`centre(id: "…")`) must be well formed before anything
+ * runs: BAD_USER_INPUT naming the argument, the way a malformed variable is answered. The ID
+ * scalar checks variables; literals are checked here because only here is the argument known.
+ */
+export function wellFormedIdsRule(): ValidationRule {
+  return (context) => {
+    const problems: FieldProblem[] = [];
+    const check = (value: ValueNode, type: GraphQLInputType | undefined | null, field: string): void => {
+      if (!type || value.kind === Kind.VARIABLE || value.kind === Kind.NULL) return;
+      const unwrapped = isNonNullType(type) ? type.ofType : type;
+      if (isListType(unwrapped)) {
+        if (value.kind === Kind.LIST) value.values.forEach((item, index) => check(item, unwrapped.ofType, `${field}[${index}]`));
+        else check(value, unwrapped.ofType, field);
+        return;
+      }
+      if (isInputObjectType(unwrapped) && value.kind === Kind.OBJECT) {
+        const fields = unwrapped.getFields();
+        for (const objectField of value.fields) check(objectField.value, fields[objectField.name.value]?.type, `${field}.${objectField.name.value}`);
+        return;
+      }
+      // Other kinds of literal (true, 1.5, {…}) are not ids at all: the spec's own rule reports those.
+      const idLiteral = value.kind === Kind.STRING || value.kind === Kind.INT;
+      if (idLiteral && getNamedType(unwrapped)?.name === ID_TYPE_NAME && !(value.kind === Kind.STRING && isUuid(value.value))) {
+        problems.push({ field, problems: [ID_PROBLEM] });
+      }
+    };
+    return {
+      Argument(argument) {
+        check(argument.value, context.getArgument()?.type, argument.name.value);
+      },
+      VariableDefinition(definition) {
+        if (definition.defaultValue) {
+          check(definition.defaultValue, typeFromAST(context.getSchema(), definition.type) as GraphQLInputType | undefined, definition.variable.name.value);
+        }
+      },
+      Document: {
+        leave() {
+          if (problems.length > 0) {
+            context.reportError(new GraphQLError('Invalid input: malformed id', { extensions: { code: ErrorCode.BAD_USER_INPUT, fields: problems } }));
+          }
+        },
+      },
+    };
+  };
+}
