@@ -28,6 +28,8 @@ export default tseslint.config(
     { group: ['graphql', 'graphql/*', 'type-graphql', '@apollo/*'], message: 'Federation speaks the peer protocol, it does not serve GraphQL.' },
     RESOLVERS, { group: ['**/schema/**'], message: 'Federation does not know the GraphQL schema.' },
   ]),
+  // Ids are UUIDs: the schema's ID scalar refuses anything else before it reaches SQL.
+  { files: ['src/**/*.ts'], rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'type-graphql', importNames: ['ID'], message: 'Use ID from src/schema/scalars (a UUID).' }] }] } },
   { files: ['**/*.js', '**/*.cjs'], languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly', process: 'readonly', __dirname: 'readonly', console: 'readonly' } } },
   {
     files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
