@@ -36,16 +36,16 @@ export async function resolveAppDatabaseUrl(ownerUrl: string, appUrl: string | u
   url.username = role;
   url.password = deriveKey(secretKey, `database:app-role-password:${role}`).toString('hex');
   const login = url.toString();
+  const mark = roleMark(database);
   // Try first: many servers starting at once (tests, replicas) would otherwise all ALTER the role together.
-  if (await canConnect(login)) return login;
+  const current = await markOfLogin(login);
+  if (current !== undefined && current !== mark) throw roleTaken(role, current);
+  if (current === mark) return login;
   await withPgClient(ownerUrl, async (client) => {
-    const owner = (await client.query<{ database: string | null }>(
-      `SELECT shobj_description(oid, 'pg_authid') AS database FROM pg_roles WHERE rolname = $1`, [role])).rows[0];
-    const mark = roleMark(database);
-    if (owner && owner.database !== mark) {
-      throw new AppRoleTaken(`The role ${role} exists and is not this deployment's login (${owner.database ?? 'no careslot mark'}): set DATABASE_APP_ROLE to another name`);
-    }
-    if (!owner) await createRole(client, role);
+    const existing = (await client.query<{ mark: string | null }>(
+      `SELECT shobj_description(oid, 'pg_authid') AS mark FROM pg_roles WHERE rolname = $1`, [role])).rows[0];
+    if (existing && existing.mark !== mark) throw roleTaken(role, existing.mark);
+    if (!existing) await createRole(client, role);
     await client.query(`ALTER ROLE ${role} LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD '${url.password}'`);
     await client.query(`COMMENT ON ROLE ${role} IS '${mark}'`);
     await client.query(`GRANT ${APP_ROLE} TO ${role}`);
@@ -78,11 +78,19 @@ async function createRole(client: { query(sql: string): Promise<unknown> }, role
   }
 }
 
-async function canConnect(url: string): Promise<boolean> {
+/**
+ * Whose login this is, asked as the login itself: the mark, null when unmarked, undefined when it
+ * cannot log in (yet). Asked even when the password is not checked (trust authentication).
+ */
+async function markOfLogin(url: string): Promise<string | null | undefined> {
   try {
-    await withPgClient(url, (client) => client.query('SELECT 1'));
-    return true;
+    return await withPgClient(url, async (client) =>
+      (await client.query<{ mark: string | null }>(`SELECT shobj_description(oid, 'pg_authid') AS mark FROM pg_roles WHERE rolname = current_user`)).rows[0]?.mark ?? null);
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+function roleTaken(role: string, mark: string | null): AppRoleTaken {
+  return new AppRoleTaken(`The role ${role} exists and is not this deployment's login (${mark ?? 'no careslot mark'}): set DATABASE_APP_ROLE to another name`);
 }

@@ -1,13 +1,12 @@
 
 import { randomUUID } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import request from 'supertest';
 import type { Config } from '../../src/config';
 import { createTenant, type TestTenant } from '../factories/tenants';
 import { gql, gqlOk } from '../helpers/graphql-client';
 import { CANARY, FailingTestResolver } from '../helpers/test-resolvers';
+import { memoryLogger } from '../helpers/memory-logger';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 import { connectWs } from '../helpers/ws-client';
 import { runOnWs } from '../helpers/ws-operation';
@@ -47,23 +46,6 @@ function newUserInput(label: string): { email: string; displayName: string; role
 async function userEmails(app: TestServer, token: string): Promise<string[]> {
   const data = await gqlOk<{ users: { nodes: Array<{ email: string }> } }>(app, '{ users(first: 100) { nodes { email } } }', {}, token);
   return data.users.nodes.map((user) => user.email);
-}
-
-/** A pino logger that writes its JSON lines into memory. */
-function memoryLogger(): { logger: pino.Logger; lines: () => Array<Record<string, unknown>>; text: () => string } {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      chunks.push(String(chunk));
-      done();
-    },
-  });
-  const text = (): string => chunks.join('');
-  return {
-    logger: pino({ level: 'info', base: { service: 'careslot' } }, stream),
-    text,
-    lines: () => text().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>),
-  };
 }
 
 // ---------------------------------------------------------------------------------------------
