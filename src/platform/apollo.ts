@@ -36,6 +36,8 @@ export function createApolloServer(schema: GraphQLSchema, config: Config, httpSe
     // main.ts owns SIGINT/SIGTERM: one orderly shutdown (WebSocket, HTTP, bus, database) instead of two racing ones.
     stopOnTerminationSignals: false,
     allowBatchedHttpRequests: false,
+    // Every request's text passes the operation gate before Apollo; a cached text would skip it.
+    persistedQueries: false,
     includeStacktraceInErrorResponses: false,
     hideSchemaDetailsFromClientErrors: config.isProduction,
     parseOptions: { maxTokens: limits.maxTokens },

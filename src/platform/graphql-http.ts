@@ -86,12 +86,14 @@ async function handle(deps: GraphqlHttpDeps, req: IncomingMessage, res: ServerRe
 /** The GraphQL parameters of a POST body or a GET query string, when they hold a query string. */
 function gateRequestOf(req: IncomingMessage, body: unknown): GateRequest | undefined {
   if (req.method === 'POST') {
-    const params = body as Partial<GateRequest> | undefined;
-    return typeof params?.query === 'string' ? { query: params.query, operationName: params.operationName, variables: params.variables } : undefined;
+    const params = body as (Partial<GateRequest> & { extensions?: { persistedQuery?: unknown } }) | undefined;
+    // A persisted-query request without its text is the gate's to refuse; other shapes are Apollo's to answer.
+    if (typeof params?.query !== 'string' && params?.extensions?.persistedQuery === undefined) return undefined;
+    return { query: params!.query, operationName: params!.operationName, variables: params!.variables };
   }
   const search = new URLSearchParams(searchOf(req.url));
   const query = search.get('query');
-  if (query === null) return undefined;
+  if (query === null) return search.has('extensions') ? { query: undefined } : undefined;
   let variables: unknown;
   try {
     variables = JSON.parse(search.get('variables') ?? 'null');

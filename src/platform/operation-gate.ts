@@ -8,7 +8,7 @@ import { documentShapeRule } from './limits/document-shape';
 import { nestingExceeds } from './limits/document-nesting';
 import { introspectionAllowance, type IntrospectionAllowance } from './limits/introspection-allowance';
 import type { QueryLimits } from './limits/query-limits';
-import { wellFormedIdsRule } from './well-formed-ids';
+import { nulCharacterProblems, wellFormedInputRule } from './well-formed-input';
 
 /** The deepest bracket nesting a document may have: far beyond any valid query, far below the parser's stack. */
 export const MAX_NESTING = 128;
@@ -41,13 +41,16 @@ export class OperationGate {
   constructor(private readonly schema: GraphQLSchema, private readonly limits: QueryLimits, introspection: boolean) {
     this.allowance = introspectionAllowance(schema);
     this.validationRules = [
-      documentShapeRule(limits, this.allowance.depth), wellFormedIdsRule(), ...(introspection ? [] : [NoSchemaIntrospectionCustomRule]),
+      documentShapeRule(limits, this.allowance.depth), wellFormedInputRule(), ...(introspection ? [] : [NoSchemaIntrospectionCustomRule]),
     ];
   }
 
   /** The document and operation to run, or the errors to answer with (nothing ran). */
   admit(request: GateRequest, transport: 'http' | 'websocket'): Admitted | GraphQLError[] {
-    if (typeof request.query !== 'string') return [badRequest('The request has no query: send the GraphQL document as the string "query"')];
+    if (typeof request.query !== 'string') {
+      // Automatic persisted queries would run a cached text without passing here: the text is always sent.
+      return [badRequest('The request has no query: send the GraphQL document as the string "query" (persisted queries are not supported)')];
+    }
     const document = this.documentOf(request.query);
     if (Array.isArray(document)) return document;
     const operationName = typeof request.operationName === 'string' ? request.operationName : undefined;
@@ -61,6 +64,8 @@ export class OperationGate {
       return [badRequest('Subscriptions are served over WebSocket (graphql-ws) at /graphql')];
     }
     const variables = isRecord(request.variables) ? request.variables : undefined;
+    const unstorable = variables ? nulCharacterProblems(variables) : [];
+    if (unstorable.length > 0) return [new GraphQLError('Invalid input', { extensions: { code: ErrorCode.BAD_USER_INPUT, fields: unstorable } })];
     const tooCostly = costError(this.schema, document, operation, variables, this.limits.maxCost, this.allowance, this.limits.maxTokens);
     return tooCostly ? [tooCostly] : { document, operation };
   }

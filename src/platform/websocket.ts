@@ -163,7 +163,7 @@ function clientResult(result: ExecutionResult, requestId: string, logger: Logger
 
 function maskForClient(error: GraphQLError, requestId: string, logger: Logger): GraphQLError {
   const mapped = toClientError(error, requestId);
-  if (mapped.unexpected) logger.error({ err: error.message, requestId }, 'unexpected subscription error');
+  if (mapped.unexpected) logger.error({ err: error.message, requestId }, 'unexpected WebSocket operation error');
   return mapped.error;
 }
 

@@ -86,7 +86,27 @@ describe('bad requests', () => {
     });
   });
 
+  describe('strings PostgreSQL cannot store', () => {
+    it('refuses NUL in a string, as a literal and as a variable, naming the field, and stores nothing', async () => {
+      const literal = await post({ query: `{ patients(search: "a\\u0000b") { nodes { id } } }` });
+      expect(literal.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ field: 'search' }] });
+      const variable = await gql(app, 'mutation($input: NewPatientInput!) { createPatient(input: $input) { id } }',
+        { input: { familyName: 'Nul\u0000Name', givenName: 'Ann' } }, tenant.adminToken);
+      expect(errorCode(variable)).toBe('BAD_USER_INPUT');
+      expect(variable.errors![0]!.extensions!.fields).toEqual([{ field: 'input.familyName', problems: [expect.any(String)] }]);
+      const found = await gqlOk<{ patients: { nodes: unknown[] } }>(app, '{ patients(search: "Nul") { nodes { id } } }', {}, tenant.adminToken);
+      expect(found.patients.nodes).toEqual([]);
+    });
+  });
+
   describe('operations that cannot be resolved', () => {
+    it('answers a persisted-query request without its text BAD_REQUEST (persisted queries are not supported)', async () => {
+      const response = await post({ extensions: { persistedQuery: { version: 1, sha256Hash: 'ab'.repeat(32) } } });
+      expect(response.status).toBe(400);
+      expect(response.body.errors[0].extensions.code).toBe('BAD_REQUEST');
+      expectLoggedRequestId(response.body);
+    });
+
     it('answers two operations without operationName BAD_REQUEST with a logged requestId', async () => {
       const response = await post({ query: 'query A { __typename } query B { __typename }' });
       expect(response.status).toBe(400);

@@ -41,9 +41,10 @@ describe('sign-in throttle', () => {
     expect(blocked.status).toBe(429);
     expect(blocked.body.errors[0].extensions).toMatchObject({ code: 'RATE_LIMITED', retryAfterSeconds: expect.any(Number) });
     expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
-    // The whole address waits, even with a good token; another address does not.
-    expect((await postFrom(attacker, app.url, QUERY, staffToken)).status).toBe(429);
-    const legitimate = await postFrom('127.0.0.12', app.url, QUERY, staffToken);
+    // A token not verified a moment ago waits with its address; another address does not.
+    const quietToken = (await createStaff(app, tenant, ['VIEWER'])).token;
+    expect((await postFrom(attacker, app.url, QUERY, quietToken)).status).toBe(429);
+    const legitimate = await postFrom('127.0.0.12', app.url, QUERY, quietToken);
     expect(legitimate.status).toBe(200);
     expect(legitimate.body.data).toEqual({ viewer: { kind: 'STAFF_USER' } });
   });
@@ -79,8 +80,17 @@ describe('sign-in throttle', () => {
     expect(blocked).toMatchObject({ acknowledged: false, code: 4429 });
     expect(blocked.reason).toMatch(/retry after \d+ s/);
     // HTTP and WebSocket share the count: the address is blocked on both.
-    expect((await postFrom(attacker, app.url, QUERY, staffToken)).status).toBe(429);
+    expect((await postFrom(attacker, app.url, QUERY, garbage(100))).status).toBe(429);
     expect(await wsSignInFrom('127.0.0.42', app.url, staffToken)).toEqual({ acknowledged: true });
+  });
+
+  it('lets a colleague behind the same address keep working with a token verified a moment ago', async () => {
+    const office = '127.0.0.61';
+    const colleague = (await createStaff(app, tenant, ['VIEWER'])).token;
+    expect((await postFrom(office, app.url, QUERY, colleague)).status).toBe(200);
+    for (let i = 0; i <= LIMITS.SIGN_IN_FAILURES_PER_ADDRESS; i++) await postFrom(office, app.url, QUERY, garbage(i));
+    expect((await postFrom(office, app.url, QUERY, garbage(99))).status).toBe(429);
+    expect((await postFrom(office, app.url, QUERY, colleague)).status).toBe(200);
   });
 
   it('does not count a request without a token as a failed sign-in', async () => {

@@ -94,11 +94,13 @@ export class Authenticator {
    * A secret that differs from the remembered one is looked up again (the token may have been rotated
    * a moment ago, before the eviction arrived), unless `refuseMismatch` says to answer from memory:
    * the sign-in throttle asks that for a credential under attack, so that guessing costs no query.
+   * `memoryOnly` answers from what is remembered alone (an address under attack costs no query).
    */
-  async verify(token: ParsedToken, options: { refuseMismatch?: boolean } = {}): Promise<Principal> {
+  async verify(token: ParsedToken, options: { refuseMismatch?: boolean; memoryOnly?: boolean } = {}): Promise<Principal> {
     let known = this.known.get(token.credentialId);
     const fresh = known !== undefined && known.validUntil > Date.now();
-    if (!fresh || (!options.refuseMismatch && !secretMatches(token.secret, known!.secretHash))) known = await this.find(token);
+    if (!fresh && options.memoryOnly) throw unauthenticated('Invalid token');
+    if (!fresh || (!options.refuseMismatch && !options.memoryOnly && !secretMatches(token.secret, known!.secretHash))) known = await this.find(token);
     if (!known || !secretMatches(token.secret, known.secretHash)) throw unauthenticated('Invalid token');
     if ('refused' in known.principal) throw unauthenticated(known.principal.refused);
     return known.principal;

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { toVariableValue } from './fuzz-value';
 import type { HttpRequest } from './http-request';
 import { describeInputShape, type PlannedOperation } from './planned-operation';
+import { isUnauthenticated } from './principals';
 import type { GraphQLRequestParts } from './render-operation';
 
 /** One broken invariant on one operation, with everything needed to send it again. */
@@ -17,10 +18,14 @@ export interface FuzzFailure {
   /** HTTP only: the request exactly as sent. */
   httpRequest?: HttpRequest;
   response: string;
+  /** What the server logged at error level for this request. */
+  serverLog: readonly string[];
 }
 
 const EXAMPLES_PER_PROBLEM_IN_FILE = 5;
 const SHAPES_PER_PROBLEM = 6;
+
+const shortList = (names: string): string => shorten(names, 300);
 
 function shorten(text: string, max: number): string {
   if (text.length <= max) return text;
@@ -43,22 +48,63 @@ const readableAuthorization = (authorization: string | undefined): string => (au
 
 const requestSize = (failure: FuzzFailure): number => failure.parts.query.length + JSON.stringify(readableVariables(failure.parts)).length;
 
-/** Every failure of the run, grouped into distinct problems (root field + problem). */
+/** Document forms that change what the request means whatever the field: a failure under them is theirs, not the field's. */
+const FIELD_INDEPENDENT_DOCUMENTS: ReadonlySet<PlannedOperation['document']> = new Set([
+  'twoOperationsNoName', 'unknownOperationName', 'syntaxError', 'unknownField', 'unknownArgument', 'undeclaredVariable', 'wrongVariableType',
+]);
+
+/**
+ * Where a failure belongs: to the caller when it had no valid token, to the request's envelope or
+ * document form when that is unusual (the same problem then shows on every field and is one
+ * problem), else to the root field.
+ */
+function placeOf(operation: PlannedOperation): string {
+  // Without a valid token nothing of the operation should matter: the caller is refused first.
+  if (isUnauthenticated(operation.principal)) return 'any field, no valid token';
+  if (operation.envelope !== 'json') return `any field, HTTP envelope ${operation.envelope}`;
+  if (FIELD_INDEPENDENT_DOCUMENTS.has(operation.document)) return `any field, document ${operation.document}`;
+  return `${operation.root.rootKind} ${operation.root.field.name}`;
+}
+
+/** The request of an example: the GraphQL parts, or the HTTP request itself when its envelope is unusual (it may not even carry the query). */
+function requestLines(failure: FuzzFailure): string[] {
+  const http = failure.httpRequest;
+  if (http && failure.operation.envelope !== 'json') {
+    return [`     ${http.method} ${shorten(http.path, 1500)} (envelope ${failure.operation.envelope})`, ...(http.body !== undefined ? [`     body: ${shorten(http.body, 1500)}`] : [])];
+  }
+  return [
+    `     query: ${shorten(failure.parts.query, 1500)}`,
+    `     variables: ${shorten(readableVariables(failure.parts), 1500)}`,
+    `     operationName: ${failure.parts.operationName ?? '(none)'}`,
+  ];
+}
+
+/** Every failure of the run, grouped into distinct problems (where + what). */
 export class FailureLog {
   private readonly failures: FuzzFailure[] = [];
+  /** Server error lines that no answer of the run explains (background work, requests without an id). */
+  private readonly strayServerErrors: string[] = [];
 
   add(failure: FuzzFailure): void {
     this.failures.push(failure);
   }
 
+  addStrayServerErrors(lines: readonly string[]): void {
+    this.strayServerErrors.push(...lines);
+  }
+
   get count(): number {
-    return this.failures.length;
+    return this.failures.length + this.strayServerErrors.length;
+  }
+
+  get distinctCount(): number {
+    return this.distinct().size + (this.strayServerErrors.length > 0 ? 1 : 0);
   }
 
   distinct(): Map<string, FuzzFailure[]> {
     const groups = new Map<string, FuzzFailure[]>();
     for (const failure of this.failures) {
-      const key = `${failure.operation.root.rootKind} ${failure.operation.root.field.name} → ${failure.problem}`;
+      const key = `${placeOf(failure.operation)} → ${failure.problem}`;
       groups.set(key, [...(groups.get(key) ?? []), failure]);
     }
     return new Map([...groups].sort(([a], [b]) => a.localeCompare(b)));
@@ -67,7 +113,7 @@ export class FailureLog {
   /** The readable list: per problem, who and how, the input shapes, and the smallest example. */
   report(reproductionFile: string | undefined): string {
     const groups = this.distinct();
-    const lines = [`${groups.size} distinct problems in ${this.count} failed operations${reproductionFile ? ` (exact requests: ${reproductionFile})` : ''}:`];
+    const lines = [`${this.distinctCount} distinct problems in ${this.count} failures${reproductionFile ? ` (exact requests: ${reproductionFile})` : ''}:`];
     let number = 0;
     for (const [key, failures] of groups) {
       number += 1;
@@ -77,16 +123,20 @@ export class FailureLog {
       lines.push(
         '',
         `${number}. ${key}  (×${failures.length})`,
+        `   fields: ${shortList(unique(failures.map((failure) => failure.operation.root.field.name)))}`,
         `   principals: ${unique(failures.map((failure) => failure.operation.principal))}; transports: ${unique(failures.map((failure) => failure.operation.transport))}`,
         `   input shapes: ${shapes.slice(0, SHAPES_PER_PROBLEM).join(' | ')}${shapes.length > SHAPES_PER_PROBLEM ? ` | …${shapes.length - SHAPES_PER_PROBLEM} more` : ''}`,
         `   example #${example.operation.index} as ${example.operation.principal} over ${example.operation.transport}${example.httpRequest ? ` (${example.httpRequest.method})` : ''}:`,
         `     authorization: ${readableAuthorization(example.authorization)}`,
-        `     query: ${shorten(example.parts.query, 1500)}`,
-        `     variables: ${shorten(readableVariables(example.parts), 1500)}`,
-        `     operationName: ${example.parts.operationName ?? '(none)'}${example.operation.envelope !== 'json' ? `; envelope: ${example.operation.envelope}` : ''}`,
+        ...requestLines(example),
         ...(example.detail ? [`     detail: ${example.detail}`] : []),
-        `     response: ${shorten(example.response, 1500)}`,
+        `     response: ${shorten(example.response.trim(), 1500)}`,
+        ...(example.serverLog.length > 0 ? [`     server logged: ${shorten([...new Set(example.serverLog)].join(' | '), 1000)}`] : []),
       );
+    }
+    if (this.strayServerErrors.length > 0) {
+      const counted = [...new Set(this.strayServerErrors)].map((line) => `   ${shorten(line, 500)}  (×${this.strayServerErrors.filter((other) => other === line).length})`);
+      lines.push('', `${number + 1}. server error lines that no answer of the run explains:`, ...counted);
     }
     return lines.join('\n');
   }
@@ -102,6 +152,7 @@ export class FailureLog {
         transport: failure.operation.transport,
         inputShape: describeInputShape(failure.operation),
         detail: failure.detail,
+        serverLog: failure.serverLog,
         authorization: failure.authorization,
         http: failure.httpRequest,
         graphqlWs: failure.operation.transport === 'ws'
@@ -111,6 +162,6 @@ export class FailureLog {
       })),
     }));
     mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, `${JSON.stringify(examples, null, 2)}\n`);
+    writeFileSync(path, `${JSON.stringify({ problems: examples, strayServerErrors: this.strayServerErrors }, null, 2)}\n`);
   }
 }

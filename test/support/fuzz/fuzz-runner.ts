@@ -1,5 +1,5 @@
 import type { GraphQLSchema } from 'graphql';
-import { ALLOWED_CHANGES_ON_REJECTION, changedSources, type DatabaseDigest } from './database-digest';
+import { allowedChangesOnRejection, changedSources, type DatabaseDigest } from './database-digest';
 import type { FailureLog } from './failure-report';
 import type { FuzzStats } from './fuzz-stats';
 import { toVariableValue } from './fuzz-value';
@@ -13,6 +13,7 @@ import type { ReadWriteLock } from './read-write-lock';
 import { mutationWasRejected, outcomeCode } from './rejection';
 import { renderOperation, type GraphQLRequestParts } from './render-operation';
 import { checkResponse, type CheckContext } from './response-checks';
+import type { ServerErrorLog } from './server-error-log';
 import type { WsTransport } from './ws-transport';
 
 export interface FuzzRunnerDeps {
@@ -26,6 +27,9 @@ export interface FuzzRunnerDeps {
   failures: FailureLog;
   typedFailures: ReadonlySet<string>;
   limits: { maxDepth: number; wsMaxMessageBytes: number };
+  /** Where callers without a valid token connect from (see client-addresses.ts); undefined: the default address. */
+  untrustedAddress: string | undefined;
+  serverLog: ServerErrorLog;
 }
 
 /** Bytes of graphql-ws framing around the payload (`{"id":"<uuid>","type":"subscribe","payload":…}`), generously. */
@@ -44,11 +48,12 @@ function wsMessageBytes(parts: GraphQLRequestParts): number {
 
 async function send(deps: FuzzRunnerDeps, operation: PlannedOperation, parts: GraphQLRequestParts, authorization: string | undefined): Promise<Sent> {
   const unauthenticated = isUnauthenticated(operation.principal);
+  const localAddress = unauthenticated ? deps.untrustedAddress : undefined;
   if (operation.transport === 'http') {
     const httpRequest = httpRequestFor(parts, operation.envelope, authorization);
     const checks = { unauthenticated, oversizedWsMessage: false, wsMessageNearLimit: false };
     try {
-      return { observed: observeHttp(await deps.http.send(httpRequest)), httpRequest, checks };
+      return { observed: observeHttp(await deps.http.send(httpRequest, localAddress)), httpRequest, checks };
     } catch (error) {
       return { observed: observeFailure('http', error), httpRequest, checks };
     }
@@ -57,9 +62,9 @@ async function send(deps: FuzzRunnerDeps, operation: PlannedOperation, parts: Gr
   const limit = deps.limits.wsMaxMessageBytes;
   const checks = { unauthenticated, oversizedWsMessage: bytes - WS_FRAMING_BYTES > limit, wsMessageNearLimit: bytes > limit };
   // Operations that are to close their socket get a socket of their own.
-  const ownConnection = unauthenticated || checks.wsMessageNearLimit;
+  const route = { authorization, localAddress, ownConnection: unauthenticated || checks.wsMessageNearLimit };
   try {
-    return { observed: observeWs(await deps.ws.run(parts, authorization, operation.root.rootKind === 'subscription', ownConnection)), checks };
+    return { observed: observeWs(await deps.ws.run(parts, route, operation.root.rootKind === 'subscription')), checks };
   } catch (error) {
     return { observed: observeFailure('ws', error), checks };
   }
@@ -83,7 +88,8 @@ async function runOne(deps: FuzzRunnerDeps, operation: PlannedOperation): Promis
       const result = await send(deps, operation, parts, authorization);
       if (mutationWasRejected(result.observed, field, deps.typedFailures)) {
         deps.stats.rejectedMutationsChecked += 1;
-        const changed = changedSources(before, await deps.digest.take(), ALLOWED_CHANGES_ON_REJECTION[field]);
+        const allowed = allowedChangesOnRejection(field, !isUnauthenticated(operation.principal));
+        const changed = changedSources(before, await deps.digest.take(), allowed);
         if (changed.length > 0) {
           const outcome = outcomeCode(result.observed, field, deps.typedFailures);
           problems.push({ problem: `rows changed although the mutation was turned down (${outcome}): ${changed.map((source) => source.split(' ')[0]).join(', ')}`, detail: changed.join(', ') });
@@ -96,9 +102,12 @@ async function runOne(deps: FuzzRunnerDeps, operation: PlannedOperation): Promis
   }
 
   problems.push(...checkResponse(sent.observed, sent.checks).map((problem) => ({ problem })));
+  // The server logs at error level only what it did not expect: that is a problem even behind a proper answer.
+  const serverLog = deps.serverLog.take(sent.observed.requestIds);
+  if (problems.length === 0) problems.push(...[...new Set(serverLog)].map((line) => ({ problem: `answered, but the server logged an error: ${line}` })));
   deps.stats.record(operation, outcomeCode(sent.observed, field, deps.typedFailures));
   for (const { problem, detail } of problems) {
-    deps.failures.add({ problem, detail, operation, parts, authorization, httpRequest: sent.httpRequest, response: sent.observed.raw });
+    deps.failures.add({ problem, detail, operation, parts, authorization, httpRequest: sent.httpRequest, response: sent.observed.raw, serverLog });
   }
 }
 

@@ -18,6 +18,7 @@ export class FuzzStats {
   readonly byPrincipal: Counts = {};
   readonly byOutcome: Counts = {};
   readonly fieldsCovered = new Set<string>();
+  private readonly byFieldOutcome = new Map<string, Counts>();
   /** Mutations that were turned down and whose database snapshots were compared. */
   rejectedMutationsChecked = 0;
 
@@ -28,7 +29,15 @@ export class FuzzStats {
     bump(this.byTransport, operation.transport);
     bump(this.byPrincipal, operation.principal);
     bump(this.byOutcome, outcome);
-    this.fieldsCovered.add(`${operation.root.rootKind} ${operation.root.field.name}`);
+    const field = `${operation.root.rootKind} ${operation.root.field.name}`;
+    this.fieldsCovered.add(field);
+    if (!this.byFieldOutcome.has(field)) this.byFieldOutcome.set(field, {});
+    bump(this.byFieldOutcome.get(field)!, outcome);
+  }
+
+  /** One line per root field with its outcome counts: shows whether valid operations get through (FUZZ_VERBOSE). */
+  perFieldLines(): string {
+    return [...this.byFieldOutcome].sort(([a], [b]) => a.localeCompare(b)).map(([field, counts]) => `${field} ${format(counts)}`).join('\n');
   }
 
   summaryLine(details: { seed: number; durationMs: number; healthz: { polls: number; failures: number }; failures: number; distinctProblems: number }): string {

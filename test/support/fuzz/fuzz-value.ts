@@ -11,9 +11,9 @@ export class EnumLiteral {
 }
 
 /**
- * Source text that JSON values cannot say the same way in both forms: a literal like `1e400`
- * (Infinity once parsed), or an unterminated fragment. `variableJson` is its JSON text in a
- * request body; `fallback` is what to send where only JS values can travel (graphql-ws).
+ * A value JS numbers and strings cannot carry as is, e.g. `1e400` (Infinity once parsed):
+ * `literal` is its text in a document, `variableJson` its JSON text in an HTTP body, `fallback`
+ * what to send where only JS values travel (graphql-ws serialises them itself).
  */
 export class RawLiteral {
   constructor(readonly literal: string, readonly variableJson: string, readonly fallback: JsonScalar) {}
@@ -26,7 +26,7 @@ export type FuzzValue =
   | { kind: 'list'; items: readonly FuzzValue[]; shape: string }
   | { kind: 'object'; fields: Readonly<Record<string, FuzzValue>>; shape: string };
 
-/** Shapes of values generated to be acceptable; everything else is a deliberate malformation. */
+/** The shape of a value generated to be acceptable; any other shape names what is unusual about it. */
 export const VALID = 'valid';
 
 export const leaf = (value: JsonScalar | EnumLiteral | RawLiteral, shape: string = VALID): FuzzValue => ({ kind: 'leaf', value, shape });
@@ -81,13 +81,14 @@ export function toGraphQLLiteral(value: FuzzValue): string {
 }
 
 /**
- * `path=shape` for every deliberately malformed part (lists of thousands of items are described
- * once, not per item), so a failure says "input.centreId=id:sql-injection", not just "input".
+ * `path=shape` for every part that is not a plain valid value — malformations, and legal nulls —
+ * (lists of thousands of items are described once, not per item), so that a failure says
+ * "input.centreId=id:sql-injection", not just "input".
  */
-export function malformedParts(value: FuzzValue, path: string): string[] {
+export function unusualParts(value: FuzzValue, path: string): string[] {
   const own = value.shape === VALID ? [] : [`${path}=${value.shape}`];
   // A malformed list is described by its own shape ("list:10k-items"), not item by item.
-  if (value.kind === 'list' && value.shape === VALID) return value.items.flatMap((item, index) => malformedParts(item, `${path}[${index}]`));
-  if (value.kind === 'object') return [...own, ...Object.entries(value.fields).flatMap(([name, field]) => malformedParts(field, `${path}.${name}`))];
+  if (value.kind === 'list' && value.shape === VALID) return value.items.flatMap((item, index) => unusualParts(item, `${path}[${index}]`));
+  if (value.kind === 'object') return [...own, ...Object.entries(value.fields).flatMap(([name, field]) => unusualParts(field, `${path}.${name}`))];
   return own;
 }

@@ -7,7 +7,7 @@ import type { TestServer } from '../../helpers/test-server';
 import { linkOk } from '../federation';
 import { bookOk, CREATE_PATIENT, localAt } from '../scheduling';
 import { emptyIdPool, type IdPool } from './id-kinds';
-import { STAFF_ROLES, type Credentials, type PrincipalName } from './principals';
+import { STAFF_ROLES, type Credentials, type PrincipalName, type StaffRoleName } from './principals';
 
 /**
  * Everything the fuzzer aims at, built through the public API: a tenant with staff of every role,
@@ -30,6 +30,8 @@ export interface FuzzWorld {
   /** What a client centre enters to link to the foreign tenant's share (valid link input). */
   linkableShare: { serverUrl: string; centreId: string; token: string };
   tenantIds: readonly string[];
+  /** The ADMIN principal's token, for the test's own calls (introspection, probes). */
+  adminToken: string;
 }
 
 async function tokenIdsOf(app: TestServer, tenant: TestTenant, userId: string): Promise<string[]> {
@@ -43,7 +45,7 @@ async function revokeToken(app: TestServer, tenant: TestTenant, tokenId: string)
 
 async function createPatientOk(app: TestServer, tenant: TestTenant): Promise<string> {
   const data = await gqlOk<{ createPatient: { id: string } }>(
-    app, CREATE_PATIENT, { input: { familyName: 'Berg', givenName: `Fuzz ${randomUUID().slice(0, 6)}`, personalIdentityNumber: `19${Date.now() % 1e10}` } }, tenant.adminToken,
+    app, CREATE_PATIENT, { input: { familyName: 'Berg', givenName: `Fuzz ${randomUUID().slice(0, 6)}`, personalIdentityNumber: randomUUID().replace(/\D/g, '').slice(0, 12) } }, tenant.adminToken,
   );
   return data.createPatient.id;
 }
@@ -82,7 +84,7 @@ export async function buildFuzzWorld(app: TestServer): Promise<FuzzWorld> {
   const tenant = await createTenant(app);
   const foreign = await createTenant(app);
 
-  const staffTokens = {} as Record<(typeof STAFF_ROLES)[number], string>;
+  const staffTokens = {} as Record<StaffRoleName, string>;
   for (const role of STAFF_ROLES) staffTokens[role] = (await createStaff(app, tenant, [role])).token;
 
   const own = await populateTenant(app, tenant);
@@ -153,5 +155,6 @@ export async function buildFuzzWorld(app: TestServer): Promise<FuzzWorld> {
     foreignIds,
     linkableShare: { serverUrl: foreignShare.serverUrl, centreId: foreignShare.centreId, token: foreignShare.token },
     tenantIds: [tenant.tenantId, foreign.tenantId],
+    adminToken: staffTokens.ADMIN,
   };
 }

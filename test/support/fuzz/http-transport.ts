@@ -17,11 +17,13 @@ export class HttpTransport {
 
   constructor(private readonly serverUrl: string, private readonly timeoutMs: number) {}
 
-  send(httpRequest: HttpRequest): Promise<HttpExchange> {
+  /** @param localAddress leave from this local address (the agent keeps separate sockets per address) */
+  send(httpRequest: HttpRequest, localAddress?: string): Promise<HttpExchange> {
     const url = new URL(httpRequest.path, this.serverUrl);
     return new Promise((resolve, reject) => {
       let answered = false;
-      const outgoing = request(url, { method: httpRequest.method, headers: httpRequest.headers, agent: this.agent, timeout: this.timeoutMs }, (response) => {
+      const options = { method: httpRequest.method, headers: httpRequest.headers, agent: this.agent, timeout: this.timeoutMs, localAddress };
+      const outgoing = request(url, options, (response) => {
         answered = true;
         const chunks: Buffer[] = [];
         response.on('data', (chunk: Buffer) => chunks.push(chunk));

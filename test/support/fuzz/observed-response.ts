@@ -22,6 +22,8 @@ export interface ObservedResponse {
   waiting?: boolean;
   /** Something no GraphQL server answer explains: no answer, a body that is not JSON, a client failure. */
   transportProblem?: string;
+  /** The server's ids for the request (x-request-id, extensions.requestId): what its log lines carry. */
+  requestIds: string[];
   /** The answer as received, for the report. */
   raw: string;
 }
@@ -38,29 +40,38 @@ export function observeHttp(exchange: HttpExchange): ObservedResponse {
   } catch {
     body = undefined;
   }
-  if (isPayload(body)) return { transport: 'http', httpStatus: exchange.status, payloads: [body], raw };
+  const header = exchange.headers['x-request-id'];
+  const headerIds = typeof header === 'string' ? [header] : [];
+  if (isPayload(body)) return withRequestIds({ transport: 'http', httpStatus: exchange.status, payloads: [body], raw, requestIds: headerIds });
   // Node's own HTTP parser answers some malformed requests (431 headers too large, 414, 400) without a body: not a GraphQL answer, not a crash.
   const bodylessTransportAnswer = exchange.status >= 400 && exchange.status < 500 && exchange.bodyText.trim() === '';
   return {
-    transport: 'http', httpStatus: exchange.status, payloads: [], raw,
+    transport: 'http', httpStatus: exchange.status, payloads: [], raw, requestIds: headerIds,
     transportProblem: bodylessTransportAnswer ? undefined : `HTTP ${exchange.status} answer is not a GraphQL response`,
   };
 }
 
+/** Adds the request ids the errors carry (an INTERNAL_SERVER_ERROR names its request). */
+function withRequestIds(observed: ObservedResponse): ObservedResponse {
+  const fromErrors = allErrors(observed).map((error) => error.extensions?.requestId).filter((id): id is string => typeof id === 'string');
+  observed.requestIds = [...new Set([...observed.requestIds, ...fromErrors])];
+  return observed;
+}
+
 export function observeWs(exchange: WsExchange): ObservedResponse {
   const raw = JSON.stringify(exchange);
-  const observed: ObservedResponse = { transport: 'ws', payloads: exchange.results as GraphQLPayload[], raw };
+  const observed: ObservedResponse = { transport: 'ws', payloads: exchange.results as GraphQLPayload[], raw, requestIds: [] };
   if (exchange.errors) observed.rejection = exchange.errors;
   if (exchange.closed) observed.closed = exchange.closed;
   if (exchange.waiting) observed.waiting = true;
   if (exchange.timedOut) observed.transportProblem = 'no answer before the timeout';
   if (exchange.clientError) observed.transportProblem = `graphql-ws client failed: ${exchange.clientError}`;
-  return observed;
+  return withRequestIds(observed);
 }
 
 export function observeFailure(transport: Transport, error: unknown): ObservedResponse {
   const message = error instanceof Error ? error.message : String(error);
-  return { transport, payloads: [], transportProblem: `request failed: ${message}`, raw: message };
+  return { transport, payloads: [], transportProblem: `request failed: ${message}`, raw: message, requestIds: [] };
 }
 
 /** Every GraphQL error received, wherever the transport put it. */

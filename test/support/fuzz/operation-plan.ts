@@ -30,7 +30,7 @@ function randomArbitrary(roots: readonly RootField[], inputs: InputArbitraries):
     root: fc.constantFrom(...roots),
     principal: weighted(PRINCIPAL_WEIGHTS),
     transport: weighted<Transport>({ http: 7, ws: 3 }),
-    argStyle: weighted({ valid: 1, fuzzed: 3 }),
+    argStyle: weighted({ valid: 1, nearlyValid: 2, fuzzed: 2 }),
     argPassing: weighted({ variables: 1, inline: 1 }),
     document: weighted(DOCUMENT_SHAPES),
     envelope: weighted(ENVELOPE_SHAPES),

@@ -6,7 +6,7 @@
 /** How the document is written. */
 export const DOCUMENT_SHAPES = {
   /** `mutation Fuzz_x($input: …) { x(input: $input) { … } }`, operationName sent. */
-  named: 14,
+  named: 20,
   anonymous: 2,
   /** The selection in a named fragment. */
   fragment: 2,
@@ -24,7 +24,7 @@ export type DocumentShape = keyof typeof DOCUMENT_SHAPES;
 
 /** How the HTTP request carries the document (WebSocket messages are always well-formed graphql-ws). */
 export const ENVELOPE_SHAPES = {
-  json: 30,
+  json: 60,
   variablesAsString: 1,
   variablesAsArray: 1,
   operationNameNotString: 1,

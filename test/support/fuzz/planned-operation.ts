@@ -1,4 +1,5 @@
-import { malformedParts } from './fuzz-value';
+import { isRequiredArgument } from 'graphql';
+import { unusualParts } from './fuzz-value';
 import type { ArgStyle, GeneratedArgs } from './input-arbitraries';
 import type { ArgPassing, DocumentShape, EnvelopeShape, Transport } from './operation-shapes';
 import type { PrincipalName } from './principals';
@@ -22,9 +23,9 @@ export interface PlannedOperation {
 /** What is unusual about the operation's input, for the failure report ("all valid" when nothing is). */
 export function describeInputShape(operation: PlannedOperation): string {
   const missing = operation.root.field.args
-    .filter((arg) => arg.type.toString().endsWith('!') && arg.defaultValue === undefined && !(arg.name in operation.args))
+    .filter((arg) => isRequiredArgument(arg) && !(arg.name in operation.args))
     .map((arg) => `${arg.name}=missing`);
-  const parts = [...missing, ...Object.entries(operation.args).flatMap(([name, value]) => malformedParts(value, name))];
+  const parts = [...missing, ...Object.entries(operation.args).flatMap(([name, value]) => unusualParts(value, name))];
   const form = [
     operation.argPassing,
     operation.document === 'named' ? undefined : `document:${operation.document}`,

@@ -42,7 +42,9 @@ function unauthenticatedHttpProblems(observed: ObservedResponse): string[] {
   const problems: string[] = [];
   const codes = allErrors(observed).map(errorCodeOf);
   if (codes.length === 0) problems.push('no token or an invalid token, and the operation ran');
-  else if (!codes.every((code) => code !== undefined && UNAUTHENTICATED_HTTP_CODES.has(code))) problems.push(`no token or an invalid token, answered ${codes.join(', ')} instead of UNAUTHENTICATED`);
+  else if (!codes.every((code) => code !== undefined && UNAUTHENTICATED_HTTP_CODES.has(code))) {
+    problems.push(`no token or an invalid token, answered ${[...new Set(codes.map((code) => code ?? 'no code'))].join(', ')} instead of UNAUTHENTICATED`);
+  }
   if (codes.includes(ErrorCode.UNAUTHENTICATED) && observed.httpStatus !== 401) problems.push(`UNAUTHENTICATED with HTTP ${observed.httpStatus} instead of 401`);
   const data = observed.payloads[0]?.data;
   if (data !== undefined && data !== null) problems.push('no token or an invalid token, and data came back');

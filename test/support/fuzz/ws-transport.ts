@@ -1,7 +1,7 @@
 import type { ExecutionResult, GraphQLFormattedError } from 'graphql';
-import { connectWs, type WsConnection } from '../../helpers/ws-client';
 import { toVariableValue } from './fuzz-value';
 import type { GraphQLRequestParts } from './render-operation';
+import { openConnection, type OpenedConnection } from './ws-connect';
 
 export interface WsExchange {
   /** Every `next` payload received. */
@@ -18,19 +18,12 @@ export interface WsExchange {
   clientError?: string;
 }
 
-interface OpenedConnection {
-  connection: WsConnection;
-  /** Resolves once the server acknowledged the connection (never, if it refused it). */
-  acknowledged: Promise<void>;
-  isClosed: boolean;
-}
-
-function open(serverUrl: string, authorization: string | undefined): OpenedConnection {
-  const connection = connectWs(serverUrl, undefined, authorization === undefined ? {} : { authorization });
-  const acknowledged = new Promise<void>((resolve) => connection.client.on('connected', () => resolve()));
-  const opened: OpenedConnection = { connection, acknowledged, isClosed: false };
-  void connection.closed.then(() => (opened.isClosed = true));
-  return opened;
+export interface WsRoute {
+  authorization: string | undefined;
+  /** Leave from this local address (undefined: the default one). */
+  localAddress?: string;
+  /** A connection of its own, closed afterwards: for operations expected to close their socket. */
+  ownConnection: boolean;
 }
 
 /**
@@ -44,26 +37,27 @@ export class WsTransport {
 
   constructor(private readonly serverUrl: string, private readonly options: { subscriptionWaitMs: number; timeoutMs: number }) {}
 
-  async run(parts: GraphQLRequestParts, authorization: string | undefined, isSubscription: boolean, ownConnection: boolean): Promise<WsExchange> {
-    if (!ownConnection && authorization !== undefined) return this.runOn(this.shared(authorization), parts, isSubscription);
-    const opened = open(this.serverUrl, authorization);
+  async run(parts: GraphQLRequestParts, route: WsRoute, isSubscription: boolean): Promise<WsExchange> {
+    if (!route.ownConnection && route.authorization !== undefined) return this.runOn(this.shared(route.authorization, route.localAddress), parts, isSubscription);
+    const opened = openConnection(this.serverUrl, route.authorization, route.localAddress);
     try {
       return await this.runOn(opened, parts, isSubscription);
     } finally {
-      await opened.connection.dispose();
+      await opened.client.dispose();
     }
   }
 
   async close(): Promise<void> {
-    await Promise.all([...this.pool.values()].map((pooled) => pooled.connection.dispose()));
+    await Promise.all([...this.pool.values()].map((pooled) => pooled.client.dispose()));
     this.pool.clear();
   }
 
-  private shared(authorization: string): OpenedConnection {
-    const pooled = this.pool.get(authorization);
+  private shared(authorization: string, localAddress: string | undefined): OpenedConnection {
+    const key = `${localAddress ?? ''} ${authorization}`;
+    const pooled = this.pool.get(key);
     if (pooled && !pooled.isClosed) return pooled;
-    const opened = open(this.serverUrl, authorization);
-    this.pool.set(authorization, opened);
+    const opened = openConnection(this.serverUrl, authorization, localAddress);
+    this.pool.set(key, opened);
     return opened;
   }
 
@@ -72,7 +66,7 @@ export class WsTransport {
    * the wait, counted from the connection's acknowledgement (live events are not what is fuzzed),
    * and is disposed either way.
    */
-  private runOn({ connection, acknowledged }: OpenedConnection, parts: GraphQLRequestParts, isSubscription: boolean): Promise<WsExchange> {
+  private runOn({ client, acknowledged }: OpenedConnection, parts: GraphQLRequestParts, isSubscription: boolean): Promise<WsExchange> {
     return new Promise((resolve) => {
       const results: ExecutionResult[] = [];
       let settled = false;
@@ -86,7 +80,7 @@ export class WsTransport {
         resolve(exchange);
       };
       const variables = Object.fromEntries(Object.entries(parts.variables).map(([name, value]) => [name, toVariableValue(value)]));
-      dispose = connection.client.subscribe({ query: parts.query, variables, operationName: parts.operationName }, {
+      dispose = client.subscribe({ query: parts.query, variables, operationName: parts.operationName }, {
         next: (result) => {
           results.push(result as ExecutionResult);
           if (isSubscription) finish({ results });
@@ -95,7 +89,7 @@ export class WsTransport {
           if (Array.isArray(error)) finish({ results, errors: error as GraphQLFormattedError[] });
           else if (error && typeof (error as { code?: unknown }).code === 'number') {
             const { code, reason } = error as { code: number; reason: string };
-            finish({ results, closed: { code, reason } });
+            finish({ results, closed: { code, reason: String(reason) } });
           } else finish({ results, clientError: error instanceof Error ? error.message : String(error) });
         },
         complete: () => finish({ results }),

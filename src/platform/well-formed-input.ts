@@ -7,17 +7,24 @@ import { isUuid } from './ids';
 
 export const ID_TYPE_NAME = 'ID';
 export const ID_PROBLEM = 'is not a valid id (ids are UUIDs)';
+export const NUL_PROBLEM = 'must not contain the NUL character (\\u0000)';
 
 /**
- * Ids written into the document itself (`centre(id: "…")`) must be well formed before anything
- * runs: BAD_USER_INPUT naming the argument, the way a malformed variable is answered. The ID
- * scalar checks variables; literals are checked here because only here is the argument known.
+ * Input written into the document itself must be storable before anything runs: ids are UUIDs
+ * (`centre(id: "…")`), and no string holds NUL, which PostgreSQL's text cannot. Refused as
+ * BAD_USER_INPUT naming the argument, the way a malformed variable is answered. The ID scalar
+ * checks variables' ids, `nulCharacterProblems` their strings; literals are checked here, where the
+ * argument is known.
  */
-export function wellFormedIdsRule(): ValidationRule {
+export function wellFormedInputRule(): ValidationRule {
   return (context) => {
     const problems: FieldProblem[] = [];
     const check = (value: ValueNode, type: GraphQLInputType | undefined | null, field: string): void => {
       if (!type || value.kind === Kind.VARIABLE || value.kind === Kind.NULL) return;
+      if (value.kind === Kind.STRING && value.value.includes('\u0000')) {
+        problems.push({ field, problems: [NUL_PROBLEM] });
+        return;
+      }
       const unwrapped = isNonNullType(type) ? type.ofType : type;
       if (isListType(unwrapped)) {
         if (value.kind === Kind.LIST) value.values.forEach((item, index) => check(item, unwrapped.ofType, `${field}[${index}]`));
@@ -47,10 +54,26 @@ export function wellFormedIdsRule(): ValidationRule {
       Document: {
         leave() {
           if (problems.length > 0) {
-            context.reportError(new GraphQLError('Invalid input: malformed id', { extensions: { code: ErrorCode.BAD_USER_INPUT, fields: problems } }));
+            context.reportError(new GraphQLError('Invalid input', { extensions: { code: ErrorCode.BAD_USER_INPUT, fields: problems } }));
           }
         },
       },
     };
   };
+}
+
+/** Strings in variables that hold NUL, by their path (`input.name`, `input.tags[2]`), as BAD_USER_INPUT problems. */
+export function nulCharacterProblems(variables: Readonly<Record<string, unknown>>): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const walk = (value: unknown, field: string): void => {
+    if (typeof value === 'string') {
+      if (value.includes('\u0000')) problems.push({ field, problems: [NUL_PROBLEM] });
+    } else if (Array.isArray(value)) {
+      value.forEach((item, index) => walk(item, `${field}[${index}]`));
+    } else if (value !== null && typeof value === 'object') {
+      for (const [name, inner] of Object.entries(value)) walk(inner, `${field}.${name}`);
+    }
+  };
+  for (const [name, value] of Object.entries(variables)) walk(value, name);
+  return problems;
 }
