@@ -24,8 +24,9 @@ const MAX_REMEMBERED_BLOCKS = 10_000;
 export class SignInThrottle {
   private readonly byAddress: RateLimiterAbstract;
   private readonly byCredential: RateLimiterAbstract;
-  /** Block key → until when (epoch ms). */
-  private readonly blocks = new Map<string, number>();
+  /** Blocked addresses and token ids → until when (epoch ms); asked on every sign-in, so keyed without building strings. */
+  private readonly blockedAddresses = new Map<string, number>();
+  private readonly blockedCredentials = new Map<string, number>();
 
   constructor(limits: SignInLimits, store: FailureStore, keyPrefix: string) {
     const limiter = (points: number, name: string): RateLimiterAbstract => {
@@ -45,49 +46,51 @@ export class SignInThrottle {
 
   /** Seconds the address still has to wait, from memory only; undefined when it may try. */
   addressBlockedFor(address: string): number | undefined {
-    return this.blockedFor(`address:${address}`);
+    return remaining(this.blockedAddresses, address);
   }
 
   credentialBlockedFor(credentialId: string): number | undefined {
-    return this.blockedFor(`credential:${credentialId}`);
+    return remaining(this.blockedCredentials, credentialId);
   }
 
   /** Counts a failed sign-in; answers the seconds to wait when it was one too many. */
   async failed(address: string, credentialId: string | undefined): Promise<number | undefined> {
     const waits = await Promise.all([
-      this.count(this.byAddress, address, `address:${address}`),
-      credentialId ? this.count(this.byCredential, credentialId, `credential:${credentialId}`) : undefined,
+      this.count(this.byAddress, address, this.blockedAddresses),
+      credentialId ? this.count(this.byCredential, credentialId, this.blockedCredentials) : undefined,
     ]);
     const longest = Math.max(...waits.map((wait) => wait ?? 0));
     return longest > 0 ? longest : undefined;
   }
 
-  private async count(limiter: RateLimiterAbstract, key: string, blockKey: string): Promise<number | undefined> {
+  private async count(limiter: RateLimiterAbstract, key: string, blocks: Map<string, number>): Promise<number | undefined> {
     try {
       await limiter.consume(key);
       return undefined;
     } catch (rejection) {
       if (!(rejection instanceof RateLimiterRes)) throw rejection;
-      this.block(blockKey, rejection.msBeforeNext);
+      block(blocks, key, rejection.msBeforeNext);
       return Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
     }
   }
+}
 
-  private blockedFor(blockKey: string): number | undefined {
-    const until = this.blocks.get(blockKey);
-    if (until === undefined) return undefined;
-    const remaining = until - Date.now();
-    if (remaining > 0) return Math.ceil(remaining / 1000);
-    this.blocks.delete(blockKey);
-    return undefined;
-  }
+/** Seconds left of a block, or undefined (an expired block is forgotten). */
+function remaining(blocks: Map<string, number>, key: string): number | undefined {
+  if (blocks.size === 0) return undefined;
+  const until = blocks.get(key);
+  if (until === undefined) return undefined;
+  const ms = until - Date.now();
+  if (ms > 0) return Math.ceil(ms / 1000);
+  blocks.delete(key);
+  return undefined;
+}
 
-  private block(blockKey: string, ms: number): void {
-    if (this.blocks.size >= MAX_REMEMBERED_BLOCKS) {
-      const now = Date.now();
-      for (const [key, until] of this.blocks) if (until <= now) this.blocks.delete(key);
-      if (this.blocks.size >= MAX_REMEMBERED_BLOCKS) this.blocks.delete(this.blocks.keys().next().value as string);
-    }
-    this.blocks.set(blockKey, Date.now() + ms);
+function block(blocks: Map<string, number>, key: string, ms: number): void {
+  if (blocks.size >= MAX_REMEMBERED_BLOCKS) {
+    const now = Date.now();
+    for (const [blocked, until] of blocks) if (until <= now) blocks.delete(blocked);
+    if (blocks.size >= MAX_REMEMBERED_BLOCKS) blocks.delete(blocks.keys().next().value as string);
   }
+  blocks.set(key, Date.now() + ms);
 }

@@ -10,8 +10,8 @@ import type { Config } from '../config';
 import type { RequestContext } from '../context/request-context';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { compiledExecution } from './compiled-execution';
-import { appErrorToGraphQL, maskFormattedError } from './graphql-errors';
-import { ErrorCode, unauthenticated } from './errors';
+import { maskFormattedError } from './graphql-errors';
+import { ErrorCode } from './errors';
 import type { QueryLimits } from './limits/query-limits';
 import type { Logger } from './logger';
 import type { Metrics } from './metrics';
@@ -24,8 +24,9 @@ export function queryLimitsOf(config: Config): QueryLimits {
 }
 
 /**
- * Apollo executes what the operation gate admitted (src/platform/graphql-http.ts checks every
- * request before it gets here); its own validation carries the gate's rules as a second wall.
+ * Apollo executes what the operation gate admitted: the HTTP transport (graphql-http.ts) signs the
+ * caller in and passes every request through the gate before it gets here, and nothing else hands
+ * Apollo a request. Its own validation carries the gate's rules as a second wall.
  */
 export function createApolloServer(schema: GraphQLSchema, config: Config, httpServer: Server, gate: OperationGate, metrics: Metrics, logger: Logger): ApolloServer<RequestContext> {
   const limits = queryLimitsOf(config);
@@ -51,23 +52,9 @@ export function createApolloServer(schema: GraphQLSchema, config: Config, httpSe
       ApolloServerPluginSchemaReportingDisabled(),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      signedInOnly(),
       observability(metrics, logger, config.DEBUG_SQL_COUNT),
     ],
   });
-}
-
-/** Every HTTP context is signed in (the transport answers 401 before); a second wall for any other way in. */
-function signedInOnly(): ApolloServerPlugin<RequestContext> {
-  return {
-    async requestDidStart() {
-      return {
-        async didResolveOperation({ contextValue }) {
-          if (!contextValue.principal) throw appErrorToGraphQL(unauthenticated());
-        },
-      };
-    },
-  };
 }
 
 /** One structured log line and metrics per operation: ids, names, duration and codes, never variables. */
@@ -88,8 +75,9 @@ function observability(metrics: Metrics, logger: Logger, exposeSqlCount: boolean
         },
         async willSendResponse({ contextValue: ctx, response, operation, operationName, errors }) {
           // Every error answered carries the id its log line carries.
-          if (response.body.kind === 'single') {
-            for (const error of response.body.singleResult.errors ?? []) {
+          if (response.body.kind === 'single' && response.body.singleResult.errors?.length) {
+            response.http.headers.set('x-request-id', ctx.requestId);
+            for (const error of response.body.singleResult.errors) {
               (error as { extensions?: Record<string, unknown> }).extensions = { ...error.extensions, requestId: ctx.requestId };
             }
           }

@@ -45,7 +45,6 @@ class TransportError extends Error {
 export function graphqlHttpHandler(deps: GraphqlHttpDeps): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const requestId = randomUUID();
-    res.setHeader('x-request-id', requestId);
     handle(deps, req, res, requestId).catch((error: unknown) => {
       if (error instanceof TransportError) {
         // The rest of an oversized body is never read: the connection closes after the answer.
@@ -109,6 +108,7 @@ function refuse(deps: GraphqlHttpDeps, res: ServerResponse, req: IncomingMessage
     return { ...masked, extensions: { ...masked.extensions, http: undefined, requestId } };
   });
   deps.onRefused({ requestId, status, codes: formatted.map((error) => String(error.extensions.code)) });
+  res.setHeader('x-request-id', requestId);
   const retryAfter = errors.map((error) => error.extensions?.retryAfterSeconds).find((value) => typeof value === 'number');
   if (retryAfter !== undefined) res.setHeader('retry-after', String(retryAfter));
   const body = JSON.stringify({ errors: formatted });
@@ -223,6 +223,7 @@ function documentErrorsOnly(response: HTTPGraphQLResponse): boolean {
 /** Failures before GraphQL runs, in the GraphQL error shape with the transport's status; nothing internal leaks. */
 export function sendError(res: ServerResponse, status: number, code: string, message: string, requestId?: string): void {
   const body = JSON.stringify({ errors: [{ message, extensions: { code, ...(requestId ? { requestId } : {}) } }] });
+  if (requestId) res.setHeader('x-request-id', requestId);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
   res.end(body);
 }

@@ -32,11 +32,12 @@ export function issueToken(kind: TokenKind, tenantId: string, credentialId: stri
   return { token, credentialId, secretHash: hashSecret(secret), displayPrefix: displayPrefixOf(kind, credentialId) };
 }
 
+const KIND_OF_PREFIX = new Map<string, TokenKind>(Object.entries(TOKEN_KINDS).map(([kind, prefix]) => [prefix, kind as TokenKind]));
+
 export function parseToken(text: string): ParsedToken | undefined {
   const match = SHAPE.exec(text);
   if (!match) return undefined;
-  const kind = (Object.keys(TOKEN_KINDS) as TokenKind[]).find((k) => TOKEN_KINDS[k] === match[1])!;
-  return { kind, tenantId: uuid(match[2]), credentialId: uuid(match[3]), secret: match[4] };
+  return { kind: KIND_OF_PREFIX.get(match[1])!, tenantId: uuid(match[2]), credentialId: uuid(match[3]), secret: match[4] };
 }
 
 export function hashSecret(secret: string): Buffer {

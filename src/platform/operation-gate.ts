@@ -101,23 +101,29 @@ export class OperationGate {
   }
 }
 
-/** A Map that forgets its least recently used entry when full (a Map iterates in insertion order). */
+/**
+ * A Map that forgets its least recently used entry when full (a Map iterates in insertion order).
+ * A hit moves its entry to the newest end only once it has aged past half the capacity, so that the
+ * hot path (the same few texts, request after request) is one lookup, not a delete and a set.
+ */
 class LruMap<V> {
-  private readonly entries = new Map<string, V>();
+  private readonly entries = new Map<string, { value: V; stamp: number }>();
+  private insertions = 0;
   constructor(private readonly capacity: number) {}
 
   get(key: string): V | undefined {
-    const value = this.entries.get(key);
-    if (value !== undefined) {
+    const entry = this.entries.get(key);
+    if (entry === undefined) return undefined;
+    if (this.insertions - entry.stamp > this.capacity / 2) {
       this.entries.delete(key);
-      this.entries.set(key, value);
+      this.entries.set(key, { value: entry.value, stamp: ++this.insertions });
     }
-    return value;
+    return entry.value;
   }
 
   set(key: string, value: V): void {
     if (this.entries.size >= this.capacity) this.entries.delete(this.entries.keys().next().value as string);
-    this.entries.set(key, value);
+    this.entries.set(key, { value, stamp: ++this.insertions });
   }
 }
 

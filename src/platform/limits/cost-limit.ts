@@ -31,9 +31,11 @@ export function costError(
     known = { costVariables: costVariablesOf(document), costs: new Map() };
     knownCosts.set(document, known);
   }
-  // An absent variable ('-', never valid JSON) takes the operation's default; null does not.
-  const values = known.costVariables.map((name) => (variables?.[name] === undefined ? '-' : JSON.stringify(variables[name])));
-  const key = `${operation.name?.value ?? ''}\u0000${values.join('\u0000')}`;
+  // An absent variable ('-', never valid JSON) takes the operation's default; null does not. Without
+  // such variables (most operations) the key is the operation's name alone: nothing built per request.
+  const operationName = operation.name?.value ?? '';
+  const key = known.costVariables.length === 0 ? operationName
+    : `${operationName}\u0000${known.costVariables.map((name) => (variables?.[name] === undefined ? '-' : JSON.stringify(variables[name]))).join('\u0000')}`;
   let cost = known.costs.get(key);
   if (!cost) {
     try {
