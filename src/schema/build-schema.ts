@@ -2,6 +2,7 @@ import type { GraphQLSchema } from 'graphql';
 import { UseMiddleware, buildSchema, type NonEmptyArray, type PubSub } from 'type-graphql';
 import { authChecker } from './auth-checker';
 import { errorMapping } from './error-mapping.middleware';
+import { InstantScalar } from './scalars';
 import { validateArgument } from './validate-argument';
 
 const UNUSED_PUBSUB: PubSub = {
@@ -45,6 +46,8 @@ export function buildCareslotSchema(options: SchemaOptions): Promise<GraphQLSche
     // Subscriptions bring their own `subscribe` (events come from our EventBus); type-graphql
     // still insists on a PubSub being configured, so it gets one that must never be used.
     pubSub: UNUSED_PUBSUB,
+    // One date-time scalar: a Date field that names no scalar is an Instant too (not type-graphql's DateTimeISO).
+    scalarsMap: [{ type: Date, scalar: InstantScalar }],
     emitSchemaFile: options.emitSchemaFile ? { path: options.emitSchemaFile, sortedSchema: false } : false,
   });
 }

@@ -147,7 +147,7 @@ describe('appointment lifecycle', () => {
       const response = await cancel(app, scheduler.token, { appointmentId: before.id, reasonCode: 'CLINIC_UNAVAILABLE', idempotencyKey: key() });
       expect(response.errors).toBeUndefined();
       const after = response.data!.cancelAppointment;
-      expect(after).toMatchObject({ status: 'CANCELLED', cancellation: { code: 'CLINIC_UNAVAILABLE', text: null } });
+      expect(after).toMatchObject({ status: 'CANCELLED', cancellation: { reasonCode: 'CLINIC_UNAVAILABLE', reasonText: null } });
       expect(after.history).toHaveLength(before.history.length + 1);
       expect(after.history.at(-1)).toMatchObject({ action: 'STATUS_CHANGED', fromStatus: from, toStatus: 'CANCELLED', actorId: scheduler.userId });
     });
@@ -411,8 +411,8 @@ describe('appointment lifecycle', () => {
       const before = await newAppointment(where);
       const response = await cancel(app, scheduler.token, { appointmentId: before.id, reasonCode: 'PATIENT_REQUEST', reasonText: 'Feeling better', idempotencyKey: key() });
       expect(response.errors).toBeUndefined();
-      expect(response.data!.cancelAppointment).toMatchObject({ id: before.id, status: 'CANCELLED', cancellation: { code: 'PATIENT_REQUEST', text: 'Feeling better' } });
-      expect(await readAppointment(app, scheduler.token, before.id)).toMatchObject({ status: 'CANCELLED', cancellation: { code: 'PATIENT_REQUEST', text: 'Feeling better' } });
+      expect(response.data!.cancelAppointment).toMatchObject({ id: before.id, status: 'CANCELLED', cancellation: { reasonCode: 'PATIENT_REQUEST', reasonText: 'Feeling better' } });
+      expect(await readAppointment(app, scheduler.token, before.id)).toMatchObject({ status: 'CANCELLED', cancellation: { reasonCode: 'PATIENT_REQUEST', reasonText: 'Feeling better' } });
       const rebooked = await book(app, scheduler.token, { ...where, serviceId, newPatient: { familyName: 'Lifecycle', givenName: 'Next' }, idempotencyKey: key() });
       expect(rebooked.errors).toBeUndefined();
       expect(rebooked.data!.bookAppointment).toMatchObject({ __typename: 'Appointment', start: sameInstant(where.start), status: 'BOOKED' });

@@ -6,7 +6,7 @@ import { startTestServer, type TestServer } from '../helpers/test-server';
 import { createCentreWithSchedules, everyDay, type ExceptionSpec, type WeeklyHoursSpec } from '../factories/catalog';
 import { createStaff, createTenant, type TestTenant } from '../factories/tenants';
 import {
-  referenceAgenda, referenceBlocks, referenceSlots, type ReferenceInterval, type ReferenceSchedule, type ReferenceSlot,
+  referenceAgenda, referenceBlocks, referenceServiceFree, referenceSlots, type ReferenceInterval, type ReferenceSchedule, type ReferenceSlot,
 } from '../support/reference-availability';
 
 /**
@@ -115,11 +115,16 @@ describe('availability across daylight-saving changes', () => {
     expect(actual.slots).toEqual(expected);
 
     const agenda = referenceAgenda(reference, from, to);
-    // free and occupied: merged, disjoint, their union the open time inside the window.
-    expect({ label, free: actual.free }).toEqual({ label, free: agenda.free });
+    // free and occupied: merged and disjoint; without a service their union is the open time inside
+    // the window, with one free is what the service takes from each start where it fits.
     expect({ label, occupied: actual.occupied }).toEqual({ label, occupied: agenda.occupied });
     for (const free of actual.free) expect(actual.occupied.filter((busy) => overlaps(free, busy))).toEqual([]);
-    expect(merge([...actual.free, ...actual.occupied])).toEqual(agenda.open);
+    if (serviceMinutes) {
+      expect({ label, free: actual.free }).toEqual({ label, free: referenceServiceFree(reference, from, to, serviceMinutes) });
+    } else {
+      expect({ label, free: actual.free }).toEqual({ label, free: agenda.free });
+      expect(merge([...actual.free, ...actual.occupied])).toEqual(agenda.open);
+    }
 
     // Every slot inside the window, inside opening hours and outside closures; none twice.
     const closed = reference.exceptions.filter((e) => e.kind === 'CLOSED')

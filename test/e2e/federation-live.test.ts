@@ -58,7 +58,7 @@ describe.each(TOPOLOGIES)('schedule sharing on %s: the live link', (name) => {
       const event = await nextMatching(watch.events, (change) => change.kind === 'CANCELLED' && change.appointmentId === mine.id, 3000);
       expect(event.appointment).toMatchObject({ id: mine.id, status: 'CANCELLED' });
       const record = await readAppointment(topology.client, sides.clientTenant.adminToken, mine.id);
-      expect(record).toMatchObject({ status: 'CANCELLED', cancellation: { code: 'CANCELLED_BY_SHARING_CENTRE', text: sides.sharingCentre.name } });
+      expect(record).toMatchObject({ status: 'CANCELLED', cancellation: { reasonCode: 'CANCELLED_BY_SHARING_CENTRE', reasonText: sides.sharingCentre.name } });
 
       // Not sent back to the sharing server: no cancellation job, the twin cancelled once, by its own staff.
       const jobs = await withPgClient(topology.client.databaseUrl, async (db) =>
@@ -66,7 +66,7 @@ describe.each(TOPOLOGIES)('schedule sharing on %s: the live link', (name) => {
       expect(jobs).toBe(0);
       expect((await auditOf(topology.client, sides.clientTenant, mine.id)).map((a) => a.action)).not.toContain('shared-booking.twin-cancelled');
       const after = (await sharingAppointments(sides, sides.sharingCentre.scheduleIds[0])).find((a) => a.id === twin.id)!;
-      expect(after).toMatchObject({ status: 'CANCELLED', cancellation: { code: 'CLINIC_UNAVAILABLE' } });
+      expect(after).toMatchObject({ status: 'CANCELLED', cancellation: { reasonCode: 'CLINIC_UNAVAILABLE' } });
       expect(after.history.filter((h) => h.toStatus === 'CANCELLED')).toHaveLength(1);
     });
   });

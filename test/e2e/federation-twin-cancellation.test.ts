@@ -81,7 +81,7 @@ describe('schedule sharing across two servers: 5. twin cancellations survive a s
     expect(twins).toHaveLength(COUNT);
     expect(twins.filter((twin) => twin.status !== 'CANCELLED')).toEqual([]);
     for (const twin of twins) {
-      expect(twin.cancellation?.code).toBe('CLIENT_CANCELLED');
+      expect(twin.cancellation?.reasonCode).toBe('CLIENT_CANCELLED');
       expect(twin.history.filter((entry) => entry.toStatus === 'CANCELLED')).toHaveLength(1);
     }
 

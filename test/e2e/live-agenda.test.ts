@@ -140,7 +140,7 @@ describe('live agenda over two instances', () => {
 
     await cancel(a, one.scheduler.token, { appointmentId: booked.id, reasonCode: 'PATIENT_REQUEST', idempotencyKey: key() });
     expect(await eventAbout(subscription, booked.id, 1000)).toMatchObject({
-      kind: 'CANCELLED', appointmentId: booked.id, appointment: { id: booked.id, status: 'CANCELLED', cancellation: { code: 'PATIENT_REQUEST' } },
+      kind: 'CANCELLED', appointmentId: booked.id, appointment: { id: booked.id, status: 'CANCELLED', cancellation: { reasonCode: 'PATIENT_REQUEST' } },
     });
   });
 

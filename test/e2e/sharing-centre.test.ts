@@ -449,7 +449,7 @@ describe('sharing centre', () => {
       expect((await peerCancel(app, created.token, { clientReference, idempotencyKey: cancelKey })).data!.peerCancel).toEqual({ status: 'CANCELLED', appointmentId: booked.appointmentId });
       expect((await peerCancel(app, created.token, { clientReference, idempotencyKey: key() })).data!.peerCancel).toEqual({ status: 'CANCELLED', appointmentId: booked.appointmentId });
       const seen = await readAppointment(app, scheduler.token, booked.appointmentId);
-      expect(seen).toMatchObject({ status: 'CANCELLED', cancellation: { code: 'CLIENT_CANCELLED', text: 'Patient moved' } });
+      expect(seen).toMatchObject({ status: 'CANCELLED', cancellation: { reasonCode: 'CLIENT_CANCELLED', reasonText: 'Patient moved' } });
       expect((await auditActions(sharing, booked.appointmentId)).map((entry) => [entry.action, entry.actorKind])).toEqual([['peer.booked', 'PEER_SERVER'], ['peer.cancelled', 'PEER_SERVER']]);
 
       expect((await peerCancel(app, created.token, { clientReference: randomUUID(), idempotencyKey: key() })).data!.peerCancel).toEqual({ status: 'NOT_FOUND', appointmentId: null });

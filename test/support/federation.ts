@@ -270,7 +270,7 @@ export interface SharingAppointmentData {
   clientCentreName: string | null;
   displayMarker: string | null;
   note: string | null;
-  cancellation: { code: string; text: string | null } | null;
+  cancellation: { reasonCode: string; reasonText: string | null } | null;
   patient: { familyName: string; givenName: string; phone: string | null; personalIdentityNumber: string | null } | null;
   history: Array<{ action: string; actorKind: string; fromStatus: string | null; toStatus: string }>;
 }
@@ -279,7 +279,7 @@ export interface SharingAppointmentData {
 export async function sharingAppointments(sides: Sides, scheduleId: string): Promise<SharingAppointmentData[]> {
   const data = await gqlOk<{ appointments: { nodes: SharingAppointmentData[] } }>(sides.topology.sharing, `query($filter: AppointmentFilterInput) {
     appointments(first: 100, filter: $filter) { nodes { id scheduleId start end status origin clientCentreName displayMarker note
-      cancellation { code text } patient { familyName givenName phone personalIdentityNumber } history { action actorKind fromStatus toStatus } } }
+      cancellation { reasonCode reasonText } patient { familyName givenName phone personalIdentityNumber } history { action actorKind fromStatus toStatus } } }
   }`, { filter: { scheduleId } }, sides.sharingTenant.adminToken);
   return data.appointments.nodes;
 }

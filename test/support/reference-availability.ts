@@ -115,3 +115,17 @@ export function referenceSlots(schedule: ReferenceSchedule, from: string, to: st
   }
   return [...slots.values()].sort((a, b) => a.start.localeCompare(b.start));
 }
+
+/** Free time for a service: what it takes from each start where it fits (merged), as availability answers with a serviceId. */
+export function referenceServiceFree(schedule: ReferenceSchedule, from: string, to: string, serviceMinutes: number): ReferenceInterval[] {
+  const need = serviceMinutes * MINUTE;
+  const covered = referenceSlots(schedule, from, to, serviceMinutes).filter((slot) => slot.state === 'FREE')
+    .map((slot) => [Date.parse(slot.start), Date.parse(slot.start) + need] as const);
+  const merged: Array<[number, number]> = [];
+  for (const [start, end] of covered) {
+    const last = merged[merged.length - 1];
+    if (last && start <= last[1]) last[1] = Math.max(last[1], end);
+    else merged.push([start, end]);
+  }
+  return merged.map(([start, end]) => ({ start: iso(start), end: iso(end) }));
+}

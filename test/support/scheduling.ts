@@ -74,7 +74,7 @@ export class SlotAllocator {
 
 export const HISTORY_FIELDS = 'occurredAt action actorKind actorId fromStatus toStatus start end';
 export const APPOINTMENT_FIELDS = `id centreId scheduleId serviceId patientId start end status origin anonymous note
-  cancellation { code text } createdAt updatedAt history { ${HISTORY_FIELDS} }`;
+  cancellation { reasonCode reasonText } createdAt updatedAt history { ${HISTORY_FIELDS} }`;
 export const PATIENT_FIELDS = 'id familyName givenName patronymic phone personalIdentityNumber consents { dataProcessingRefused allNotificationsRefused advertisingRefused }';
 
 const FAILURES = '... on SlotUnavailable { message } ... on OutsideOpeningHours { message } ... on OffSlotGrid { message } ... on InThePast { message }';
@@ -135,7 +135,7 @@ export interface AppointmentData {
   origin: string;
   anonymous: boolean;
   note: string | null;
-  cancellation: { code: string; text: string | null } | null;
+  cancellation: { reasonCode: string; reasonText: string | null } | null;
   createdAt: string;
   updatedAt: string;
   history: HistoryEntry[];
@@ -250,7 +250,7 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 
 /** The agendaChanged subscription of one centre (the id as a literal, see `literal`). */
 export const agendaChanged = (centreId: string) => `subscription Agenda {
-  agendaChanged(centreId: ${literal(centreId)}) { kind centreId appointmentId scheduleId appointment { id status start end scheduleId cancellation { code } } }
+  agendaChanged(centreId: ${literal(centreId)}) { kind centreId appointmentId scheduleId appointment { id status start end scheduleId cancellation { reasonCode } } }
 }`;
 
 export interface AgendaChangeData {
@@ -258,7 +258,7 @@ export interface AgendaChangeData {
   centreId: string;
   appointmentId: string | null;
   scheduleId: string | null;
-  appointment: { id: string; status: Status; start: string; end: string; scheduleId: string; cancellation: { code: string } | null } | null;
+  appointment: { id: string; status: Status; start: string; end: string; scheduleId: string; cancellation: { reasonCode: string } | null } | null;
 }
 
 interface SubscriptionLike {

@@ -13,7 +13,7 @@ export const toAppointment = (row: AppointmentRow): Appointment => ({
   id: row.id, centreId: row.centreId, scheduleId: row.scheduleId, serviceId: row.serviceId, patientId: row.patientId,
   start: row.startsAt, end: row.endsAt, status: row.status as AppointmentStatusEnum, origin: row.origin as AppointmentOriginEnum,
   anonymous: row.anonymous, note: row.note, createdAt: row.createdAt, updatedAt: row.updatedAt,
-  cancellation: row.cancellationCode ? { code: row.cancellationCode, text: row.cancellationText } : null,
+  cancellation: row.cancellationCode ? { reasonCode: row.cancellationCode, reasonText: row.cancellationText } : null,
 });
 
 export const toAppointmentConnection = (page: Page<AppointmentRow>): AppointmentConnection => ({

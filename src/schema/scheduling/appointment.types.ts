@@ -5,8 +5,8 @@ import { AgendaChangeKindEnum, AppointmentOriginEnum, AppointmentStatusEnum } fr
 
 @ObjectType({ simpleResolvers: true })
 export class Cancellation {
-  @Field() code!: string;
-  @Field(() => String, { nullable: true }) text!: string | null;
+  @Field({ description: 'The code given when cancelling (cancelAppointment\'s reasonCode).' }) reasonCode!: string;
+  @Field(() => String, { nullable: true, description: 'The free text given when cancelling (reasonText).' }) reasonText!: string | null;
 }
 
 @ObjectType({ simpleResolvers: true, description: 'One entry of an appointment history: who did what, when.' })

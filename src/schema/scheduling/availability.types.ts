@@ -18,7 +18,7 @@ export class Slot {
 @ObjectType({ simpleResolvers: true, description: 'The agenda of one schedule in the requested window.' })
 export class ScheduleAvailability {
   @Field(() => ID) scheduleId!: string;
-  @Field(() => [TimeInterval], { description: 'Merged free time inside opening hours.' }) free!: TimeInterval[];
+  @Field(() => [TimeInterval], { description: 'Merged free time inside opening hours; with a serviceId, only where that service fits (the time it would take from each start where it fits).' }) free!: TimeInterval[];
   @Field(() => [TimeInterval], { description: 'Merged booked time inside opening hours, without any detail.' }) occupied!: TimeInterval[];
   @Field(() => [Slot], { description: 'Individual slots on the grid: FREE (bookable for the service asked for) or OCCUPIED.' }) slots!: Slot[];
 }

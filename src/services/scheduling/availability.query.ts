@@ -33,6 +33,8 @@ export interface AvailabilityRow {
  * (careslot_schedule_blocks) minus closures minus bookings, as multiranges. A slot is FREE when the
  * service (or one slot, without a service) fits into free time from its start, OCCUPIED when it
  * overlaps a booking; a slot that is neither (the service would run past closing) is not offered.
+ * Free intervals are the free time without a service; with one, the time the service would take
+ * from every start where it fits (a gap shorter than the service is not free for it).
  */
 const AVAILABILITY_SQL = `
 WITH candidates AS (
@@ -73,16 +75,26 @@ split AS MATERIALIZED (
          tstzmultirange(tstzrange($3::timestamptz, $4::timestamptz)) AS win,
          open * tstzmultirange(tstzrange($3::timestamptz, $4::timestamptz)) AS open_in_window
   FROM agenda
+),
+-- The slot grid of each schedule (from each opening block's start), read only where an answer needs it.
+grid AS (
+  SELECT DISTINCT b.schedule_id, gs.start
+  FROM blocks b JOIN sched ON sched.id = b.schedule_id
+  CROSS JOIN LATERAL generate_series(lower(b.block), upper(b.block) - sched.slot, sched.slot) AS gs(start)
 )
 SELECT split.schedule_id AS "scheduleId",
-       (SELECT coalesce(json_agg(json_build_array(careslot_utc(lower(r)), careslot_utc(upper(r))) ORDER BY r), '[]') FROM unnest(split.free * split.win) r) AS "free",
+       (SELECT coalesce(json_agg(json_build_array(careslot_utc(lower(r)), careslot_utc(upper(r))) ORDER BY r), '[]')
+        FROM unnest(CASE WHEN $5::uuid IS NULL THEN split.free * split.win ELSE (
+          SELECT coalesce(range_agg(tstzrange(g.start, g.start + split.need)), '{}'::tstzmultirange) FROM grid g
+          WHERE g.schedule_id = split.schedule_id
+            AND tstzrange(g.start, g.start + split.slot) <@ split.open_in_window
+            AND tstzrange(g.start, g.start + split.need) <@ split.free) END) r) AS "free",
        (SELECT coalesce(json_agg(json_build_array(careslot_utc(lower(r)), careslot_utc(upper(r))) ORDER BY r), '[]') FROM unnest(split.occupied * split.win) r) AS "occupied",
        CASE WHEN $8::boolean THEN (
          SELECT coalesce(json_agg(json_build_array(careslot_utc(g.start), careslot_utc(g.start + split.slot),
                   CASE WHEN tstzrange(g.start, g.start + split.need) <@ split.free THEN 'FREE' ELSE 'OCCUPIED' END) ORDER BY g.start), '[]')
-         FROM (SELECT DISTINCT gs.start FROM blocks b CROSS JOIN LATERAL generate_series(lower(b.block), upper(b.block) - split.slot, split.slot) AS gs(start)
-               WHERE b.schedule_id = split.schedule_id) AS g
-         WHERE tstzrange(g.start, g.start + split.slot) <@ split.open_in_window
+         FROM grid g
+         WHERE g.schedule_id = split.schedule_id AND tstzrange(g.start, g.start + split.slot) <@ split.open_in_window
            AND (tstzrange(g.start, g.start + split.need) <@ split.free OR tstzrange(g.start, g.start + split.slot) && split.occupied)
        ) END AS "slots",
        NULL::uuid AS "linkId"
