@@ -1,7 +1,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-/** Who may import whom (ARCHITECTURE.md §2), enforced per folder. */
+/** Who may import whom (docs/architecture.md), enforced per folder. */
 const layer = (files, patterns) => ({ files, rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns }] } });
 const TYPEORM = { group: ['typeorm', 'typeorm/*'], message: 'Only the data layer (src/db, src/entities, repositories) talks to TypeORM.' };
 const GRAPHQL = { group: ['graphql', 'graphql/*', 'type-graphql', '@apollo/*', 'graphql-ws', 'graphql-ws/*'], message: 'The rules do not know they are served over GraphQL.' };

@@ -7,7 +7,7 @@ import { createDataSource } from './src/db/data-source';
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/careslot npx typeorm -d ormconfig.ts migration:show
  */
 const url = process.env.DATABASE_URL;
-if (!url) throw new Error('Set DATABASE_URL to the owner connection of the database to migrate.');
+if (!url) throw new Error('Set DATABASE_URL to the owner connection of the database to migrate (or use npm run migration:show|run|revert, which also work on the embedded default).');
 
 export default createDataSource({
   url,

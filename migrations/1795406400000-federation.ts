@@ -4,7 +4,7 @@ import { APP_ROLE, protectTenantTable, unprotectTenantTable } from './support/rl
 const NEW_TABLES = ['schedule_shares', 'schedule_share_schedules', 'share_links', 'attempt_counters'];
 
 /**
- * Schedule sharing between tenants (seed 000): shares on the sharing side, links and mirrored
+ * Schedule sharing between tenants: shares on the sharing side, links and mirrored
  * schedules/services on the client side, twin references on appointments, and the attempt
  * counters that block a user after repeated failed connection tests.
  */

@@ -3,6 +3,17 @@ import { createDataSource } from '../src/db/data-source';
 import { createScratchDatabase } from './support/scratch-database';
 
 /**
+ * TypeORM's schema builder reads enum column types with several queries at once on one pg client,
+ * which pg 8 reports as a DeprecationWarning. The comparison is still right (pg queues them); the
+ * warning is TypeORM's to fix, and only that one is silenced, here only.
+ */
+const emitWarning = process.emitWarning.bind(process);
+process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+  if (String(warning).startsWith('Calling client.query() when the client is already executing a query')) return;
+  (emitWarning as (...args: unknown[]) => void)(warning, ...rest);
+}) as typeof process.emitWarning;
+
+/**
  * Fails when entities and migrations disagree: migrates a scratch database up,
  * asks TypeORM what it would change, then walks every migration down and up again.
  */

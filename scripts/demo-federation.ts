@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/db/embedded-postgres';
+import { startEmbeddedPostgres, EmbeddedPostgresError, type EmbeddedDatabase } from '../src/db/embedded-postgres';
 import { withPgClient } from '../src/db/pg-client';
 import { RequestContext } from '../src/context/request-context';
 import { createLogger } from '../src/platform/logger';
@@ -10,17 +11,20 @@ import { provisionTenant } from '../src/services/identity/tenant-provisioning';
 
 /**
  * Two careslot servers, two databases, one share between them — to watch a booking cross over:
- *   npm run demo:federation
- * Uses the embedded PostgreSQL (or DATABASE_URL's server) with databases careslot_demo_sharing and careslot_demo_client.
+ *   npm run demo:federation [-- --sharing-port 4101 --client-port 4102]
+ * Runs on its own embedded PostgreSQL in .data/demo-federation (so it runs beside `npm start`), or
+ * on DATABASE_URL's server, with the databases careslot_demo_sharing and careslot_demo_client.
  */
+const DATA_DIR = join('.data', 'demo-federation');
+
 async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { 'sharing-port': { type: 'string', default: '4101' }, 'client-port': { type: 'string', default: '4102' } } });
+  const ports = { sharing: port(values['sharing-port']!, '--sharing-port'), client: port(values['client-port']!, '--client-port') };
   const logger = createLogger({ LOG_LEVEL: 'warn' });
-  const embedded: EmbeddedDatabase | undefined = process.env.DATABASE_URL
-    ? undefined
-    : await startEmbeddedPostgres({ dataDir: resolve(join('.data', 'pg')), log: (line) => logger.warn(line) });
+  const embedded = process.env.DATABASE_URL ? undefined : await startDemoDatabase(logger.warn.bind(logger));
   const serverUrl = process.env.DATABASE_URL ?? embedded!.url;
-  const sharing = await startDemoServer(serverUrl, 'careslot_demo_sharing', 4101);
-  const client = await startDemoServer(serverUrl, 'careslot_demo_client', 4102);
+  const sharing = await startDemoServer(serverUrl, 'careslot_demo_sharing', ports.sharing, '--sharing-port');
+  const client = await startDemoServer(serverUrl, 'careslot_demo_client', ports.client, '--client-port');
 
   const sharingTenant = await provisionTenant(sharing.server.database.app, { name: 'Vårdcentral Söder (sharing)', adminEmail: 'admin@soder.example', adminName: 'Anna Söder' });
   const clientTenant = await provisionTenant(client.server.database.app, { name: 'Bygg & Hälsa AB (client)', adminEmail: 'admin@bygg.example', adminName: 'Bo Bygg' });
@@ -42,6 +46,7 @@ async function main(): Promise<void> {
     centreId: clientCentre.id, url: sharing.url, remoteCentreId: centre.id, token: share.token, label: 'Vårdcentral Söder',
   });
   if (!link.ok) throw new Error(`link failed: ${link.message}`);
+  const booking = await firstFreeSlot(client.server, clientCtx, clientCentre.id);
 
   process.stdout.write([
     '',
@@ -50,12 +55,20 @@ async function main(): Promise<void> {
     `  Sharing server  ${sharing.url}/graphiql#token=${sharingTenant.adminToken}`,
     `    centre "Vårdcentral Söder" ${centre.id}, shared schedule ${schedule.id}`,
     `  Client server   ${client.url}/graphiql#token=${clientTenant.adminToken}`,
-    `    centre "Bygg & Hälsa Företagshälsa" ${clientCentre.id}`,
+    `    centre "Bygg & Hälsa Företagshälsa" ${clientCentre.id}, its copy of the shared schedule ${booking.scheduleId}`,
     '',
     `  Shared link token (given to the client): ${share.token}`,
     '',
-    'On the client, ask availability(centreId: ...) for the client centre: the shared schedule appears.',
-    'Book in it with bookAppointment; on the sharing server, appointments { nodes { clientCentreName displayMarker } } shows it with *.',
+    'In the client\'s GraphiQL, book in the shared schedule (ready to run):',
+    '',
+    'mutation {',
+    '  bookAppointment(input: {',
+    `    scheduleId: "${booking.scheduleId}", serviceId: "${booking.serviceId}", start: "${booking.start}",`,
+    `    idempotencyKey: "demo-${Date.now()}", newPatient: { familyName: "Lind", givenName: "Eva" }`,
+    '  }) { __typename ... on Appointment { id start origin } ... on SlotUnavailable { message } }',
+    '}',
+    '',
+    'On the sharing server, { appointments { nodes { start clientCentreName displayMarker } } } shows it with *.',
     'Stop with Ctrl+C.',
     '',
   ].join('\n'));
@@ -70,16 +83,53 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop());
 }
 
-async function startDemoServer(serverUrl: string, database: string, port: number): Promise<{ server: CareslotServer; url: string }> {
+function port(text: string, option: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1 || value > 65535) throw new Error(`${option} must be a port number (1–65535), not "${text}"`);
+  return value;
+}
+
+async function startDemoDatabase(log: (line: string) => void): Promise<EmbeddedDatabase> {
+  try {
+    return await startEmbeddedPostgres({ dataDir: resolve(DATA_DIR, 'pg'), log });
+  } catch (error) {
+    if (error instanceof EmbeddedPostgresError && /in use/.test(error.message)) {
+      throw new Error(`${error.message}.\nThe demo's data folder ${DATA_DIR} is in use: another demo:federation is running. Stop it (Ctrl+C in its terminal), or run this one on a PostgreSQL server of your own with DATABASE_URL=postgres://…`);
+    }
+    throw error;
+  }
+}
+
+async function startDemoServer(serverUrl: string, database: string, listenPort: number, option: string): Promise<{ server: CareslotServer; url: string }> {
   await withPgClient(serverUrl, async (pg) => {
     await pg.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
     await pg.query(`CREATE DATABASE "${database}"`);
   });
   const url = new URL(serverUrl);
   url.pathname = `/${database}`;
-  const config = loadConfig(process.env, { DATABASE_URL: url.toString(), PORT: port, DEMO_DATA: false, LOG_LEVEL: 'warn' });
+  const config = loadConfig(process.env, { DATABASE_URL: url.toString(), PORT: listenPort, DEMO_DATA: false, LOG_LEVEL: 'warn', DATA_DIR });
   const server = await createServer(config);
-  return { server, url: await server.listen() };
+  try {
+    return { server, url: await server.listen() };
+  } catch (error) {
+    await server.close();
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new Error(`port ${listenPort} is in use: choose another with ${option} <port>`);
+    throw error;
+  }
+}
+
+/** The client's copy of the shared schedule, its copy of the service, and the first free start tomorrow or later. */
+async function firstFreeSlot(server: CareslotServer, ctx: RequestContext, centreId: string): Promise<{ scheduleId: string; serviceId: string; start: string }> {
+  const from = new Date(Date.now() + 24 * 3600_000);
+  const to = new Date(from.getTime() + 7 * 24 * 3600_000);
+  const services = await server.services.catalog.medicalServices.services(ctx, { first: 10 });
+  const serviceId = services.nodes[0]!.id;
+  const availability = await server.services.availability.availability(ctx, { centreId, from, to, serviceId, includeSlots: true });
+  for (const schedule of availability.schedules) {
+    const free = schedule.slots?.find(([, , state]) => state === 'FREE');
+    if (free) return { scheduleId: schedule.scheduleId, serviceId, start: free[0] };
+  }
+  throw new Error('the shared schedule has no free slot in the next week');
 }
 
 function adminContext(server: CareslotServer, tenantId: string, userId: string): RequestContext {

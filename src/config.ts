@@ -30,7 +30,7 @@ export class Config {
   DATABASE_APP_ROLE?: string;
   @IsInt() @Min(1) @Max(500) DATABASE_POOL_SIZE = 20;
   @IsBoolean() MIGRATIONS_RUN = true;
-  /** Seed demo tenants, centres and agendas at start (default: on in development). */
+  /** Seed demo tenants, centres and agendas at start (default: on for the embedded database in development, off against DATABASE_URL). */
   @IsBoolean() DEMO_DATA = false;
   @IsOptional() @IsString() REDIS_URL?: string;
   /** Where the embedded database and generated secrets live. */
@@ -98,7 +98,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     settings[name] = coerce(raw, settings[name]);
   }
   if (config.NODE_ENV === 'production' && env.INTROSPECTION === undefined) config.INTROSPECTION = false;
-  if (config.NODE_ENV === 'development' && env.DEMO_DATA === undefined) config.DEMO_DATA = true;
+  // Demo tenants (with admin tokens) belong on the throw-away embedded database, never unasked in a real one.
+  if (config.NODE_ENV === 'development' && env.DEMO_DATA === undefined) config.DEMO_DATA = config.DATABASE_URL === undefined;
   if (config.NODE_ENV === 'production' && env.OUTBOUND_ALLOW_LOOPBACK === undefined) config.OUTBOUND_ALLOW_LOOPBACK = false;
   Object.assign(config, overrides);
   const errors = validateSync(config, { forbidUnknownValues: false });

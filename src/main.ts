@@ -4,6 +4,8 @@ import { seedDemoData } from './demo/seed-demo-data';
 import { createLogger } from './platform/logger';
 import { createServer } from './server';
 
+const STOP_DEADLINE_MS = 8_000;
+
 /** Process entry: config → database → server → listen; stops cleanly on SIGINT/SIGTERM. */
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -15,6 +17,12 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping');
+    // A process manager waits about 10 s before it kills: never hang past that. Exiting stops the
+    // embedded PostgreSQL too (its exit handler and watchdog).
+    setTimeout(() => {
+      logger.error({ signal }, 'stop took longer than 8 s; exiting anyway');
+      process.exit(1);
+    }, STOP_DEADLINE_MS).unref();
     server.close().then(() => process.exit(0), (error: unknown) => {
       logger.error({ err: String(error) }, 'unclean stop');
       process.exit(1);

@@ -16,13 +16,13 @@ export interface StaffUserPrincipal extends PrincipalBase {
   permissions: readonly StaffPermission[];
 }
 
-/** An external partner's application (seed 001/002); its rights come from partner agreements. */
+/** An external partner's application; its rights come from partner agreements. */
 export interface PartnerAppPrincipal extends PrincipalBase {
   kind: 'PARTNER_APP';
   partnerId: string;
 }
 
-/** Another careslot server calling through a share's link token (seed 000). */
+/** Another careslot server calling through a share's link token. */
 export interface PeerServerPrincipal extends PrincipalBase {
   kind: 'PEER_SERVER';
   shareId: string;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Client } from 'pg';
 import { withPgClient } from './pg-client';
 import { APP_ROLE } from '../../migrations/support/rls';
 import { deriveKey } from '../platform/secret-key';
@@ -24,8 +25,9 @@ export class AppRoleTaken extends Error {}
 /**
  * The URL the application connects with: DATABASE_APP_URL when given, else this deployment's own
  * login role on the owner's server, created on first start with a password derived from the secret
- * key. The role is marked with its database: a start never takes over, nor changes the password of,
- * a role another deployment uses. CONNECT on the database is given to that role and taken from
+ * key. The role is marked with its database (asked as the owner, so even a server that trusts every
+ * password tells whose it is): a start never takes over, nor changes the password of, a role
+ * another deployment uses. CONNECT on the database is given to that role and taken from
  * PUBLIC, so another deployment's login (also a member of careslot_app) cannot reach these tables.
  */
 export async function resolveAppDatabaseUrl(ownerUrl: string, appUrl: string | undefined, secretKey: Buffer, configuredRole: string | undefined): Promise<string> {
@@ -37,15 +39,16 @@ export async function resolveAppDatabaseUrl(ownerUrl: string, appUrl: string | u
   url.password = deriveKey(secretKey, `database:app-role-password:${role}`).toString('hex');
   const login = url.toString();
   const mark = roleMark(database);
-  // Try first: many servers starting at once (tests, replicas) would otherwise all ALTER the role together.
-  const current = await markOfLogin(login);
-  if (current !== undefined && current !== mark) throw roleTaken(role, current);
-  if (current === mark) return login;
+  const markOf = async (client: { query: Client['query'] }) => (await client.query<{ mark: string | null }>(
+    `SELECT shobj_description(oid, 'pg_authid') AS mark FROM pg_roles WHERE rolname = $1`, [role])).rows[0];
+  const existing = await withPgClient(ownerUrl, markOf);
+  if (existing && existing.mark !== mark) throw roleTaken(role, existing.mark);
+  // Ours already: log in as it (many servers starting at once would otherwise all ALTER the role together).
+  if (existing && await canConnect(login)) return login;
   await withPgClient(ownerUrl, async (client) => {
-    const existing = (await client.query<{ mark: string | null }>(
-      `SELECT shobj_description(oid, 'pg_authid') AS mark FROM pg_roles WHERE rolname = $1`, [role])).rows[0];
-    if (existing && existing.mark !== mark) throw roleTaken(role, existing.mark);
-    if (!existing) await createRole(client, role);
+    const now = await markOf(client);
+    if (now && now.mark !== mark) throw roleTaken(role, now.mark);
+    if (!now) await createRole(client, role);
     await client.query(`ALTER ROLE ${role} LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD '${url.password}'`);
     await client.query(`COMMENT ON ROLE ${role} IS '${mark}'`);
     await client.query(`GRANT ${APP_ROLE} TO ${role}`);
@@ -78,16 +81,12 @@ async function createRole(client: { query(sql: string): Promise<unknown> }, role
   }
 }
 
-/**
- * Whose login this is, asked as the login itself: the mark, null when unmarked, undefined when it
- * cannot log in (yet). Asked even when the password is not checked (trust authentication).
- */
-async function markOfLogin(url: string): Promise<string | null | undefined> {
+async function canConnect(url: string): Promise<boolean> {
   try {
-    return await withPgClient(url, async (client) =>
-      (await client.query<{ mark: string | null }>(`SELECT shobj_description(oid, 'pg_authid') AS mark FROM pg_roles WHERE rolname = current_user`)).rows[0]?.mark ?? null);
+    await withPgClient(url, (client) => client.query('SELECT 1'));
+    return true;
   } catch {
-    return undefined;
+    return false;
   }
 }
 

@@ -18,12 +18,30 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/** The owner's connection: DATABASE_URL, or the embedded PostgreSQL in DATA_DIR (started, with its database). */
+export interface OwnerDatabase {
+  ownerUrl: string;
+  embedded: boolean;
+  close(): Promise<void>;
+}
+
+export async function openOwnerDatabase(config: Pick<Config, 'DATABASE_URL' | 'DATA_DIR'>, logger: Logger): Promise<OwnerDatabase> {
+  if (config.DATABASE_URL) return { ownerUrl: config.DATABASE_URL, embedded: false, close: async () => undefined };
+  const embedded = await startEmbedded(config, logger);
+  try {
+    await ensureDatabaseExists(embedded.url, EMBEDDED_DATABASE);
+  } catch (error) {
+    await embedded.stop();
+    throw error;
+  }
+  return { ownerUrl: withDatabase(embedded.url, EMBEDDED_DATABASE), embedded: true, close: () => embedded.stop() };
+}
+
 /** Embedded or configured server → migrations as owner → the app role's pool. */
 export async function openDatabase(config: Config, secretKey: Buffer, logger: Logger): Promise<Database> {
-  const embedded = config.DATABASE_URL ? undefined : await startEmbedded(config, logger);
-  const ownerUrl = config.DATABASE_URL ?? withDatabase(embedded!.url, 'careslot');
+  const owner = await openOwnerDatabase(config, logger);
+  const ownerUrl = owner.ownerUrl;
   try {
-    if (embedded) await ensureDatabaseExists(embedded.url, 'careslot');
     if (config.MIGRATIONS_RUN) await runMigrations(ownerUrl, logger);
     const app = createDataSource({
       url: await resolveAppDatabaseUrl(ownerUrl, config.DATABASE_APP_URL, secretKey, config.DATABASE_APP_ROLE),
@@ -37,16 +55,17 @@ export async function openDatabase(config: Config, secretKey: Buffer, logger: Lo
       name: databaseNameOf(ownerUrl),
       close: async () => {
         await app.destroy().catch(() => undefined);
-        await embedded?.stop();
+        await owner.close();
       },
     };
   } catch (error) {
-    await embedded?.stop();
+    await owner.close();
     throw error;
   }
 }
 
-export async function runMigrations(ownerUrl: string, logger: Logger): Promise<void> {
+/** Runs the job queue's and careslot's pending migrations; answers the names of careslot's that ran. */
+export async function runMigrations(ownerUrl: string, logger: Logger): Promise<string[]> {
   const owner = createDataSource({
     url: ownerUrl,
     poolSize: 1,
@@ -60,12 +79,16 @@ export async function runMigrations(ownerUrl: string, logger: Logger): Promise<v
     await runJobQueueMigrations({ connectionString: ownerUrl });
     const applied = await owner.runMigrations({ transaction: 'each' });
     if (applied.length > 0) logger.info({ migrations: applied.map((m) => m.name) }, 'migrations applied');
+    return applied.map((migration) => migration.name);
   } finally {
     await owner.destroy();
   }
 }
 
-async function startEmbedded(config: Config, logger: Logger): Promise<EmbeddedDatabase> {
+/** The database careslot uses on its embedded server. */
+const EMBEDDED_DATABASE = 'careslot';
+
+async function startEmbedded(config: Pick<Config, 'DATA_DIR'>, logger: Logger): Promise<EmbeddedDatabase> {
   return startEmbeddedPostgres({
     dataDir: resolve(join(config.DATA_DIR, 'pg')),
     log: (line) => logger.warn(line),

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { EmbeddedPostgresError } from './embedded-postgres-error';
 import { OWNER_SETTING } from './embedded-postgres-stale';
+import { watchEmbeddedPostgres } from './embedded-postgres-watchdog';
 import { spawnIdentity, type ServerUser } from './embedded-postgres-user';
 
 export interface ServerLaunch {
@@ -61,6 +62,7 @@ function serverArguments({ dataDir, port }: ServerLaunch): string[] {
 
 function runningServer(child: ChildProcess, log: (line: string) => void): RunningServer {
   let stopping: Promise<void> | undefined;
+  const stopWatchdog = watchEmbeddedPostgres(child.pid ?? 0);
   // If our process exits without stop() (process.exit, uncaught error), still ask the server to shut down.
   const interruptOnExit = (): void => {
     if (!hasExited(child)) child.kill('SIGINT');
@@ -71,7 +73,10 @@ function runningServer(child: ChildProcess, log: (line: string) => void): Runnin
   });
   return {
     pid: child.pid ?? 0,
-    stop: () => (stopping ??= stopChild(child).finally(() => process.removeListener('exit', interruptOnExit))),
+    stop: () => (stopping ??= stopChild(child).finally(() => {
+      stopWatchdog();
+      process.removeListener('exit', interruptOnExit);
+    })),
   };
 }
 

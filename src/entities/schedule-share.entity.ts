@@ -9,7 +9,7 @@ export interface WeeklyWindow {
 }
 
 /**
- * A sharing centre opens some of its schedules to client centres of other tenants (seed 000).
+ * A sharing centre opens some of its schedules to client centres of other tenants.
  * The shared link token is `csl_<tenant><share>_<secret>`: only a hash of the secret is kept.
  */
 @Entity('schedule_shares')

@@ -3,7 +3,7 @@ import type { SlotProblem } from '../services/appointments/appointment.model';
 import type { Instant, SlotState } from '../services/scheduling/availability.query';
 
 /**
- * What careslot servers say to each other about a share (ARCHITECTURE.md §6). The sharing server
+ * What careslot servers say to each other about a share. The sharing server
  * answers these over GraphQL (HTTP and graphql-ws) to a peer principal authenticated by the share
  * link token; an in-process client answers the same for links within one server.
  */

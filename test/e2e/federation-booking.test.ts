@@ -10,7 +10,7 @@ import {
 } from '../support/federation';
 
 /**
- * Schedule sharing, behaviours 1–3 (PRODUCT.md §3): the client centre's agenda includes the
+ * Schedule sharing, behaviours 1–3 (README: Sharing schedules): the client centre's agenda includes the
  * shared schedules with the share's restrictions applied; the sharing server decides every
  * booking in them, synchronously, and the client stores its record only once it confirmed; the
  * sharing centre sees those bookings as the client centre's. Each behaviour runs on one server
@@ -315,7 +315,7 @@ describe('schedule sharing across two servers: the sharing server down or slow',
     }
   });
 
-  // PRODUCT.md §3.2: "if the sharing server cannot confirm it, the client gets a clear error and nothing is stored half-way".
+  // The sharing promise: "if the sharing server cannot confirm it, the client gets a clear error and nothing is stored half-way".
   it('slow (booked there, answered too late, never retried): the twin is withdrawn at the sharing centre — nothing is left half-way', async () => {
     const linked = await shareAndLink(sides, { url: proxy.url });
     const { start } = slots.next();

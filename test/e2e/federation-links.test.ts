@@ -12,7 +12,7 @@ import {
 import { tokenSecret } from '../helpers/token-secret';
 
 /**
- * The client centre's side of a link (PRODUCT.md §3, ARCHITECTURE.md §6): testShareLink really
+ * The client centre's side of a link (docs/federation-protocol.md): testShareLink really
  * connects and names what is wrong; createShareLink saves only what works; more than five failed
  * attempts block the user for an hour on every instance; the token is never shown again and is
  * stored encrypted; outbound calls are guarded.

@@ -11,7 +11,7 @@ import {
 } from '../support/federation';
 
 /**
- * Schedule sharing, behaviours 6–8 (PRODUCT.md §3): the client server keeps a live watch of the
+ * Schedule sharing, behaviours 6–8 (README: Sharing schedules): the client server keeps a live watch of the
  * sharing server. A twin the sharing centre cancels cancels the client's record; occupancy
  * changes reach the client's agendaChanged subscribers within a second, without any detail; a
  * revoked or rotated token stops reads, bookings and events at once. On one server and on two.

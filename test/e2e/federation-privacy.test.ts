@@ -6,7 +6,7 @@ import {
 } from '../support/federation';
 
 /**
- * Schedule sharing, behaviour 4 (PRODUCT.md §3): appointments the sharing centre makes itself —
+ * Schedule sharing, behaviour 4 (README: Sharing schedules): appointments the sharing centre makes itself —
  * also those it makes for the client centre — never reach the client centre. They are anonymous
  * OCCUPIED time in its availability and nothing else: canary patient names, phone numbers,
  * identity numbers and notes must not appear in any client-side answer, live agenda message,

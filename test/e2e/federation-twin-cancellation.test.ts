@@ -10,7 +10,7 @@ import {
 } from '../support/federation';
 
 /**
- * Schedule sharing, behaviour 5 (PRODUCT.md §3): cancelling an appointment at the client cancels
+ * Schedule sharing, behaviour 5 (README: Sharing schedules): cancelling an appointment at the client cancels
  * its twin at the sharing centre through the durable job queue, retried with backoff while the
  * sharing server is down, idempotent at the sharing side: none lost, none cancelled twice. Only
  * across two servers: the sharing server is stopped and started again at the same URL (a fixed

@@ -17,7 +17,7 @@ import {
 import { tokenSecret } from '../helpers/token-secret';
 
 /**
- * The sharing centre's side of schedule sharing (seed 000, PRODUCT.md §3): shares with
+ * The sharing centre's side of schedule sharing (README: Sharing schedules): shares with
  * restrictions and a link token, and the peer API another careslot server calls with that token —
  * here over real HTTP and WebSockets against one server.
  */

@@ -20,7 +20,7 @@ import {
 } from './scheduling';
 
 /**
- * Schedule sharing between a sharing centre and a client centre (PRODUCT.md §3, ARCHITECTURE.md §6),
+ * Schedule sharing between a sharing centre and a client centre (docs/federation-protocol.md),
  * in two topologies: both tenants on ONE server (the link's URL is the server's own URL, so the
  * peer calls are served in-process), or on TWO real servers with two databases (HTTP + graphql-ws).
  * Everything goes through the public API; the database is read (as its owner) only to find ids the

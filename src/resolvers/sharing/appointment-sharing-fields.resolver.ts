@@ -3,7 +3,7 @@ import type { RequestContext } from '../../context/request-context';
 import type { Services } from '../../services';
 import { Appointment } from '../../schema/scheduling/appointment.types';
 
-/** How the sharing centre sees appointments a client centre booked through a share (seed 000). */
+/** How the sharing centre sees appointments a client centre booked through a share. */
 @Resolver(() => Appointment)
 export class AppointmentSharingFieldsResolver {
   constructor(private readonly services: Services) {}

@@ -8,7 +8,7 @@ import {
 import { CreatedScheduleShare, ScheduleShare } from '../../schema/sharing/share.types';
 import { toCreatedScheduleShare, toScheduleShare } from './sharing.mappers';
 
-/** The sharing centre's side of schedule sharing (seed 000): ADMIN only. */
+/** The sharing centre's side of schedule sharing: ADMIN only. */
 @Resolver()
 export class ScheduleSharesResolver {
   constructor(private readonly services: Services) {}

@@ -5,7 +5,7 @@ import { FAILURE_TYPES } from '../scheduling/booking.results';
 import { PeerCancelStatusEnum, PeerOccupancyKindEnum, ShareRefusalEnum } from './sharing.enums';
 import { ShareRestrictions } from './share.types';
 
-/** The peer-only part of the schema: what another careslot server sees through a share (ARCHITECTURE.md §6). */
+/** The peer-only part of the schema: what another careslot server sees through a share. */
 
 @ObjectType({ simpleResolvers: true, description: 'A service a client may book in a shared schedule.' })
 export class PeerSharedService {

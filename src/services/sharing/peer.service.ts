@@ -40,8 +40,8 @@ type Prepared =
   | { kind: 'BOOK'; share: PeerShareRow; patientId: string | undefined };
 
 /**
- * What a peer server may do through a share: the narrow peer part of careslot (ARCHITECTURE.md
- * §6). Every call re-checks the share (not revoked, token not rotated) and works only inside the
+ * What a peer server may do through a share: the narrow peer part of careslot (docs/federation-protocol.md).
+ * Every call re-checks the share (not revoked, token not rotated) and works only inside the
  * share's centre and schedules; nothing about patients, services or practitioners of other
  * appointments ever leaves: occupied time is times only.
  */

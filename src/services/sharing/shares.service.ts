@@ -16,10 +16,10 @@ import {
 } from './shares.model';
 import { sharesRepository } from './shares.repository';
 
-/** How appointments booked by a client centre are marked at the sharing centre (seed 000). */
+/** How appointments booked by a client centre are marked at the sharing centre. */
 export const SHARED_CLIENT_MARKER = '*';
 
-/** Sharing centre side: shares of schedules with restrictions and a link token (seed 000). */
+/** Sharing centre side: shares of schedules with restrictions and a link token. */
 export class SharesService {
   constructor(private readonly bus: EventBus, private readonly publicUrl: () => string) {}
 
