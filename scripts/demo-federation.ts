@@ -94,7 +94,7 @@ async function startDemoDatabase(log: (line: string) => void): Promise<EmbeddedD
     return await startEmbeddedPostgres({ dataDir: resolve(DATA_DIR, 'pg'), log });
   } catch (error) {
     if (error instanceof EmbeddedPostgresError && /in use/.test(error.message)) {
-      throw new Error(`${error.message}.\nThe demo's data folder ${DATA_DIR} is in use: another demo:federation is running. Stop it (Ctrl+C in its terminal), or run this one on a PostgreSQL server of your own with DATABASE_URL=postgres://…`);
+      throw new Error(`${error.message}.\nThe demo's data folder ${DATA_DIR} is in use: another demo:federation is running. Stop it (Ctrl+C in its terminal), or run this one on a PostgreSQL server of your own with DATABASE_URL=postgres://…`, { cause: error });
     }
     throw error;
   }
@@ -113,7 +113,7 @@ async function startDemoServer(serverUrl: string, database: string, listenPort: 
     return { server, url: await server.listen() };
   } catch (error) {
     await server.close();
-    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new Error(`port ${listenPort} is in use: choose another with ${option} <port>`);
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new Error(`port ${listenPort} is in use: choose another with ${option} <port>`, { cause: error });
     throw error;
   }
 }
