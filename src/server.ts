@@ -39,7 +39,8 @@ import { shareLinkVerifier } from './services/sharing/share-link-verifier';
 import { AttemptLimiter } from './services/limits/attempt-limiter';
 import { OutboundGuard } from './federation/outbound-guard';
 import { PeerConnector } from './federation/peer-connector';
-import { PeerWatchers } from './federation/peer-watchers';
+import { PeerWatchers } from './services/sharing/peer-watchers';
+import { LinkHealth } from './services/sharing/link-health';
 import { SecretBox } from './platform/secret-box';
 import { startJobRunner, type JobRunner } from './jobs/job-runner';
 import { CANCEL_SHARED_TWIN, cancelSharedTwinTask } from './jobs/cancel-shared-twin.task';
@@ -85,11 +86,12 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     tokens: new SecretBox(secretKey, 'share-link-tokens'),
     timeoutMs: config.PEER_TIMEOUT_MS, maxResponseBytes: config.PEER_MAX_RESPONSE_BYTES, ownUrl: () => publicUrl,
   });
-  const watchers = new PeerWatchers({ dataSource: database.app, connector, bus, lifecycle, logger });
-  const shared = new SharedSchedulesService(connector, bus, logger, config.UNCONFIRMED_BOOKING_GRACE_SECONDS);
+  const health = new LinkHealth({ dataSource: database.app, bus, logger });
+  const watchers = new PeerWatchers({ dataSource: database.app, connector, bus, lifecycle, health, logger });
+  const shared = new SharedSchedulesService(connector, bus, health, logger, config.UNCONFIRMED_BOOKING_GRACE_SECONDS);
   booking.bookRemotelyWith(shared);
   availability.askRemotesWith(shared);
-  lifecycle.followCancellations(shared);
+  lifecycle.handleSharedWith(shared);
   const services: Services = {
     authenticator,
     users: new UsersService(bus),

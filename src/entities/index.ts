@@ -26,6 +26,7 @@ export * from './user.entity';
 export * from './api-token.entity';
 export * from './appointment.entity';
 export * from './schedule-exception.entity';
+export { SHARE_LINK_STATUSES, type ShareLinkStatus } from './share-link.entity';
 
 export const ENTITIES = [
   Tenant, User, ApiToken, AuditEvent, Centre, Practitioner, MedicalService, Schedule, ScheduleService, OpeningHours,

@@ -2,12 +2,12 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import type { SlotProblem } from '../services/appointments/appointment.model';
 import type { OutboundGuard } from './outbound-guard';
-import { PeerError, type PeerClient, type PeerFailure, type PeerWatch } from './peer-client';
+import { PeerError, type PeerClient, type PeerFailure, type PeerWatch, type PeerWatchListener } from './peer-client';
 import type { PeerHttpTransport } from './peer-http-transport';
-import { PEER_AVAILABILITY, PEER_BOOK, PEER_CANCEL, PEER_OCCUPANCY, PEER_SHARE } from './peer-documents';
+import { PEER_AVAILABILITY, PEER_BOOK, PEER_CANCEL, PEER_OCCUPANCY, PEER_RESCHEDULE, PEER_SHARE, PEER_TWINS } from './peer-documents';
 import type {
   PeerAvailabilityRequest, PeerBookOutcome, PeerBookRequest, PeerCancelOutcome, PeerCancelRequest, PeerOccupancyEvent,
-  PeerScheduleAvailability, PeerShareInfo, ShareRefusal,
+  PeerRescheduleOutcome, PeerRescheduleRequest, PeerScheduleAvailability, PeerShareInfo, PeerTwin, ShareRefusal,
 } from './peer-protocol';
 
 export interface HttpPeerOptions {
@@ -21,6 +21,25 @@ export interface HttpPeerOptions {
 }
 
 type Interval = { start: string; end: string };
+
+type BookingAnswer = { __typename: string; appointmentId?: string; start?: string; end?: string; reason?: ShareRefusal };
+
+/** The sharing server closed the socket because the token is not (or no longer) accepted. */
+const isRefusal = (event: unknown): boolean => (event as { code?: number } | undefined)?.code === 4403;
+
+/** 0 to 500 ms for the first retry, then doubling, with jitter, at most 15 s. */
+export function reconnectDelayMs(retries: number): number {
+  return Math.min(15_000, 500 * 2 ** retries) * (0.5 + Math.random() / 2);
+}
+
+/** A booking (or a move) as the sharing server answered it. */
+function outcomeOf(result: BookingAnswer): PeerBookOutcome {
+  if (result.__typename === 'PeerBooking') return { kind: 'BOOKED', appointmentId: result.appointmentId!, start: result.start!, end: result.end! };
+  if (result.__typename === 'ShareRefused') return { kind: 'SHARE_REFUSED', reason: result.reason! };
+  const problem = FAILURE_TYPES[result.__typename];
+  if (!problem) throw new PeerError('INVALID_RESPONSE', `unknown result ${result.__typename}`);
+  return { kind: problem };
+}
 
 const FAILURE_TYPES: Record<string, SlotProblem> = {
   SlotUnavailable: 'SLOT_UNAVAILABLE', OutsideOpeningHours: 'OUTSIDE_OPENING_HOURS', OffSlotGrid: 'OFF_SLOT_GRID',
@@ -56,24 +75,34 @@ export class HttpPeerClient implements PeerClient {
   }
 
   async book(request: PeerBookRequest): Promise<PeerBookOutcome> {
-    const data = await this.request<{ peerBook: { __typename: string; appointmentId?: string; start?: string; end?: string; reason?: ShareRefusal } }>(
-      PEER_BOOK, { input: { ...request, start: request.start.toISOString() } },
-    );
-    const result = data.peerBook;
-    if (result.__typename === 'PeerBooking') return { kind: 'BOOKED', appointmentId: result.appointmentId!, start: result.start!, end: result.end! };
-    if (result.__typename === 'ShareRefused') return { kind: 'SHARE_REFUSED', reason: result.reason! };
-    const problem = FAILURE_TYPES[result.__typename];
-    if (!problem) throw new PeerError('INVALID_RESPONSE', `unknown result ${result.__typename}`);
-    return { kind: problem };
+    const data = await this.request<{ peerBook: BookingAnswer }>(PEER_BOOK, { input: { ...request, start: request.start.toISOString() } });
+    return outcomeOf(data.peerBook);
+  }
+
+  async reschedule(request: PeerRescheduleRequest): Promise<PeerRescheduleOutcome> {
+    const data = await this.request<{ peerReschedule: BookingAnswer }>(PEER_RESCHEDULE, { input: { ...request, start: request.start.toISOString() } });
+    const outcome = outcomeOf(data.peerReschedule);
+    return outcome.kind === 'BOOKED' ? { ...outcome, kind: 'MOVED' } : outcome;
   }
 
   async cancel(request: PeerCancelRequest): Promise<PeerCancelOutcome> {
     return (await this.request<{ peerCancel: PeerCancelOutcome }>(PEER_CANCEL, { input: request })).peerCancel;
   }
 
-  watch(onEvent: (event: PeerOccupancyEvent) => void, onEnd: (failure: PeerFailure) => void): PeerWatch {
+  async twins(from: Date): Promise<PeerTwin[]> {
+    return (await this.request<{ peerTwins: PeerTwin[] }>(PEER_TWINS, { from: from.toISOString() })).peerTwins;
+  }
+
+  /**
+   * Occupancy over graphql-ws. A dropped connection is retried at once and then with backoff (the
+   * first retry within half a second, doubling with jitter, at most 15 s apart), and every
+   * (re)connection is told to the listener, which re-reads what may have changed meanwhile. The
+   * handshake has a deadline, so a server that accepts the socket but never answers is retried too.
+   */
+  watch(listener: PeerWatchListener): PeerWatch {
     let client: Client | undefined;
     let closed = false;
+    let live = false;
     this.options.guard.check(this.endpoint).then(() => {
       if (closed) return;
       client = createClient({
@@ -82,13 +111,24 @@ export class HttpPeerClient implements PeerClient {
         connectionParams: { authorization: `Bearer ${this.options.token}` },
         lazy: false,
         retryAttempts: Number.POSITIVE_INFINITY,
-        retryWait: async (retries) => new Promise((resolve) => setTimeout(resolve, Math.min(30_000, 250 * 2 ** retries) * (0.5 + Math.random() / 2))),
-        shouldRetry: (event) => (event as { code?: number }).code !== 4403,
-        on: { closed: (event) => { if ((event as { code?: number }).code === 4403) end('REVOKED'); } },
+        retryWait: (retries) => new Promise((resolve) => setTimeout(resolve, reconnectDelayMs(retries))),
+        connectionAckWaitTimeout: this.options.timeoutMs,
+        shouldRetry: (event) => !isRefusal(event),
+        on: {
+          connected: () => {
+            live = true;
+            listener.connected();
+          },
+          closed: (event) => {
+            if (isRefusal(event)) return end('REVOKED');
+            if (live && !closed) listener.lost('UNREACHABLE');
+            live = false;
+          },
+        },
         onNonLazyError: () => undefined,
       });
       client.subscribe<{ peerOccupancyChanged: PeerOccupancyEvent }>({ query: PEER_OCCUPANCY }, {
-        next: (message) => { if (message.data) onEvent(message.data.peerOccupancyChanged); },
+        next: (message) => { if (message.data) listener.event(message.data.peerOccupancyChanged); },
         error: () => end('REVOKED'),
         complete: () => end('REVOKED'),
       });
@@ -98,7 +138,7 @@ export class HttpPeerClient implements PeerClient {
       closed = true;
       // dispose() awaits a pending reconnect, which rejects while the server is down.
       void client?.dispose()?.catch(() => undefined);
-      onEnd(failure);
+      listener.ended(failure);
     };
     return {
       close: () => {

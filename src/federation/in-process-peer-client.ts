@@ -4,10 +4,10 @@ import type { Logger } from '../platform/logger';
 import { AppError, ErrorCode } from '../platform/errors';
 import type { Authenticator } from '../services/identity/authenticator';
 import type { PeerService } from '../services/sharing/peer.service';
-import { PeerError, type PeerClient, type PeerFailure, type PeerWatch } from './peer-client';
+import { PeerError, type PeerClient, type PeerWatch, type PeerWatchListener } from './peer-client';
 import type {
   PeerAvailabilityRequest, PeerBookOutcome, PeerBookRequest, PeerCancelOutcome, PeerCancelRequest, PeerOccupancyEvent,
-  PeerScheduleAvailability, PeerShareInfo,
+  PeerRescheduleOutcome, PeerRescheduleRequest, PeerScheduleAvailability, PeerShareInfo, PeerTwin,
 } from './peer-protocol';
 
 export interface InProcessPeerDeps {
@@ -36,20 +36,30 @@ export class InProcessPeerClient implements PeerClient {
     return this.call((ctx) => this.deps.peer.book(ctx, request));
   }
 
+  reschedule(request: PeerRescheduleRequest): Promise<PeerRescheduleOutcome> {
+    return this.call((ctx) => this.deps.peer.reschedule(ctx, request));
+  }
+
   cancel(request: PeerCancelRequest): Promise<PeerCancelOutcome> {
     return this.call((ctx) => this.deps.peer.cancel(ctx, request));
   }
 
-  watch(onEvent: (event: PeerOccupancyEvent) => void, onEnd: (failure: PeerFailure) => void): PeerWatch {
+  twins(from: Date): Promise<PeerTwin[]> {
+    return this.call((ctx) => this.deps.peer.twins(ctx, from));
+  }
+
+  /** Within one server the watch never drops: it is live once subscribed, and ends only with the share. */
+  watch(listener: PeerWatchListener): PeerWatch {
     let iterator: AsyncIterableIterator<PeerOccupancyEvent> | undefined;
     let closed = false;
     void this.call((ctx) => this.deps.peer.watch(ctx)).then(async (events) => {
       iterator = events;
       if (closed) return void events.return?.();
-      for await (const event of events) onEvent(event);
-      if (!closed) onEnd('REVOKED');
+      listener.connected();
+      for await (const event of events) listener.event(event);
+      if (!closed) listener.ended('REVOKED');
     }).catch((error: unknown) => {
-      if (!closed) onEnd(error instanceof PeerError ? error.failure : 'REVOKED');
+      if (!closed) listener.ended(error instanceof PeerError ? error.failure : 'REVOKED');
     });
     return {
       close: () => {

@@ -1,6 +1,6 @@
 import type {
   PeerAvailabilityRequest, PeerBookOutcome, PeerBookRequest, PeerCancelOutcome, PeerCancelRequest, PeerOccupancyEvent,
-  PeerScheduleAvailability, PeerShareInfo,
+  PeerRescheduleOutcome, PeerRescheduleRequest, PeerScheduleAvailability, PeerShareInfo, PeerTwin,
 } from './peer-protocol';
 
 /** Why a peer call failed, named so a person can act on it. */
@@ -33,12 +33,25 @@ export interface PeerWatch {
   close(): void;
 }
 
+/** What a live watch tells its owner. */
+export interface PeerWatchListener {
+  event(event: PeerOccupancyEvent): void;
+  /** The subscription is (again) live: changes made while it was not may have been missed. */
+  connected(): void;
+  /** The connection dropped; the watch reconnects by itself. */
+  lost(failure: PeerFailure): void;
+  /** The watch is over for good (the share was revoked, the token is not accepted). */
+  ended(failure: PeerFailure): void;
+}
+
 /** One sharing server as a client centre sees it: over HTTP + graphql-ws, or in-process. */
 export interface PeerClient {
   share(): Promise<PeerShareInfo>;
   availability(request: PeerAvailabilityRequest): Promise<PeerScheduleAvailability[]>;
   book(request: PeerBookRequest): Promise<PeerBookOutcome>;
+  reschedule(request: PeerRescheduleRequest): Promise<PeerRescheduleOutcome>;
   cancel(request: PeerCancelRequest): Promise<PeerCancelOutcome>;
-  /** Occupancy changes, reconnecting with backoff; onEnd when the share is revoked. */
-  watch(onEvent: (event: PeerOccupancyEvent) => void, onEnd: (failure: PeerFailure) => void): PeerWatch;
+  twins(from: Date): Promise<PeerTwin[]>;
+  /** Occupancy changes, reconnecting quickly and then with backoff. */
+  watch(listener: PeerWatchListener): PeerWatch;
 }

@@ -17,8 +17,16 @@ export const PEER_BOOK = `mutation PeerBook($input: PeerBookInput!) {
   peerBook(input: $input) { __typename ... on PeerBooking { appointmentId start end } ... on ShareRefused { reason } }
 }`;
 
+export const PEER_RESCHEDULE = `mutation PeerReschedule($input: PeerRescheduleInput!) {
+  peerReschedule(input: $input) { __typename ... on PeerBooking { appointmentId start end } ... on ShareRefused { reason } }
+}`;
+
+export const PEER_TWINS = `query PeerTwins($from: Instant!) {
+  peerTwins(from: $from) { clientReference start end status }
+}`;
+
 export const PEER_CANCEL = `mutation PeerCancel($input: PeerCancelInput!) {
   peerCancel(input: $input) { status appointmentId }
 }`;
 
-export const PEER_OCCUPANCY = `subscription PeerOccupancy { peerOccupancyChanged { scheduleId kind clientReference } }`;
+export const PEER_OCCUPANCY = `subscription PeerOccupancy { peerOccupancyChanged { scheduleId kind clientReference start end } }`;

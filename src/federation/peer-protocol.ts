@@ -72,6 +72,8 @@ export interface PeerBookRequest {
   clientReference: string;
   clientCentreName: string;
   patient: PeerPatient;
+  /** The booking note, for the sharing centre that performs the visit. */
+  note?: string | null;
 }
 
 /** Why the share's rules refuse a time the schedule itself would accept. */
@@ -81,6 +83,26 @@ export type PeerBookOutcome =
   | { kind: 'BOOKED'; appointmentId: string; start: Instant; end: Instant }
   | { kind: SlotProblem }
   | { kind: 'SHARE_REFUSED'; reason: ShareRefusal };
+
+/** Moves the twin with this client reference; decided by the sharing server under the share's rules. */
+export interface PeerRescheduleRequest {
+  clientReference: string;
+  start: Date;
+  idempotencyKey: string;
+}
+
+export type PeerRescheduleOutcome =
+  | { kind: 'MOVED'; appointmentId: string; start: Instant; end: Instant }
+  | { kind: SlotProblem }
+  | { kind: 'SHARE_REFUSED'; reason: ShareRefusal };
+
+/** A twin as the sharing side holds it: what a client reconciles its records with after a gap. */
+export interface PeerTwin {
+  clientReference: string;
+  start: Instant;
+  end: Instant;
+  status: string;
+}
 
 export interface PeerCancelRequest {
   clientReference: string;
@@ -96,11 +118,18 @@ export interface PeerCancelOutcome {
 
 export type PeerOccupancyKind = 'CREATED' | 'CHANGED' | 'CANCELLED' | 'SCHEDULE_CHANGED';
 
-/** Occupancy changed in a shared schedule. clientReference only for this client's own twins. */
+export const PEER_OCCUPANCY_KINDS: readonly PeerOccupancyKind[] = ['CREATED', 'CHANGED', 'CANCELLED', 'SCHEDULE_CHANGED'];
+
+/**
+ * Occupancy changed in a shared schedule. clientReference only for this client's own twins; start
+ * and end: the appointment's time (now), when an appointment changed, so the client re-reads only there.
+ */
 export interface PeerOccupancyEvent {
   scheduleId: string;
   kind: PeerOccupancyKind;
   clientReference: string | null;
+  start: Instant | null;
+  end: Instant | null;
 }
 
 /** The operations a peer principal may perform: implemented by the sharing side's PeerService. */
@@ -108,6 +137,9 @@ export interface PeerOperations<Ctx> {
   share(ctx: Ctx): Promise<PeerShareInfo>;
   availability(ctx: Ctx, request: PeerAvailabilityRequest): Promise<PeerScheduleAvailability[]>;
   book(ctx: Ctx, request: PeerBookRequest): Promise<PeerBookOutcome>;
+  reschedule(ctx: Ctx, request: PeerRescheduleRequest): Promise<PeerRescheduleOutcome>;
   cancel(ctx: Ctx, request: PeerCancelRequest): Promise<PeerCancelOutcome>;
+  /** The caller's twins starting from `from` on (any status). */
+  twins(ctx: Ctx, from: Date): Promise<PeerTwin[]>;
   watch(ctx: Ctx): Promise<AsyncIterableIterator<PeerOccupancyEvent>>;
 }

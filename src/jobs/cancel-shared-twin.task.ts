@@ -18,6 +18,8 @@ interface Payload {
   linkId?: string;
   /** Withdraw only if the booking was never recorded here after all. */
   unlessRecorded?: boolean;
+  /** The cancellation text given here, for the sharing centre. */
+  reasonText?: string | null;
   attempt: number;
 }
 
@@ -37,7 +39,9 @@ export function cancelSharedTwinTask(deps: { dataSource: DataSource; connector: 
     });
     if (!link) return;
     try {
-      const outcome = await deps.connector.forLink(link).cancel({ clientReference: payload.appointmentId, idempotencyKey: `cancel:${payload.appointmentId}` });
+      const outcome = await deps.connector.forLink(link).cancel({
+        clientReference: payload.appointmentId, idempotencyKey: `cancel:${payload.appointmentId}`, reasonText: payload.reasonText ?? undefined,
+      });
       await inTenantTransaction(deps.dataSource, payload.tenantId, (tx) => writeAudit(tx, { kind: 'SYSTEM', id: null }, {
         action: 'shared-booking.twin-cancelled', entityType: 'Appointment', entityId: payload.appointmentId, details: { status: outcome.status, attempts: payload.attempt + 1 },
       }));

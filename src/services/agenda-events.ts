@@ -4,14 +4,24 @@ import type { EventBus } from '../events/event-bus';
 /** The one topic for changes to a centre's agenda: bookings and schedule configuration alike. */
 export const AGENDA_TOPIC = 'agenda.changed';
 
-export type AgendaEventKind = 'CREATED' | 'CHANGED' | 'CANCELLED' | 'SCHEDULE_CHANGED';
+/**
+ * CREATED, CHANGED and CANCELLED: an appointment (or, in a shared schedule, occupied time of the
+ * sharing centre). SCHEDULE_CHANGED: a schedule's configuration. RESYNC: a shared schedule may have
+ * changed while its sharing server could not tell us: re-read it. LINK_DOWN / LINK_RESTORED: a link
+ * to a sharing server stopped or started working.
+ */
+export type AgendaEventKind = 'CREATED' | 'CHANGED' | 'CANCELLED' | 'SCHEDULE_CHANGED' | 'RESYNC' | 'LINK_DOWN' | 'LINK_RESTORED';
 
-/** Travels on the event bus: ids only; subscribers re-read under their own rights. */
+/** Travels on the event bus: ids (and times) only; subscribers re-read under their own rights. */
 export interface AgendaEvent {
   tenantId: string;
   centreId: string;
   appointmentId?: string;
   scheduleId?: string;
+  linkId?: string;
+  /** The occupied time that changed, when the change is known to lie there (ISO instants). */
+  start?: string;
+  end?: string;
   kind: AgendaEventKind;
 }
 

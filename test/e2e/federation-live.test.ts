@@ -76,11 +76,18 @@ describe.each(TOPOLOGIES)('schedule sharing on %s: the live link', (name) => {
       const { linked, watch } = await liveLink();
       const own = await ownBooking();
       const created = await nextMatching(watch.events, (change) => change.kind === 'CREATED', 1000);
-      expect(created).toEqual({ kind: 'CREATED', centreId: linked.client.centreId, scheduleId: mirror0(linked), appointmentId: null, appointment: null });
+      // Without any detail, but where: the occupied time that changed, so the client re-reads only there.
+      expect(created).toEqual({
+        kind: 'CREATED', centreId: linked.client.centreId, scheduleId: mirror0(linked), appointmentId: null, appointment: null, linkId: null,
+        interval: { start: own.start, end: own.end },
+      });
 
       await cancel(topology.sharing, sides.sharingTenant.adminToken, { appointmentId: own.id, reasonCode: 'PATIENT_REQUEST', idempotencyKey: key() });
       const cancelled = await nextMatching(watch.events, (change) => change.kind === 'CANCELLED', 1000);
-      expect(cancelled).toEqual({ kind: 'CANCELLED', centreId: linked.client.centreId, scheduleId: mirror0(linked), appointmentId: null, appointment: null });
+      expect(cancelled).toEqual({
+        kind: 'CANCELLED', centreId: linked.client.centreId, scheduleId: mirror0(linked), appointmentId: null, appointment: null, linkId: null,
+        interval: { start: own.start, end: own.end },
+      });
       expect(JSON.stringify(watch.events.log)).not.toMatch(/Nyberg|Karin|555 01 01/);
     });
 
@@ -119,6 +126,9 @@ describe.each(TOPOLOGIES)('schedule sharing on %s: the live link', (name) => {
   describe('8. a revoked or rotated token stops all access at once', () => {
     async function expectCutOff(linked: Linked, watch: AgendaWatch): Promise<void> {
       const client = topology.client;
+      // The client centre's subscribers are told the link went down, once.
+      const down = await nextMatching(watch.events, (change) => change.kind === 'LINK_DOWN', 5000);
+      expect(down).toMatchObject({ kind: 'LINK_DOWN', linkId: linked.linkId, centreId: linked.client.centreId });
       // Reads: the shared schedule's free time is gone.
       const mirror = await mirrorAvailability(sides, linked, sides.sharingCentre.scheduleIds[0], localAt(2, 0), localAt(9, 0));
       expect(mirror?.free ?? []).toEqual([]);

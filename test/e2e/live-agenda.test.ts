@@ -120,8 +120,10 @@ describe('live agenda over two instances', () => {
     const { scheduleId, ...rest } = event;
     expect([null, booked.scheduleId]).toContain(scheduleId);
     expect(rest).toEqual({
-      kind: 'CREATED', centreId: one.centre.centreId, appointmentId: booked.id,
-      appointment: { id: booked.id, status: 'BOOKED', start: sameInstant(booked.start), end: sameInstant(booked.end), scheduleId: booked.scheduleId, cancellation: null },
+      kind: 'CREATED', centreId: one.centre.centreId, appointmentId: booked.id, interval: null, linkId: null,
+      appointment: {
+        id: booked.id, status: 'BOOKED', start: sameInstant(booked.start), end: sameInstant(booked.end), scheduleId: booked.scheduleId, viaShare: false, cancellation: null,
+      },
     });
   });
 

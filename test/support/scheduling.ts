@@ -250,15 +250,22 @@ export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve
 
 /** The agendaChanged subscription of one centre (the id as a literal, see `literal`). */
 export const agendaChanged = (centreId: string) => `subscription Agenda {
-  agendaChanged(centreId: ${literal(centreId)}) { kind centreId appointmentId scheduleId appointment { id status start end scheduleId cancellation { reasonCode } } }
+  agendaChanged(centreId: ${literal(centreId)}) {
+    kind centreId appointmentId scheduleId linkId interval { start end } appointment { id status start end scheduleId viaShare cancellation { reasonCode reasonText } }
+  }
 }`;
 
 export interface AgendaChangeData {
-  kind: 'CREATED' | 'CHANGED' | 'CANCELLED' | 'SCHEDULE_CHANGED';
+  kind: 'CREATED' | 'CHANGED' | 'CANCELLED' | 'SCHEDULE_CHANGED' | 'RESYNC' | 'LINK_DOWN' | 'LINK_RESTORED';
   centreId: string;
   appointmentId: string | null;
   scheduleId: string | null;
-  appointment: { id: string; status: Status; start: string; end: string; scheduleId: string; cancellation: { reasonCode: string } | null } | null;
+  linkId: string | null;
+  interval: { start: string; end: string } | null;
+  appointment: {
+    id: string; status: Status; start: string; end: string; scheduleId: string; viaShare: boolean;
+    cancellation: { reasonCode: string; reasonText: string | null } | null;
+  } | null;
 }
 
 interface SubscriptionLike {

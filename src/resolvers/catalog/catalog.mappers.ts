@@ -22,6 +22,7 @@ export const toService = (row: MedicalServiceRow): Service => ({
 
 export const toSchedule = (row: ScheduleRow): Schedule => ({
   id: row.id, centreId: row.centreId, practitionerId: row.practitionerId, name: row.name, slotMinutes: row.slotMinutes, active: row.active,
+  linkId: row.linkId,
 });
 
 export const toOpeningHours = (row: OpeningHoursRow): OpeningHours => ({

@@ -6,7 +6,7 @@ import type { Services } from '../../services';
 import type { LinkRow } from '../../services/sharing/links.model';
 import type { LinkTestOutcome } from '../../services/sharing/links.service';
 import {
-  CreateShareLinkInput, RemoveShareLinkInput, ShareLink, ShareLinkProblem, ShareLinkProblemReason, ShareLinkResult, TestShareLinkInput,
+  CreateShareLinkInput, RemoveShareLinkInput, ShareLink, ShareLinkProblem, ShareLinkProblemReason, ShareLinkResult, ShareLinkStatusEnum, TestShareLinkInput,
 } from '../../schema/federation/share-link.types';
 
 @Resolver()
@@ -39,9 +39,10 @@ export class ShareLinksResolver {
   }
 }
 
-const toShareLink = (row: LinkRow): ShareLink => ({
+export const toShareLink = (row: LinkRow): ShareLink => ({
   id: row.id, centreId: row.centreId, remoteUrl: row.remoteUrl, remoteCentreId: row.remoteCentreId,
   remoteCentreName: row.remoteCentreName, label: row.label, createdAt: row.createdAt,
+  status: row.status as ShareLinkStatusEnum, lastContactAt: row.lastContactAt, lastProblem: row.lastProblem,
 });
 
 function toShareLinkResult(outcome: LinkTestOutcome, link?: LinkRow): typeof ShareLinkResult {

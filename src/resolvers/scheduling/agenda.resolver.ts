@@ -25,6 +25,8 @@ export class AgendaResolver {
       kind: event.kind as AgendaChangeKindEnum, centreId: event.centreId,
       appointmentId: event.appointmentId ?? null, scheduleId: event.scheduleId ?? null,
       appointment: appointment ? toAppointment(appointment) : null,
+      interval: event.start && event.end ? { start: event.start, end: event.end } : null,
+      linkId: event.linkId ?? null,
     };
   }
 }

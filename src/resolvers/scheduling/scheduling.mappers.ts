@@ -12,7 +12,7 @@ import { AppointmentOriginEnum, AppointmentStatusEnum, SlotStateEnum } from '../
 export const toAppointment = (row: AppointmentRow): Appointment => ({
   id: row.id, centreId: row.centreId, scheduleId: row.scheduleId, serviceId: row.serviceId, patientId: row.patientId,
   start: row.startsAt, end: row.endsAt, status: row.status as AppointmentStatusEnum, origin: row.origin as AppointmentOriginEnum,
-  anonymous: row.anonymous, note: row.note, createdAt: row.createdAt, updatedAt: row.updatedAt,
+  anonymous: row.anonymous, note: row.note, createdAt: row.createdAt, updatedAt: row.updatedAt, viaShare: row.remoteAppointmentId !== null,
   cancellation: row.cancellationCode ? { reasonCode: row.cancellationCode, reasonText: row.cancellationText } : null,
 });
 
@@ -64,4 +64,5 @@ const toScheduleAvailability = (row: AvailabilityRow): ScheduleAvailability => (
 export const toAvailability = (availability: CentreAvailability): Availability => ({
   centreId: availability.centreId, from: availability.from, to: availability.to,
   schedules: availability.schedules.map(toScheduleAvailability),
+  unavailable: availability.unavailable,
 });

@@ -2,10 +2,10 @@ import { Arg, Args, Authorized, Ctx, Mutation, Query, Resolver, Root, Subscripti
 import type { RequestContext } from '../../context/request-context';
 import type { PeerOccupancyEvent as PeerOccupancyEventRow } from '../../federation/peer-protocol';
 import type { Services } from '../../services';
-import { PeerAvailabilityArgs, PeerBookInput, PeerCancelInput } from '../../schema/sharing/peer.inputs';
-import { PeerBookResult, PeerCancellation, PeerOccupancyEvent, PeerScheduleAvailability, PeerShare } from '../../schema/sharing/peer.types';
+import { PeerAvailabilityArgs, PeerBookInput, PeerCancelInput, PeerRescheduleInput, PeerTwinsArgs } from '../../schema/sharing/peer.inputs';
+import { PeerBookResult, PeerCancellation, PeerOccupancyEvent, PeerRescheduleResult, PeerScheduleAvailability, PeerShare, PeerTwin } from '../../schema/sharing/peer.types';
 import { servicesOf } from '../schema-services';
-import { toPeerBookResult, toPeerCancellation, toPeerOccupancyEvent, toPeerScheduleAvailability, toPeerShare } from './sharing.mappers';
+import { toPeerBookResult, toPeerCancellation, toPeerOccupancyEvent, toPeerRescheduleResult, toPeerScheduleAvailability, toPeerShare } from './sharing.mappers';
 
 /**
  * The peer API: reachable only with a shared link token (PEER_SERVER), and a link token reaches
@@ -32,6 +32,18 @@ export class PeerResolver {
   @Mutation(() => PeerBookResult, { description: 'Peer servers only: books the twin of a client centre\'s appointment. Idempotent per share and key.' })
   async peerBook(@Ctx() ctx: RequestContext, @Arg('input') input: PeerBookInput): Promise<typeof PeerBookResult> {
     return toPeerBookResult(await this.services.peer.book(ctx, input)) as typeof PeerBookResult;
+  }
+
+  @Authorized('PEER_SERVER')
+  @Mutation(() => PeerRescheduleResult, { description: 'Peer servers only: moves the twin with this client reference, under the share\'s rules. Idempotent per share and key.' })
+  async peerReschedule(@Ctx() ctx: RequestContext, @Arg('input') input: PeerRescheduleInput): Promise<typeof PeerRescheduleResult> {
+    return toPeerRescheduleResult(await this.services.peer.reschedule(ctx, input)) as typeof PeerRescheduleResult;
+  }
+
+  @Authorized('PEER_SERVER')
+  @Query(() => [PeerTwin], { description: 'Peer servers only: the caller\'s twins from an instant on, as the sharing centre holds them (to reconcile after a gap).' })
+  async peerTwins(@Ctx() ctx: RequestContext, @Args() args: PeerTwinsArgs): Promise<PeerTwin[]> {
+    return this.services.peer.twins(ctx, args.from);
   }
 
   @Authorized('PEER_SERVER')

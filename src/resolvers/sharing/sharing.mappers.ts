@@ -1,4 +1,4 @@
-import type { PeerBookOutcome, PeerCancelOutcome, PeerOccupancyEvent as PeerOccupancyEventRow, PeerScheduleAvailability as PeerAvailabilityRow, PeerShareInfo, ShareRefusal } from '../../federation/peer-protocol';
+import type { PeerBookOutcome, PeerCancelOutcome, PeerRescheduleOutcome, PeerOccupancyEvent as PeerOccupancyEventRow, PeerScheduleAvailability as PeerAvailabilityRow, PeerShareInfo, ShareRefusal } from '../../federation/peer-protocol';
 import { displayPrefixOf } from '../../platform/opaque-token';
 import type { CreatedShare, ShareView } from '../../services/sharing/shares.model';
 import { SlotStateEnum } from '../../schema/scheduling/scheduling.enums';
@@ -53,5 +53,10 @@ export const toPeerCancellation = (outcome: PeerCancelOutcome): PeerCancellation
 });
 
 export const toPeerOccupancyEvent = (event: PeerOccupancyEventRow): PeerOccupancyEvent => ({
-  scheduleId: event.scheduleId, kind: event.kind as PeerOccupancyKindEnum, clientReference: event.clientReference,
+  scheduleId: event.scheduleId, kind: event.kind as PeerOccupancyKindEnum, clientReference: event.clientReference, start: event.start, end: event.end,
 });
+
+/** A move answers like a booking: the twin at its (new) time, or the same refusals and failures. */
+export function toPeerRescheduleResult(outcome: PeerRescheduleOutcome): object {
+  return toPeerBookResult(outcome.kind === 'MOVED' ? { ...outcome, kind: 'BOOKED' } : outcome);
+}

@@ -1,5 +1,6 @@
 import { Field, Int, ObjectType } from 'type-graphql';
 import { ID } from '../scalars';
+import { ShareLink } from '../federation/share-link.types';
 import { PageInfo } from '../pagination';
 import { ScheduleExceptionKindEnum } from './catalog.enums';
 
@@ -46,6 +47,8 @@ export class Schedule {
   @Field() name!: string;
   @Field(() => Int, { description: 'Length of one slot on the booking grid.' }) slotMinutes!: number;
   @Field({ description: 'An inactive schedule offers no slots.' }) active!: boolean;
+  /** Set on a mirror of a shared schedule (read by Schedule.sharedFrom). */
+  linkId?: string | null;
 }
 
 @ObjectType({ simpleResolvers: true, description: 'One weekly block of opening hours in the centre\'s local time, valid between two dates.' })
@@ -90,4 +93,10 @@ export class ServiceConnection {
 export class ScheduleConnection {
   @Field(() => [Schedule]) nodes!: Schedule[];
   @Field() pageInfo!: PageInfo;
+}
+
+@ObjectType({ simpleResolvers: true, description: 'A schedule shared by another centre (maybe on another careslot server): its agenda lives there.' })
+export class SharedFrom {
+  @Field(() => ShareLink, { description: 'The link it came through; its status tells whether the sharing server answers.' }) link!: ShareLink;
+  @Field({ description: 'The sharing centre.' }) remoteCentreName!: string;
 }

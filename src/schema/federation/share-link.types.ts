@@ -17,6 +17,17 @@ export enum ShareLinkProblemReason {
 }
 registerEnumType(ShareLinkProblemReason, { name: 'ShareLinkProblemReason', description: 'What is wrong with a link to a sharing centre.' });
 
+export enum ShareLinkStatusEnum {
+  OK = 'OK',
+  UNREACHABLE = 'UNREACHABLE',
+  REJECTED = 'REJECTED',
+  REVOKED = 'REVOKED',
+}
+registerEnumType(ShareLinkStatusEnum, {
+  name: 'ShareLinkStatus',
+  description: 'How a link is doing, from real traffic: OK; UNREACHABLE (the sharing server does not answer); REJECTED (it does not accept the token); REVOKED (the share was revoked or its token rotated).',
+});
+
 @ObjectType({ simpleResolvers: true, description: 'A client centre\'s link to a sharing centre. The token is never shown again.' })
 export class ShareLink {
   @Field(() => ID) id!: string;
@@ -26,6 +37,11 @@ export class ShareLink {
   @Field() remoteCentreName!: string;
   @Field() label!: string;
   @Field(() => InstantScalar) createdAt!: Date;
+  @Field(() => ShareLinkStatusEnum, { description: 'Kept from real traffic (the live watch, availability, bookings); reading it costs no connection test.' })
+  status!: ShareLinkStatusEnum;
+  @Field(() => InstantScalar, { nullable: true, description: 'The last time the sharing server answered.' }) lastContactAt!: Date | null;
+  @Field(() => String, { nullable: true, description: 'The last problem seen, readable (kept after the link recovered: compare with lastContactAt).' })
+  lastProblem!: string | null;
 }
 
 @ObjectType({ simpleResolvers: true })

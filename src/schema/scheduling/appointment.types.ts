@@ -1,6 +1,7 @@
 import { Field, ObjectType } from 'type-graphql';
 import { PageInfo } from '../pagination';
 import { ID, InstantScalar } from '../scalars';
+import { TimeInterval } from './availability.types';
 import { AgendaChangeKindEnum, AppointmentOriginEnum, AppointmentStatusEnum } from './scheduling.enums';
 
 @ObjectType({ simpleResolvers: true })
@@ -34,6 +35,7 @@ export class Appointment {
   @Field(() => AppointmentOriginEnum) origin!: AppointmentOriginEnum;
   @Field() anonymous!: boolean;
   @Field(() => String, { nullable: true }) note!: string | null;
+  @Field({ description: 'Booked in a shared schedule (decided by its sharing server), at the client centre; false otherwise.' }) viaShare!: boolean;
   @Field(() => Cancellation, { nullable: true }) cancellation!: Cancellation | null;
   @Field(() => InstantScalar) createdAt!: Date;
   @Field(() => InstantScalar) updatedAt!: Date;
@@ -52,4 +54,7 @@ export class AgendaChange {
   @Field(() => ID, { nullable: true }) appointmentId!: string | null;
   @Field(() => ID, { nullable: true }) scheduleId!: string | null;
   @Field(() => Appointment, { nullable: true, description: 'The appointment as the subscriber may see it now.' }) appointment!: Appointment | null;
+  @Field(() => TimeInterval, { nullable: true, description: 'In a shared schedule: the occupied time that changed, when the sharing server said (re-read only there).' })
+  interval!: TimeInterval | null;
+  @Field(() => ID, { nullable: true, description: 'LINK_DOWN, LINK_RESTORED and RESYNC: the link to the sharing server concerned.' }) linkId!: string | null;
 }

@@ -23,10 +23,20 @@ export class ScheduleAvailability {
   @Field(() => [Slot], { description: 'Individual slots on the grid: FREE (bookable for the service asked for) or OCCUPIED.' }) slots!: Slot[];
 }
 
+@ObjectType({ simpleResolvers: true, description: 'A shared schedule whose sharing server could not be asked, and why.' })
+export class UnavailableSchedule {
+  @Field(() => ID) scheduleId!: string;
+  @Field(() => ID) linkId!: string;
+  @Field({ description: 'The link\'s status: UNREACHABLE, REJECTED or REVOKED.' }) status!: string;
+  @Field() problem!: string;
+}
+
 @ObjectType({ simpleResolvers: true })
 export class Availability {
   @Field(() => ID) centreId!: string;
   @Field(() => InstantScalar) from!: Date;
   @Field(() => InstantScalar) to!: Date;
   @Field(() => [ScheduleAvailability]) schedules!: ScheduleAvailability[];
+  @Field(() => [UnavailableSchedule], { description: 'Shared schedules left out because their sharing server did not answer: never silently missing.' })
+  unavailable!: UnavailableSchedule[];
 }

@@ -53,6 +53,6 @@ export const BookAppointmentResult = createUnionType({
 
 export const RescheduleAppointmentResult = createUnionType({
   name: 'RescheduleAppointmentResult',
-  types: () => [Appointment, SlotUnavailable, OutsideOpeningHours, OffSlotGrid, InThePast] as const,
+  types: () => [Appointment, SlotUnavailable, OutsideOpeningHours, OffSlotGrid, InThePast, NotBookableThroughShare] as const,
   resolveType,
 });

@@ -29,5 +29,19 @@ export enum AgendaChangeKindEnum {
   CHANGED = 'CHANGED',
   CANCELLED = 'CANCELLED',
   SCHEDULE_CHANGED = 'SCHEDULE_CHANGED',
+  RESYNC = 'RESYNC',
+  LINK_DOWN = 'LINK_DOWN',
+  LINK_RESTORED = 'LINK_RESTORED',
 }
-registerEnumType(AgendaChangeKindEnum, { name: 'AgendaChangeKind' });
+registerEnumType(AgendaChangeKindEnum, {
+  name: 'AgendaChangeKind',
+  valuesConfig: {
+    CREATED: { description: 'An appointment was booked (in a shared schedule without appointmentId: the sharing centre booked).' },
+    CHANGED: { description: 'An appointment moved or changed status.' },
+    CANCELLED: { description: 'An appointment was cancelled.' },
+    SCHEDULE_CHANGED: { description: 'A schedule\'s configuration changed (hours, services, exceptions, share rules).' },
+    RESYNC: { description: 'A shared schedule may have changed while its sharing server could not tell: re-read it.' },
+    LINK_DOWN: { description: 'The link to a sharing server stopped working (see ShareLink.status); its schedules are unavailable.' },
+    LINK_RESTORED: { description: 'The link to a sharing server works again.' },
+  },
+});

@@ -38,6 +38,20 @@ export class PeerBookInput {
   clientReference!: string;
   @Field({ description: 'Shown with the appointment at the sharing centre.' }) @Length(1, 200) clientCentreName!: string;
   @Field(() => PeerPatientInput) @ValidateNested() patient!: PeerPatientInput;
+  @Field(() => String, { nullable: true, description: 'The booking note, shown to the sharing centre that performs the visit.' })
+  @IsOptional() @MaxLength(2000) note?: string | null;
+}
+
+@InputType({ description: 'Moves the twin with this client reference to another start in the same shared schedule.' })
+export class PeerRescheduleInput {
+  @Field({ description: 'The client reference the twin was booked with.' }) @Matches(CLIENT_REFERENCE, { message: 'clientReference has an invalid format' }) clientReference!: string;
+  @Field(() => InstantScalar, { description: 'On the schedule\'s slot grid; the service\'s duration decides the end.' }) @IsDate() start!: Date;
+  @Field({ description: IDEMPOTENCY_HELP }) @Matches(IDEMPOTENCY_KEY, { message: 'idempotencyKey has an invalid format' }) idempotencyKey!: string;
+}
+
+@ArgsType()
+export class PeerTwinsArgs {
+  @Field(() => InstantScalar, { description: 'Twins that start from this instant on, whatever their status.' }) @IsDate() from!: Date;
 }
 
 @InputType()

@@ -63,6 +63,21 @@ export const PeerBookResult = createUnionType({
   resolveType: (value: object) => PEER_RESULT_TYPES.find((type) => value instanceof type)?.name,
 });
 
+/** The twin at its new time, a refusal by the share's rules, or any failure a local reschedule may answer. */
+export const PeerRescheduleResult = createUnionType({
+  name: 'PeerRescheduleResult',
+  types: () => PEER_RESULT_TYPES,
+  resolveType: (value: object) => PEER_RESULT_TYPES.find((type) => value instanceof type)?.name,
+});
+
+@ObjectType({ simpleResolvers: true, description: 'One of the calling client\'s twins, as the sharing centre holds it.' })
+export class PeerTwin {
+  @Field() clientReference!: string;
+  @Field(() => InstantScalar) start!: string;
+  @Field(() => InstantScalar) end!: string;
+  @Field({ description: 'The appointment status at the sharing centre (BOOKED, CONFIRMED, …, CANCELLED).' }) status!: string;
+}
+
 @ObjectType({ simpleResolvers: true })
 export class PeerCancellation {
   @Field(() => PeerCancelStatusEnum) status!: PeerCancelStatusEnum;
@@ -74,4 +89,6 @@ export class PeerOccupancyEvent {
   @Field(() => ID) scheduleId!: string;
   @Field(() => PeerOccupancyKindEnum) kind!: PeerOccupancyKindEnum;
   @Field(() => String, { nullable: true }) clientReference!: string | null;
+  @Field(() => InstantScalar, { nullable: true, description: 'When an appointment changed: its start now (occupancy changed around here).' }) start!: string | null;
+  @Field(() => InstantScalar, { nullable: true }) end!: string | null;
 }

@@ -27,7 +27,7 @@ prior AS (
   FROM appointment_changes WHERE tenant_id = $1 AND idempotency_key = $3
 ),
 cur AS (
-  SELECT a.id, a.status, a.service_id, s.id AS schedule_id, s.centre_id, s.slot_minutes, c.time_zone
+  SELECT a.id, a.status, a.service_id, s.id AS schedule_id, s.centre_id, s.slot_minutes, c.time_zone, s.link_id
   FROM appointments a JOIN schedules s ON s.tenant_id = a.tenant_id AND s.id = a.schedule_id
   JOIN centres c ON c.tenant_id = s.tenant_id AND c.id = s.centre_id
   WHERE a.tenant_id = $1 AND a.id = $2 FOR UPDATE OF a
@@ -56,12 +56,16 @@ changed AS (
 ),
 ${TAIL("'STATUS_CHANGED'")}`;
 
-/** A reschedule in one statement: same checks as a booking for the new start; identity and history stay. */
+/**
+ * A reschedule in one statement: same checks as a booking for the new start; identity and history
+ * stay. In a shared schedule's mirror it changes nothing and answers REMOTE: the sharing server decides.
+ */
 const RESCHEDULE_SQL = `
 WITH ${CURRENT},
 v AS (
   SELECT CASE
       WHEN NOT (cur.status = ANY ($8::text[])) THEN 'ILLEGAL_TRANSITION'
+      WHEN cur.link_id IS NOT NULL THEN 'REMOTE'
       WHEN $7::timestamptz < now() THEN 'IN_THE_PAST'
       ELSE slot.problem
     END AS problem, sv.duration_minutes
@@ -77,6 +81,30 @@ changed AS (
   RETURNING ${RETURNED_APPOINTMENT_COLUMNS}
 ),
 ${TAIL("'RESCHEDULED'")}`;
+
+/**
+ * A move another server decided (the sharing server of a shared schedule): the times as it set
+ * them, no slot checks here. Changes nothing (and logs nothing) when the times are already these.
+ */
+const CONFIRMED_MOVE_SQL = `
+WITH ${CURRENT},
+v AS (SELECT CASE WHEN cur.status = ANY ($8::text[]) THEN NULL ELSE 'ILLEGAL_TRANSITION' END AS problem FROM cur WHERE NOT EXISTS (SELECT 1 FROM prior)),
+changed AS (
+  UPDATE appointments a SET starts_at = $7::timestamptz, ends_at = $9::timestamptz, status = 'BOOKED', updated_at = now()
+  FROM v WHERE a.tenant_id = $1 AND a.id = $2 AND v.problem IS NULL
+    AND (a.starts_at, a.ends_at) IS DISTINCT FROM ($7::timestamptz, $9::timestamptz)
+  RETURNING ${RETURNED_APPOINTMENT_COLUMNS}
+),
+${TAIL("'RESCHEDULED'")}`;
+
+export async function runConfirmedMove(
+  tx: Tx, move: { appointmentId: string; start: Date; end: Date; allowedFrom: readonly AppointmentStatus[] }, key: ChangeKey, actor: AuditActor,
+): Promise<ChangeStatementResult> {
+  const [row] = await tx.prepared<ChangeStatementResult>('careslot_confirmed_move', CONFIRMED_MOVE_SQL, [
+    tx.tenantId, move.appointmentId, key.idempotencyKey, key.requestHash, actor.kind, actor.id, move.start, move.allowedFrom, move.end,
+  ]);
+  return revive(row);
+}
 
 export interface StatusChange {
   appointmentId: string;

@@ -8,8 +8,8 @@ import { AGENDA_WRITERS, requireStaffRole } from '../access';
 import { publishAgendaChangeAfterCommit } from './agenda-events';
 import type { AppointmentRow, SlotProblem } from './appointment.model';
 import { appointmentsRepository } from './appointments.repository';
-import type { ChangeStatementResult } from './appointment-changes.sql';
-import { runReschedule, runStatusChange } from './appointment-changes.sql';
+import type { ChangeKey, ChangeStatementResult } from './appointment-changes.sql';
+import { runConfirmedMove, runReschedule, runStatusChange } from './appointment-changes.sql';
 import { RESCHEDULABLE, statusesLeadingTo } from './appointment-state-machine';
 import { SLOT_PROBLEMS } from './booking.service';
 import { replayPriorChange, type PriorChange } from './idempotency';
@@ -27,24 +27,35 @@ export interface StatusChangeRequest {
   origin?: 'LOCAL' | 'PEER';
 }
 
-/** Told, inside the cancelling transaction, of every cancellation (the twin of a shared booking follows). */
-export interface CancellationFollower {
+/** What another server decided about a move in one of its schedules (a shared schedule's mirror here). */
+export type RemoteMoveOutcome = { kind: 'MOVED'; start: Date; end: Date } | { kind: SlotProblem };
+
+/** Appointments in shared schedules: their changes are decided by, or sent to, the sharing server. */
+export interface SharedAppointments {
+  /** Inside the cancelling transaction: the twin's cancellation is queued. */
   onCancelled(tx: Tx, appointment: AppointmentRow): Promise<void>;
+  /** The sharing server moves the twin, or says why not; nothing is changed here. */
+  reschedule(ctx: RequestContext, input: { appointmentId: string; start: Date; idempotencyKey?: string }): Promise<RemoteMoveOutcome>;
 }
 
 
 /** Every change after booking: reschedule and the status state machine (confirm, cancel, arrive, …). */
 export class AppointmentLifecycleService {
-  private follower?: CancellationFollower;
+  private shared?: SharedAppointments;
 
   constructor(private readonly bus: EventBus) {}
 
-  followCancellations(follower: CancellationFollower): void {
-    this.follower = follower;
+  handleSharedWith(shared: SharedAppointments): void {
+    this.shared = shared;
   }
 
   async reschedule(ctx: RequestContext, input: { appointmentId: string; start: Date; idempotencyKey?: string }): Promise<RescheduleOutcome> {
     requireStaffRole(ctx, AGENDA_WRITERS);
+    return this.rescheduleAuthorized(ctx, input);
+  }
+
+  /** For services that authorised the caller by their own rules (a peer moving its twin). */
+  async rescheduleAuthorized(ctx: RequestContext, input: { appointmentId: string; start: Date; idempotencyKey?: string }): Promise<RescheduleOutcome> {
     const key = keyOf(input.idempotencyKey, 'rescheduleAppointment', input);
     let result: ChangeStatementResult;
     try {
@@ -68,8 +79,40 @@ export class AppointmentLifecycleService {
       if (prior) return { kind: 'BOOKED', appointment: await this.replay(ctx, prior, key.requestHash!) };
       throw illegalTransition(result.currentStatus!, 'rescheduled');
     }
+    if (result.problem === 'REMOTE') return this.rescheduleRemotely(ctx, input, key);
     if (result.problem) return { kind: SLOT_PROBLEMS[result.problem] };
     return { kind: 'BOOKED', appointment: result.appointment! };
+  }
+
+  /**
+   * A move another server decided (the sharing server moved a twin): the record takes its times.
+   * Undefined when nothing changed (the times were these already, or the record is past moving).
+   */
+  async applyConfirmedMove(
+    ctx: RequestContext, move: { appointmentId: string; start: Date; end: Date }, key: ChangeKey = { idempotencyKey: null, requestHash: null },
+  ): Promise<AppointmentRow | undefined> {
+    const result = await ctx.transaction(async (tx) => {
+      const outcome = await runConfirmedMove(tx, { ...move, allowedFrom: RESCHEDULABLE }, key, actorOf(ctx.caller));
+      if (outcome.appointment) publishAgendaChangeAfterCommit(tx, this.bus, outcome.appointment, 'CHANGED');
+      return outcome;
+    });
+    if (result.prior) return this.replay(ctx, result.prior, key.requestHash!);
+    return result.appointment ?? undefined;
+  }
+
+  /** A move in a shared schedule's mirror: the sharing server decides; the record follows once it confirmed. */
+  private async rescheduleRemotely(ctx: RequestContext, input: { appointmentId: string; start: Date; idempotencyKey?: string }, key: ChangeKey): Promise<RescheduleOutcome> {
+    if (!this.shared) return { kind: 'NOT_BOOKABLE_THROUGH_SHARE' };
+    const outcome = await this.shared.reschedule(ctx, input);
+    if (outcome.kind !== 'MOVED') return outcome;
+    const appointment = await this.applyConfirmedMove(ctx, { appointmentId: input.appointmentId, start: outcome.start, end: outcome.end }, key);
+    return { kind: 'BOOKED', appointment: appointment ?? (await this.current(ctx, input.appointmentId)) };
+  }
+
+  private async current(ctx: RequestContext, appointmentId: string): Promise<AppointmentRow> {
+    const [row] = await ctx.transaction((tx) => appointmentsRepository.findByIds(tx, [appointmentId]));
+    if (!row) throw notFound('Appointment');
+    return row;
   }
 
   async changeStatus(ctx: RequestContext, request: StatusChangeRequest): Promise<AppointmentRow> {
@@ -88,7 +131,7 @@ export class AppointmentLifecycleService {
       }, key, actorOf(ctx.caller));
       if (outcome.appointment) {
         const cancelled = request.status === 'CANCELLED';
-        if (cancelled && request.origin !== 'PEER') await this.follower?.onCancelled(tx, outcome.appointment);
+        if (cancelled && request.origin !== 'PEER') await this.shared?.onCancelled(tx, outcome.appointment);
         publishAgendaChangeAfterCommit(tx, this.bus, outcome.appointment, cancelled ? 'CANCELLED' : 'CHANGED');
       }
       return outcome;

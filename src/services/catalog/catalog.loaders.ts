@@ -14,6 +14,8 @@ const SCHEDULES_OF_CENTRE = Symbol('schedules-of-centre');
 const SERVICES_OF_SCHEDULE = Symbol('services-of-schedule');
 const OPENING_HOURS_OF_SCHEDULE = Symbol('opening-hours-of-schedule');
 const EXCEPTIONS_OF_SCHEDULE = Symbol('exceptions-of-schedule');
+const MIRROR_SCHEDULES_OF_LINK = Symbol('mirror-schedules-of-link');
+const MIRROR_SERVICES_OF_LINK = Symbol('mirror-services-of-link');
 
 /** Per-request loaders over the caller's tenant; ids of other tenants load as undefined (or []). */
 export const centreLoader = (ctx: RequestContext) => rowsById(ctx, CENTRES, centresRepository.findByIds);
@@ -29,3 +31,7 @@ export const openingHoursOfScheduleLoader = (ctx: RequestContext) =>
   rowsByParent(ctx, OPENING_HOURS_OF_SCHEDULE, scheduleHoursRepository.openingHoursOf, (hours) => hours.scheduleId);
 export const exceptionsOfScheduleLoader = (ctx: RequestContext) =>
   rowsByParent(ctx, EXCEPTIONS_OF_SCHEDULE, scheduleHoursRepository.exceptionsOf, (exception) => exception.scheduleId);
+export const mirrorSchedulesOfLinkLoader = (ctx: RequestContext) =>
+  rowsByParent(ctx, MIRROR_SCHEDULES_OF_LINK, schedulesRepository.mirrorsOfLinks, (schedule) => schedule.linkId!);
+export const mirrorServicesOfLinkLoader = (ctx: RequestContext) =>
+  rowsByParent(ctx, MIRROR_SERVICES_OF_LINK, medicalServicesRepository.mirrorsOfLinks, (service) => service.linkId!);

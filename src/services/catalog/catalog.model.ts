@@ -38,6 +38,8 @@ export interface MedicalServiceRow {
   requiredQualification: string | null;
   createdAt: Date;
   updatedAt: Date;
+  /** Set on a mirror of a shared service: the link it was shared through. */
+  linkId: string | null;
 }
 
 /** A service as offered by one schedule. */
@@ -54,6 +56,8 @@ export interface ScheduleRow {
   active: boolean;
   createdAt: Date;
   updatedAt: Date;
+  /** Set on a mirror of a shared schedule: the link it was shared through. */
+  linkId: string | null;
 }
 
 /** One weekly block in the centre's local time. */

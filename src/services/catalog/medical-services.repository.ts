@@ -3,7 +3,7 @@ import type { MedicalServiceRow } from './catalog.model';
 import { assignments, isUniqueViolation, lookupableIds } from './repository-support';
 
 const SERVICE_COLUMNS = `id, code, name, duration_minutes AS "durationMinutes", required_qualification AS "requiredQualification",
-  created_at AS "createdAt", updated_at AS "updatedAt"`;
+  created_at AS "createdAt", updated_at AS "updatedAt", link_id AS "linkId"`;
 
 export interface MedicalServiceFields {
   code: string;
@@ -16,6 +16,13 @@ export interface MedicalServiceFields {
 export const CODE_TAKEN = 'code-taken';
 
 export const medicalServicesRepository = {
+  /** The mirrors a link created in its client's tenant (the services shared through it). */
+  async mirrorsOfLinks(tx: Tx, linkIds: readonly string[]): Promise<MedicalServiceRow[]> {
+    return tx.query<MedicalServiceRow>(
+      `SELECT ${SERVICE_COLUMNS} FROM services WHERE tenant_id = $1 AND link_id = ANY($2::uuid[]) ORDER BY code, id`, [tx.tenantId, lookupableIds(linkIds)],
+    );
+  },
+
   async insert(tx: Tx, service: MedicalServiceFields): Promise<MedicalServiceRow | typeof CODE_TAKEN> {
     const [row] = await tx.query<MedicalServiceRow>(
       `INSERT INTO services (tenant_id, code, name, duration_minutes, required_qualification) VALUES ($1, $2, $3, $4, $5)

@@ -3,7 +3,7 @@ import type { OfferedServiceRow, ScheduleRow } from './catalog.model';
 import { assignments, lookupableIds } from './repository-support';
 
 const SCHEDULE_COLUMNS = `id, centre_id AS "centreId", practitioner_id AS "practitionerId", name, slot_minutes AS "slotMinutes", active,
-  created_at AS "createdAt", updated_at AS "updatedAt"`;
+  created_at AS "createdAt", updated_at AS "updatedAt", link_id AS "linkId"`;
 
 export interface ScheduleFields {
   centreId: string;
@@ -17,6 +17,13 @@ export type ScheduleChange = Partial<Omit<ScheduleFields, 'centreId'>>;
 
 /** SQL for schedules and the services they offer. */
 export const schedulesRepository = {
+  /** The mirrors a link created in its client centre (the schedules shared through it). */
+  async mirrorsOfLinks(tx: Tx, linkIds: readonly string[]): Promise<ScheduleRow[]> {
+    return tx.query<ScheduleRow>(
+      `SELECT ${SCHEDULE_COLUMNS} FROM schedules WHERE tenant_id = $1 AND link_id = ANY($2::uuid[]) ORDER BY name, id`, [tx.tenantId, lookupableIds(linkIds)],
+    );
+  },
+
   async insert(tx: Tx, schedule: ScheduleFields): Promise<ScheduleRow> {
     const [row] = await tx.query<ScheduleRow>(
       `INSERT INTO schedules (tenant_id, centre_id, practitioner_id, name, slot_minutes, active) VALUES ($1, $2, $3, $4, $5, $6)
@@ -88,7 +95,7 @@ export const schedulesRepository = {
   async servicesOf(tx: Tx, scheduleIds: readonly string[]): Promise<OfferedServiceRow[]> {
     return tx.query<OfferedServiceRow>(
       `SELECT ss.schedule_id AS "scheduleId", s.id, s.code, s.name, s.duration_minutes AS "durationMinutes",
-              s.required_qualification AS "requiredQualification", s.created_at AS "createdAt", s.updated_at AS "updatedAt"
+              s.required_qualification AS "requiredQualification", s.created_at AS "createdAt", s.updated_at AS "updatedAt", s.link_id AS "linkId"
        FROM schedule_services ss JOIN services s ON s.tenant_id = ss.tenant_id AND s.id = ss.service_id
        WHERE ss.tenant_id = $1 AND ss.schedule_id = ANY($2::uuid[]) ORDER BY s.code, s.id`,
       [tx.tenantId, lookupableIds(scheduleIds)],

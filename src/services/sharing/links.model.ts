@@ -1,3 +1,5 @@
+import type { ShareLinkStatus } from '../../entities';
+
 /** A client centre's link to a sharing centre, as stored (the token only encrypted). */
 export interface LinkRow {
   id: string;
@@ -9,4 +11,8 @@ export interface LinkRow {
   tokenCiphertext: Buffer;
   label: string;
   createdAt: Date;
+  status: ShareLinkStatus;
+  lastContactAt: Date | null;
+  /** The last failure seen, readable; kept after the link recovered (with lastContactAt, it tells when). */
+  lastProblem: string | null;
 }

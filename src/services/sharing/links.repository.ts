@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { Tx } from '../../db/unit-of-work';
 import type { PeerShareInfo } from '../../federation/peer-protocol';
+import type { ShareLinkStatus } from '../../entities';
 import type { LinkRow } from './links.model';
 
 export type { LinkRow } from './links.model';
@@ -14,13 +15,14 @@ export interface MirrorScheduleRow {
 }
 
 const LINK_COLUMNS = `id, centre_id AS "centreId", remote_url AS "remoteUrl", remote_centre_id AS "remoteCentreId",
-  remote_centre_name AS "remoteCentreName", remote_share_id AS "remoteShareId", token_ciphertext AS "tokenCiphertext", label, created_at AS "createdAt"`;
+  remote_centre_name AS "remoteCentreName", remote_share_id AS "remoteShareId", token_ciphertext AS "tokenCiphertext", label, created_at AS "createdAt",
+  status, last_contact_at AS "lastContactAt", last_problem AS "lastProblem"`;
 
 export const linksRepository = {
-  async insertLink(tx: Tx, link: Omit<LinkRow, 'id' | 'createdAt'>): Promise<LinkRow> {
+  async insertLink(tx: Tx, link: Omit<LinkRow, 'id' | 'createdAt' | 'status' | 'lastContactAt' | 'lastProblem'>): Promise<LinkRow> {
     const [row] = await tx.query<LinkRow>(
-      `INSERT INTO share_links (tenant_id, centre_id, remote_url, remote_centre_id, remote_centre_name, remote_share_id, token_ciphertext, label)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${LINK_COLUMNS}`,
+      `INSERT INTO share_links (tenant_id, centre_id, remote_url, remote_centre_id, remote_centre_name, remote_share_id, token_ciphertext, label, last_contact_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now()) RETURNING ${LINK_COLUMNS}`,
       [tx.tenantId, link.centreId, link.remoteUrl, link.remoteCentreId, link.remoteCentreName, link.remoteShareId, link.tokenCiphertext, link.label],
     );
     return row;
@@ -58,6 +60,11 @@ export const linksRepository = {
     );
   },
 
+  /** Links by id, removed ones too (a mirror outlives its link's removal). */
+  async findByIds(tx: Tx, ids: readonly string[]): Promise<LinkRow[]> {
+    return tx.query<LinkRow>(`SELECT ${LINK_COLUMNS} FROM share_links WHERE tenant_id = $1 AND id = ANY($2::uuid[])`, [tx.tenantId, ids]);
+  },
+
   async findLink(tx: Tx, linkId: string): Promise<LinkRow | undefined> {
     const [row] = await tx.query<LinkRow>(`SELECT ${LINK_COLUMNS} FROM share_links WHERE tenant_id = $1 AND id = $2 AND removed_at IS NULL`, [tx.tenantId, linkId]);
     return row;
@@ -82,6 +89,25 @@ export const linksRepository = {
     if (!row) return undefined;
     const link = await linksRepository.findLink(tx, row.linkId);
     return link ? { ...row, link, remoteServiceIds: row.remoteServiceIds ?? {} } : undefined;
+  },
+
+  /**
+   * A contact with the sharing server and what it showed, in one statement: the status before and
+   * after it (undefined for a removed link), so that only a change is announced, once. REVOKED
+   * stays REVOKED when a later call is merely REJECTED (after a rotation both say "not accepted").
+   */
+  async recordContact(tx: Tx, linkId: string, status: ShareLinkStatus, problem: string | null): Promise<{ previous: ShareLinkStatus; current: ShareLinkStatus } | undefined> {
+    const [row] = await tx.query<{ previous: ShareLinkStatus; current: ShareLinkStatus }>(
+      `UPDATE share_links l SET status = next.status,
+         status_changed_at = CASE WHEN old.status = next.status THEN l.status_changed_at ELSE now() END,
+         last_contact_at = CASE WHEN next.status = 'OK' THEN now() ELSE l.last_contact_at END,
+         last_problem = coalesce($4, l.last_problem)
+       FROM (SELECT status FROM share_links WHERE tenant_id = $1 AND id = $2 AND removed_at IS NULL FOR UPDATE) old,
+            LATERAL (SELECT CASE WHEN old.status = 'REVOKED' AND $3 = 'REJECTED' THEN 'REVOKED' ELSE $3 END AS status) next
+       WHERE l.tenant_id = $1 AND l.id = $2 RETURNING old.status AS previous, l.status AS current`,
+      [tx.tenantId, linkId, status, problem],
+    );
+    return row;
   },
 
   async mirrorsOfLink(tx: Tx, linkId: string): Promise<Array<{ id: string; remoteScheduleId: string }>> {

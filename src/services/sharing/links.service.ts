@@ -9,6 +9,9 @@ import { parseToken } from '../../platform/opaque-token';
 import { ADMIN_ONLY, requireStaffRole } from '../access';
 import { recordAudit } from '../audit/audit-log';
 import type { AttemptLimiter } from '../limits/attempt-limiter';
+import { mirrorSchedulesOfLinkLoader, mirrorServicesOfLinkLoader } from '../catalog/catalog.loaders';
+import type { MedicalServiceRow, ScheduleRow } from '../catalog/catalog.model';
+import { rowsById } from '../loaders';
 import { linksRepository, type LinkRow } from './links.repository';
 
 export interface LinkCredentials {
@@ -32,6 +35,9 @@ export interface LinkChange {
   linkId: string;
   removed: boolean;
 }
+
+const LINKS = Symbol('share-links');
+const linkLoader = (ctx: RequestContext) => rowsById(ctx, LINKS, linksRepository.findByIds);
 
 /** Client centre side of schedule sharing: test, save, list and remove links to sharing centres. */
 export class LinksService {
@@ -81,6 +87,17 @@ export class LinksService {
       return saved;
     });
     return { ...outcome, link };
+  }
+
+  /** The link a mirror schedule came through (its health included); no role check: the mirror's reader may see it. */
+  linkOf(ctx: RequestContext, linkId: string): Promise<LinkRow | undefined> {
+    return linkLoader(ctx).load(linkId);
+  }
+
+  /** The schedules and services a link mirrored into the client centre. */
+  async mirrorsOf(ctx: RequestContext, linkId: string): Promise<{ schedules: ScheduleRow[]; services: MedicalServiceRow[] }> {
+    const [schedules, services] = await Promise.all([mirrorSchedulesOfLinkLoader(ctx).load(linkId), mirrorServicesOfLinkLoader(ctx).load(linkId)]);
+    return { schedules, services };
   }
 
   async links(ctx: RequestContext, centreId?: string): Promise<LinkRow[]> {

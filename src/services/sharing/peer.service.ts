@@ -2,9 +2,11 @@ import { actorOf, type PeerServerPrincipal } from '../../context/principal';
 import type { RequestContext } from '../../context/request-context';
 import type { Tx } from '../../db/unit-of-work';
 import type { EventBus } from '../../events/event-bus';
-import type {
-  PeerAvailabilityRequest, PeerBookOutcome, PeerBookRequest, PeerCancelOutcome, PeerCancelRequest, PeerOccupancyEvent,
-  PeerOperations, PeerPatient, PeerScheduleAvailability, PeerShareInfo, ShareRefusal,
+import {
+  PEER_OCCUPANCY_KINDS,
+  type PeerAvailabilityRequest, type PeerBookOutcome, type PeerBookRequest, type PeerCancelOutcome, type PeerCancelRequest, type PeerOccupancyEvent,
+  type PeerOccupancyKind, type PeerOperations, type PeerPatient, type PeerRescheduleOutcome, type PeerRescheduleRequest, type PeerScheduleAvailability,
+  type PeerShareInfo, type PeerTwin, type ShareRefusal,
 } from '../../federation/peer-protocol';
 import { AppError, ErrorCode, badInput, conflict, forbidden, notFound, unauthenticated } from '../../platform/errors';
 import { AGENDA_TOPIC, type AgendaEvent } from '../agenda-events';
@@ -122,6 +124,45 @@ export class PeerService implements PeerOperations<RequestContext> {
     return { kind: 'BOOKED', appointmentId: appointment.id, start: instant(appointment.startsAt), end: instant(appointment.endsAt) };
   }
 
+  /**
+   * Moves the twin with this client reference: the share's rules for the new time first (typed
+   * refusals), then the same reschedule statement as a local move. Idempotent per share and key.
+   */
+  async reschedule(ctx: RequestContext, request: PeerRescheduleRequest): Promise<PeerRescheduleOutcome> {
+    const peer = peerOf(ctx);
+    const { share, twin } = await ctx.transaction(async (tx) => {
+      const open = await openShare(tx, peer);
+      return { share: open, twin: await sharesRepository.twinByReference(tx, peer.shareId, request.clientReference) };
+    });
+    if (!twin) throw notFound('Appointment');
+    const now = new Date();
+    if (request.start.getTime() < now.getTime()) return { kind: 'IN_THE_PAST' };
+    if (share.offline) return { kind: 'SHARE_REFUSED', reason: 'CENTRE_OFFLINE' };
+    const end = new Date(request.start.getTime() + (twin.endsAt.getTime() - twin.startsAt.getTime()));
+    const refusal = timeRefusal(share.restrictions, share.timeZone, request.start, end, now);
+    if (refusal) return { kind: 'SHARE_REFUSED', reason: refusal };
+    const quota = share.restrictions.dailyQuota;
+    const day = localDayOf(request.start, share.timeZone);
+    if (quota !== null && day !== localDayOf(twin.startsAt, share.timeZone)) {
+      const booked = await ctx.transaction((tx) => sharesRepository.bookingsOnDay(tx, share.id, share.timeZone, day));
+      if (booked.length >= quota) return { kind: 'SHARE_REFUSED', reason: 'DAILY_QUOTA_REACHED' };
+    }
+    const outcome = await this.lifecycle.rescheduleAuthorized(ctx, {
+      appointmentId: twin.id, start: request.start, idempotencyKey: `peer:${peer.shareId}:move:${request.idempotencyKey}`,
+    });
+    if (outcome.kind !== 'BOOKED') return { kind: outcome.kind };
+    return { kind: 'MOVED', appointmentId: twin.id, start: instant(outcome.appointment.startsAt), end: instant(outcome.appointment.endsAt) };
+  }
+
+  /** The caller's twins from an instant on: a client that lost its live watch reconciles with these. */
+  async twins(ctx: RequestContext, from: Date): Promise<PeerTwin[]> {
+    const peer = peerOf(ctx);
+    return ctx.transaction(async (tx) => {
+      await openShare(tx, peer);
+      return sharesRepository.twinsFrom(tx, peer.shareId, from);
+    });
+  }
+
   /** Cancels the twin with this client reference. Idempotent: a cancelled twin answers CANCELLED again. */
   async cancel(ctx: RequestContext, request: PeerCancelRequest): Promise<PeerCancelOutcome> {
     const peer = peerOf(ctx);
@@ -160,9 +201,10 @@ export class PeerService implements PeerOperations<RequestContext> {
       [AGENDA_TOPIC]: async (payload) => {
         const event = payload as AgendaEvent;
         if (event.tenantId !== peer.tenantId || !event.scheduleId || !scheduleIds.has(event.scheduleId)) return [];
+        if (!isOccupancyKind(event.kind)) return [];
         if (!(await this.authenticator.stillValid(peer))) return 'end';
-        const clientReference = event.appointmentId ? await ownReference(ctx, peer, event.appointmentId) : null;
-        return [{ scheduleId: event.scheduleId, kind: event.kind, clientReference }];
+        const seen = event.appointmentId ? await appointmentAsSeenBy(ctx, peer, event.appointmentId) : undefined;
+        return [{ scheduleId: event.scheduleId, kind: event.kind, clientReference: seen?.clientReference ?? null, start: seen?.start ?? null, end: seen?.end ?? null }];
       },
       [IDENTITY_TOPICS.credentialRevoked]: async (payload) => {
         if ((payload as { credentialId?: string }).credentialId !== peer.shareId) return [];
@@ -175,7 +217,7 @@ export class PeerService implements PeerOperations<RequestContext> {
         const current = await ctx.fork().transaction((tx) => sharesRepository.findForPeer(tx, peer.shareId));
         if (!current || !isStillValid(peer, current)) return 'end';
         scheduleIds = new Set(current.scheduleIds);
-        return event.scheduleIds.map((scheduleId) => ({ scheduleId, kind: 'SCHEDULE_CHANGED' as const, clientReference: null }));
+        return event.scheduleIds.map((scheduleId) => ({ scheduleId, kind: 'SCHEDULE_CHANGED' as const, clientReference: null, start: null, end: null }));
       },
     });
   }
@@ -214,7 +256,7 @@ export class PeerService implements PeerOperations<RequestContext> {
     audit: BookingRequest['audit'],
   ): Promise<BookingOutcome> {
     const base: BookingRequest = {
-      scheduleId: request.scheduleId, serviceId: request.serviceId, start: request.start, idempotencyKey, origin: 'SHARED_CLIENT',
+      scheduleId: request.scheduleId, serviceId: request.serviceId, start: request.start, idempotencyKey, origin: 'SHARED_CLIENT', note: request.note ?? undefined,
       twin: { shareId: share.id, clientReference: request.clientReference, clientCentreName: request.clientCentreName }, audit,
     };
     if (patientId) return this.booking.bookAuthorized(ctx, { ...base, patientId });
@@ -298,11 +340,17 @@ async function openShare(tx: Tx, peer: PeerServerPrincipal): Promise<PeerShareRo
   return share!;
 }
 
-/** The client's reference, only when the appointment is this share's own twin. */
-async function ownReference(ctx: RequestContext, peer: PeerServerPrincipal, appointmentId: string): Promise<string | null> {
+/** The appointment's time now, and the client's reference only when it is this share's own twin. */
+async function appointmentAsSeenBy(ctx: RequestContext, peer: PeerServerPrincipal, appointmentId: string): Promise<{ clientReference: string | null; start: string; end: string } | undefined> {
   const appointment = await appointmentLoader(ctx.fork()).load(appointmentId);
-  return appointment?.shareId === peer.shareId ? appointment.clientReference : null;
+  if (!appointment) return undefined;
+  return {
+    clientReference: appointment.shareId === peer.shareId ? appointment.clientReference : null,
+    start: instant(appointment.startsAt), end: instant(appointment.endsAt),
+  };
 }
+
+const isOccupancyKind = (kind: string): kind is PeerOccupancyKind => (PEER_OCCUPANCY_KINDS as readonly string[]).includes(kind);
 
 /** Times only: no free time, no FREE slots. */
 function occupiedOnly(row: AvailabilityRow): PeerScheduleAvailability {

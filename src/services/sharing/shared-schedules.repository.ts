@@ -18,7 +18,7 @@ export interface LinkWithMirrors extends LinkRow {
 const LINK_WITH_MIRRORS = `
   SELECT l.id, l.centre_id AS "centreId", l.remote_url AS "remoteUrl", l.remote_centre_id AS "remoteCentreId",
          l.remote_centre_name AS "remoteCentreName", l.remote_share_id AS "remoteShareId", l.token_ciphertext AS "tokenCiphertext",
-         l.label, l.created_at AS "createdAt",
+         l.label, l.created_at AS "createdAt", l.status, l.last_contact_at AS "lastContactAt", l.last_problem AS "lastProblem",
          (SELECT c.name FROM centres c WHERE c.tenant_id = l.tenant_id AND c.id = l.centre_id) AS "clientCentreName",
          coalesce((SELECT json_object_agg(s.id, s.remote_schedule_id) FROM schedules s WHERE s.tenant_id = l.tenant_id AND s.link_id = l.id), '{}') AS schedules,
          coalesce((SELECT json_object_agg(v.id, v.remote_service_id) FROM services v WHERE v.tenant_id = l.tenant_id AND v.link_id = l.id), '{}') AS services
@@ -52,8 +52,8 @@ export const sharedSchedulesRepository = {
   },
 
   /** The link of an appointment made in a mirror schedule (for its twin's cancellation). */
-  async linkOfAppointment(tx: Tx, appointmentId: string): Promise<LinkRow | undefined> {
-    const [row] = await tx.query<LinkRow>(
+  async linkOfAppointment(tx: Tx, appointmentId: string): Promise<LinkWithMirrors | undefined> {
+    const [row] = await tx.query<LinkWithMirrors>(
       `${LINK_WITH_MIRRORS} JOIN schedules s ON s.tenant_id = l.tenant_id AND s.link_id = l.id
        JOIN appointments a ON a.tenant_id = s.tenant_id AND a.schedule_id = s.id
        WHERE l.tenant_id = $1 AND a.id = $2`,
@@ -106,11 +106,13 @@ export const sharedSchedulesRepository = {
     return row.appointment ? reviveDates(row.appointment) : undefined;
   },
 
-  async enqueueTwinCancellation(tx: Tx, appointmentId: string): Promise<void> {
+  /** The twin's cancellation, with the text the client gave: the sharing centre performs the visit and reads it. */
+  async enqueueTwinCancellation(tx: Tx, appointmentId: string, reasonText: string | null): Promise<void> {
     await tx.query(
-      `SELECT careslot_enqueue_job('cancel-shared-twin', json_build_object('tenantId', $1::text, 'appointmentId', $2::text, 'attempt', 0),
+      `SELECT careslot_enqueue_job('cancel-shared-twin',
+         json_build_object('tenantId', $1::text, 'appointmentId', $2::text, 'reasonText', $3::text, 'attempt', 0),
          'cancel-shared-twin:' || $2::text)`,
-      [tx.tenantId, appointmentId],
+      [tx.tenantId, appointmentId, reasonText],
     );
   },
 
@@ -124,6 +126,16 @@ export const sharedSchedulesRepository = {
          json_build_object('tenantId', $1::text, 'appointmentId', $2::text, 'linkId', $3::text, 'unlessRecorded', true, 'attempt', 0),
          'withdraw-twin:' || $2::text, now() + make_interval(secs => $4))`,
       [tx.tenantId, clientReference, linkId, graceSeconds],
+    );
+  },
+
+  /** The client's live records of a link's twins from an instant on: what a reconciliation compares. */
+  async twinRecordsFrom(tx: Tx, linkId: string, from: Date): Promise<Array<{ id: string; start: string; end: string; status: string }>> {
+    return tx.query(
+      `SELECT a.id, careslot_utc(a.starts_at) AS start, careslot_utc(a.ends_at) AS "end", a.status
+       FROM appointments a JOIN schedules s ON s.tenant_id = a.tenant_id AND s.id = a.schedule_id
+       WHERE a.tenant_id = $1 AND s.link_id = $2 AND a.starts_at >= $3 AND a.remote_appointment_id IS NOT NULL`,
+      [tx.tenantId, linkId, from],
     );
   },
 

@@ -3,16 +3,19 @@ import { actorOf } from '../../context/principal';
 import type { RequestContext } from '../../context/request-context';
 import type { Tx } from '../../db/unit-of-work';
 import type { EventBus } from '../../events/event-bus';
-import { PeerError, type PeerFailure } from '../../federation/peer-client';
+import { PEER_FAILURE_MESSAGES, PeerError, type PeerFailure } from '../../federation/peer-client';
 import type { PeerConnector } from '../../federation/peer-connector';
 import type { PeerPatient } from '../../federation/peer-protocol';
-import { AppError, ErrorCode } from '../../platform/errors';
+import { AppError, ErrorCode, notFound } from '../../platform/errors';
 import type { Logger } from '../../platform/logger';
 import { publishAgendaChangeAfterCommit } from '../appointments/agenda-events';
 import type { AppointmentRow, BookingOutcome, BookingRequest } from '../appointments/appointment.model';
+import type { RemoteMoveOutcome, SharedAppointments } from '../appointments/appointment-lifecycle.service';
 import type { RemoteBooking } from '../appointments/booking.service';
 import { requestHash } from '../appointments/request-hash';
 import type { AvailabilityFilter, AvailabilityRow } from '../scheduling/availability.query';
+import type { UnavailableSchedule } from '../scheduling/availability.service';
+import { statusOf, type LinkHealth } from './link-health';
 import { sharedSchedulesRepository, type LinkWithMirrors, type PeerPatientRow } from './shared-schedules.repository';
 
 /**
@@ -20,21 +23,39 @@ import { sharedSchedulesRepository, type LinkWithMirrors, type PeerPatientRow } 
  * booking decision live on the sharing server. The local record is written only after the sharing
  * server confirmed; a cancellation reaches the twin through the durable job queue.
  */
-export class SharedSchedulesService implements RemoteBooking {
+export class SharedSchedulesService implements RemoteBooking, SharedAppointments {
   constructor(
     private readonly connector: PeerConnector,
     private readonly bus: EventBus,
+    private readonly health: LinkHealth,
     private readonly logger: Logger,
     /** How long a retry with the same key may still record an unconfirmed booking before its twin is withdrawn. */
     private readonly unconfirmedGraceSeconds: number,
   ) {}
 
-  /** The agenda of mirror schedules, asked of their sharing servers (free and occupied time only). */
-  async availability(ctx: RequestContext, mirrors: AvailabilityRow[], filter: AvailabilityFilter): Promise<AvailabilityRow[]> {
+  /**
+   * The agenda of mirror schedules, asked of their sharing servers (free and occupied time only).
+   * A schedule whose server does not answer is named in `unavailable` with the reason, not left out.
+   */
+  async availability(ctx: RequestContext, mirrors: AvailabilityRow[], filter: AvailabilityFilter): Promise<{ schedules: AvailabilityRow[]; unavailable: UnavailableSchedule[] }> {
     const linkIds = [...new Set(mirrors.map((mirror) => mirror.linkId!))];
     const links = await ctx.transaction((tx) => sharedSchedulesRepository.linksWithMirrors(tx, linkIds));
-    const answers = await Promise.all(links.map((link) => this.linkAvailability(link, mirrors, filter)));
-    return answers.flat();
+    const answers = await Promise.all(links.map((link) => this.linkAvailability(ctx, link, mirrors, filter)));
+    return { schedules: answers.flatMap((answer) => answer.schedules), unavailable: answers.flatMap((answer) => answer.unavailable) };
+  }
+
+  /** A move in a mirror schedule, decided by the sharing server; nothing changes here (the lifecycle records a confirmed move). */
+  async reschedule(ctx: RequestContext, input: { appointmentId: string; start: Date; idempotencyKey?: string }): Promise<RemoteMoveOutcome> {
+    const link = await ctx.transaction((tx) => sharedSchedulesRepository.linkOfAppointment(tx, input.appointmentId));
+    if (!link) throw notFound('Appointment');
+    const outcome = await this.callPeer(ctx, link, () => this.connector.forLink(link).reschedule({
+      clientReference: input.appointmentId, start: input.start,
+      // Without a key of the caller's, the move itself is the key: the same move twice is one move.
+      idempotencyKey: input.idempotencyKey ?? `move:${input.appointmentId}:${input.start.getTime()}`,
+    }), 'The sharing server could not confirm the move; nothing was changed');
+    if (outcome.kind === 'MOVED') return { kind: 'MOVED', start: new Date(outcome.start), end: new Date(outcome.end) };
+    if (outcome.kind === 'SHARE_REFUSED') return { kind: 'NOT_BOOKABLE_THROUGH_SHARE' };
+    return { kind: outcome.kind };
   }
 
   /**
@@ -56,10 +77,11 @@ export class SharedSchedulesService implements RemoteBooking {
     // The twin's handle on both sides is the local appointment id; derived from the key, so a retry
     // of a request whose local write failed finds the same twin.
     const appointmentId = uuidFrom(`${ctx.tenantId}:${request.idempotencyKey}`);
-    const outcome = await this.callPeer(() => this.connector.forLink(link).book({
+    const outcome = await this.callPeer(ctx, link, () => this.connector.forLink(link).book({
       scheduleId: link.schedules[request.scheduleId], serviceId: remoteServiceId, start: request.start,
       idempotencyKey: request.idempotencyKey, clientReference: appointmentId, clientCentreName: link.clientCentreName, patient: patient.peer,
-    }), (failure) => AMBIGUOUS.includes(failure)
+      note: request.note ?? null,
+    }), 'The sharing server could not confirm the booking; nothing was booked', (failure) => AMBIGUOUS.includes(failure)
       ? ctx.transaction((tx) => sharedSchedulesRepository.enqueueUnconfirmedTwinWithdrawal(tx, link.id, appointmentId, this.unconfirmedGraceSeconds))
       : Promise.resolve());
     if (outcome.kind === 'SHARE_REFUSED') return { kind: 'NOT_BOOKABLE_THROUGH_SHARE' };
@@ -83,40 +105,60 @@ export class SharedSchedulesService implements RemoteBooking {
 
   /** In the cancelling transaction: the twin's cancellation is queued durably, retried until done. */
   async onCancelled(tx: Tx, appointment: AppointmentRow): Promise<void> {
-    if (appointment.remoteAppointmentId) await sharedSchedulesRepository.enqueueTwinCancellation(tx, appointment.id);
+    if (appointment.remoteAppointmentId) await sharedSchedulesRepository.enqueueTwinCancellation(tx, appointment.id, appointment.cancellationText);
   }
 
-  private async linkAvailability(link: LinkWithMirrors, mirrors: AvailabilityRow[], filter: AvailabilityFilter): Promise<AvailabilityRow[]> {
+  private async linkAvailability(
+    ctx: RequestContext, link: LinkWithMirrors, mirrors: AvailabilityRow[], filter: AvailabilityFilter,
+  ): Promise<{ schedules: AvailabilityRow[]; unavailable: UnavailableSchedule[] }> {
     const mirrorOf = new Map(Object.entries(link.schedules).map(([mirrorId, remoteId]) => [remoteId, mirrorId]));
-    const wanted = new Set(mirrors.filter((mirror) => mirror.linkId === link.id).map((mirror) => mirror.scheduleId));
+    const wanted = mirrors.filter((mirror) => mirror.linkId === link.id).map((mirror) => mirror.scheduleId);
+    const unavailable = (failure: PeerFailure): UnavailableSchedule[] => wanted.map((scheduleId) => ({
+      scheduleId, linkId: link.id, status: statusOf({ ok: false, failure }), problem: PEER_FAILURE_MESSAGES[failure],
+    }));
+    // A revoked share stays revoked: no call, the answer is known.
+    if (link.status === 'REVOKED') return { schedules: [], unavailable: unavailable('REVOKED') };
     try {
       const remote = await this.connector.forLink(link).availability({
         from: filter.from, to: filter.to, includeSlots: filter.includeSlots,
         serviceId: filter.serviceId ? link.services[filter.serviceId] : undefined,
       });
-      return remote
-        .filter((schedule) => wanted.has(mirrorOf.get(schedule.scheduleId) ?? ''))
-        .map((schedule) => ({ ...schedule, scheduleId: mirrorOf.get(schedule.scheduleId)!, linkId: link.id }));
+      void this.health.report(ctx.tenantId, link, { ok: true });
+      const wantedIds = new Set(wanted);
+      return {
+        schedules: remote
+          .filter((schedule) => wantedIds.has(mirrorOf.get(schedule.scheduleId) ?? ''))
+          .map((schedule) => ({ ...schedule, scheduleId: mirrorOf.get(schedule.scheduleId)!, linkId: link.id })),
+        unavailable: [],
+      };
     } catch (error) {
-      // One unreachable sharing server must not take the client's own agenda down.
-      this.logger.warn({ linkId: link.id, failure: error instanceof PeerError ? error.failure : 'unexpected' }, 'shared availability unavailable');
-      return [];
+      // One unreachable sharing server must not take the client's own agenda down: its schedules are named as unavailable.
+      if (!(error instanceof PeerError)) throw error;
+      this.logger.warn({ linkId: link.id, failure: error.failure }, 'shared availability unavailable');
+      void this.health.report(ctx.tenantId, link, { ok: false, failure: error.failure });
+      return { schedules: [], unavailable: unavailable(error.failure) };
     }
   }
 
-  private async callPeer<T>(call: () => Promise<T>, onFailure: (failure: PeerFailure) => Promise<void> = () => Promise.resolve()): Promise<T> {
+  /** A peer call whose outcome is also the link's health; its failures as the client's caller reads them. */
+  private async callPeer<T>(
+    ctx: RequestContext, link: LinkWithMirrors, call: () => Promise<T>, unavailableMessage: string,
+    onFailure: (failure: PeerFailure) => Promise<void> = () => Promise.resolve(),
+  ): Promise<T> {
     try {
-      return await call();
+      const result = await call();
+      void this.health.report(ctx.tenantId, link, { ok: true });
+      return result;
     } catch (error) {
       if (!(error instanceof PeerError)) throw error;
+      void this.health.report(ctx.tenantId, link, { ok: false, failure: error.failure });
       await onFailure(error.failure);
       if (error.failure === 'REVOKED' || error.failure === 'BAD_TOKEN') {
         throw new AppError(ErrorCode.SHARE_LINK_REJECTED, 'The sharing centre no longer accepts this link (revoked or rotated token)', { failure: error.failure });
       }
-      throw new AppError(ErrorCode.REMOTE_UNAVAILABLE, 'The sharing server could not confirm the booking; nothing was booked', { failure: error.failure });
+      throw new AppError(ErrorCode.REMOTE_UNAVAILABLE, unavailableMessage, { failure: error.failure });
     }
   }
-
 }
 
 /** The patient as the sharing centre is told of them: a new one as given, or the chosen one as stored. */

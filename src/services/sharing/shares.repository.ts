@@ -216,6 +216,15 @@ export const sharesRepository = {
     return row;
   },
 
+  /** The share's twins from an instant on, any status: what a client reconciles its records with. */
+  async twinsFrom(tx: Tx, shareId: string, from: Date): Promise<Array<{ clientReference: string; start: string; end: string; status: string }>> {
+    return tx.query(
+      `SELECT client_reference AS "clientReference", careslot_utc(starts_at) AS start, careslot_utc(ends_at) AS "end", status
+       FROM appointments WHERE tenant_id = $1 AND share_id = $2 AND starts_at >= $3 ORDER BY starts_at, id LIMIT 5000`,
+      [tx.tenantId, shareId, from],
+    );
+  },
+
   async patientIdByIdentityNumber(tx: Tx, personalIdentityNumber: string): Promise<string | undefined> {
     const [row] = await tx.query<{ id: string }>(
       `SELECT id FROM patients WHERE tenant_id = $1 AND personal_identity_number = $2`, [tx.tenantId, personalIdentityNumber],
