@@ -10,6 +10,7 @@ import { replayPriorChange, type PriorChange } from './idempotency';
 import { PG_ERRORS, pgErrorCode } from '../../db/pg-errors';
 import { runBookingStatement } from './booking.sql';
 import { requestHash } from './request-hash';
+import { revivePlan, type MirrorBookingPlan } from '../sharing/shared-schedules.repository';
 
 /** SQL verdicts → the typed outcomes clients switch on. */
 export const SLOT_PROBLEMS: Record<string, SlotProblem> = {
@@ -23,11 +24,11 @@ export const SLOT_PROBLEMS: Record<string, SlotProblem> = {
 
 /**
  * Books in schedules that live on a sharing server (client side of a share): asked when the
- * booking statement found no local schedule; undefined when the schedule is not a mirror either.
- * The booking statement before it found no earlier change with the key (else it was a replay).
+ * booking statement found the schedule to be a mirror, with the plan it read in the same round
+ * trip. The booking statement found no earlier change with the key (else it was a replay).
  */
 export interface RemoteBooking {
-  book(ctx: RequestContext, request: BookingRequest): Promise<BookingOutcome | undefined>;
+  book(ctx: RequestContext, request: BookingRequest, plan: MirrorBookingPlan): Promise<BookingOutcome>;
 }
 
 export class BookingService {
@@ -63,8 +64,7 @@ export class BookingService {
       });
       if (result.prior) return this.replay(ctx, result.prior, hash);
       if (!result.scheduleFound) {
-        const remote = await this.remote?.book(ctx, request);
-        if (remote) return remote;
+        if (result.mirrorPlan && this.remote) return await this.remote.book(ctx, request, revivePlan(result.mirrorPlan));
         throw notFound('Schedule');
       }
       if (result.problem) return { kind: SLOT_PROBLEMS[result.problem] };

@@ -3,6 +3,7 @@ import type { AuditActor as Actor } from '../audit/audit-log';
 import type { AppointmentRow, BookingRequest } from './appointment.model';
 import { RETURNED_APPOINTMENT_COLUMNS } from './appointment-columns';
 import { scheduleBookingLock } from './schedule-booking-lock.sql';
+import { mirrorBookingPlanSql, type LinkWithMirrors, type PeerPatientRow } from '../sharing/shared-schedules.repository';
 
 /** What the one booking statement found out. */
 export interface BookingStatementResult {
@@ -13,6 +14,8 @@ export interface BookingStatementResult {
   /** The earlier change made with this idempotency key, if any. */
   prior: { appointmentId: string; requestHash: string } | null;
   appointment: AppointmentRow | null;
+  /** When the schedule is a mirror of a shared schedule: what booking it through its sharing server needs (as JSON). */
+  mirrorPlan: (LinkWithMirrors & { patient: PeerPatientRow | null }) | null;
 }
 
 /**
@@ -20,6 +23,8 @@ export interface BookingStatementResult {
  * idempotency look-up, schedule, service and patient checks, the slot grid and opening hours
  * (careslot_slot_problem, inlined into this statement's plan), the optional new patient, the
  * appointment, its first history entry and, when asked for, its audit record.
+ * In a mirror of a shared schedule nothing is written: the answer carries what booking it through
+ * the sharing server needs instead (one round trip fewer for a booking through a share).
  * A taken slot is refused by the exclusion constraint (SQLSTATE 23P01), not by a prior read; the
  * schedule's booking lock (taken with the schedule) keeps concurrent inserts from deadlocking in it.
  */
@@ -80,6 +85,9 @@ audited AS (
   RETURNING id
 )
 SELECT (SELECT count(*) FROM target) > 0 AS "scheduleFound",
+       -- Read only when no local schedule answered (a one-time filter): a mirror's plan, in the same round trip.
+       (SELECT row_to_json(plan) FROM (${mirrorBookingPlanSql('$2', '$5')}) plan
+        WHERE NOT EXISTS (SELECT 1 FROM target) AND NOT EXISTS (SELECT 1 FROM prior)) AS "mirrorPlan",
        (SELECT problem FROM v) AS problem,
        (SELECT row_to_json(prior) FROM prior) AS prior,
        (SELECT row_to_json(x) FROM (SELECT b.*, (SELECT centre_id FROM v) AS "centreId" FROM booked b) x) AS appointment,

@@ -27,28 +27,43 @@ const LINK_WITH_MIRRORS = `
 /** What the sharing centre is told of a chosen patient. */
 export type PeerPatientRow = Pick<PatientRow, 'id' | 'familyName' | 'givenName' | 'patronymic' | 'phone' | 'personalIdentityNumber'>;
 
+/** What a booking in a mirror schedule needs: the mirror's link and the chosen patient, if one was chosen and exists here. */
+export interface MirrorBookingPlan {
+  link: LinkWithMirrors;
+  patient: PeerPatientRow | null;
+}
+
+/**
+ * The booking plan of a mirror schedule as SQL, for the booking statement to answer in the same
+ * round trip when the schedule turns out to be a mirror ($1 the tenant; the schedule and patient
+ * parameters as given). No row when the schedule is no live mirror.
+ */
+export function mirrorBookingPlanSql(scheduleParam: string, patientParam: string): string {
+  return `SELECT link.*,
+              (SELECT row_to_json(p) FROM (SELECT id, family_name AS "familyName", given_name AS "givenName", patronymic, phone,
+                                                  personal_identity_number AS "personalIdentityNumber"
+                                           FROM patients WHERE tenant_id = $1 AND id = ${patientParam}::uuid) p) AS patient
+       FROM (${LINK_WITH_MIRRORS} WHERE l.tenant_id = $1 AND l.removed_at IS NULL
+               AND l.id = (SELECT link_id FROM schedules WHERE tenant_id = $1 AND id = ${scheduleParam} AND active)) link`;
+}
+
+/** The plan as JSON gives it back: the token's ciphertext as bytea text (\\x…), instants as text. */
+export function revivePlan(json: LinkWithMirrors & { patient: PeerPatientRow | null }): MirrorBookingPlan {
+  const { patient, ...link } = json;
+  const cipher = link.tokenCiphertext as unknown as string | Buffer;
+  return {
+    patient,
+    link: {
+      ...link,
+      tokenCiphertext: typeof cipher === 'string' ? Buffer.from(cipher.replace(/^\\x/, ''), 'hex') : cipher,
+      createdAt: new Date(link.createdAt), lastContactAt: link.lastContactAt && new Date(link.lastContactAt),
+    },
+  };
+}
+
 export const sharedSchedulesRepository = {
   async linksWithMirrors(tx: Tx, linkIds: readonly string[]): Promise<LinkWithMirrors[]> {
     return tx.query<LinkWithMirrors>(`${LINK_WITH_MIRRORS} WHERE l.tenant_id = $1 AND l.id = ANY($2::uuid[]) AND l.removed_at IS NULL`, [tx.tenantId, linkIds]);
-  },
-
-  /**
-   * What a booking in a mirror schedule needs, in one statement: the mirror's link (none when the
-   * schedule is not a mirror) and the chosen patient, if one was chosen and exists in this tenant.
-   */
-  async bookingPlan(tx: Tx, scheduleId: string, patientId: string | null): Promise<{ link: LinkWithMirrors; patient: PeerPatientRow | null } | undefined> {
-    const [row] = await tx.prepared<LinkWithMirrors & { patient: PeerPatientRow | null }>('careslot_mirror_booking_plan',
-      `SELECT link.*,
-              (SELECT row_to_json(p) FROM (SELECT id, family_name AS "familyName", given_name AS "givenName", patronymic, phone,
-                                                  personal_identity_number AS "personalIdentityNumber"
-                                           FROM patients WHERE tenant_id = $1 AND id = $3::uuid) p) AS patient
-       FROM (${LINK_WITH_MIRRORS} WHERE l.tenant_id = $1 AND l.removed_at IS NULL
-               AND l.id = (SELECT link_id FROM schedules WHERE tenant_id = $1 AND id = $2 AND active)) link`,
-      [tx.tenantId, scheduleId, patientId],
-    );
-    if (!row) return undefined;
-    const { patient, ...link } = row;
-    return { link, patient };
   },
 
   /** The link of an appointment made in a mirror schedule (for its twin's cancellation). */

@@ -16,7 +16,7 @@ import { requestHash } from '../appointments/request-hash';
 import type { AvailabilityFilter, AvailabilityRow } from '../scheduling/availability.query';
 import type { UnavailableSchedule } from '../scheduling/availability.service';
 import { statusOf, type LinkHealth } from './link-health';
-import { sharedSchedulesRepository, type LinkWithMirrors, type PeerPatientRow } from './shared-schedules.repository';
+import { sharedSchedulesRepository, type LinkWithMirrors, type MirrorBookingPlan, type PeerPatientRow } from './shared-schedules.repository';
 
 /**
  * Client centre side of a share: mirrors of the shared schedules live here, their agenda and every
@@ -60,13 +60,10 @@ export class SharedSchedulesService implements RemoteBooking, SharedAppointments
 
   /**
    * A booking in a mirror schedule, decided by the sharing server; the local record is written
-   * only after it confirmed. Undefined when the schedule is not a mirror. The booking statement
-   * before it found no earlier change with this key. Two single-statement transactions (what the
-   * peer call needs; the record) around the peer call, one round trip each.
+   * only after it confirmed. The booking statement before it found no earlier change with this key
+   * and read the plan. One single-statement transaction (the record) after the peer call.
    */
-  async book(ctx: RequestContext, request: BookingRequest): Promise<BookingOutcome | undefined> {
-    const plan = await ctx.singleStatement((tx) => sharedSchedulesRepository.bookingPlan(tx, request.scheduleId, request.patientId ?? null));
-    if (!plan) return undefined;
+  async book(ctx: RequestContext, request: BookingRequest, plan: MirrorBookingPlan): Promise<BookingOutcome> {
     const { link } = plan;
     const hash = requestHash('bookAppointment', { ...request, idempotencyKey: undefined });
     const remoteServiceId = link.services[request.serviceId];
