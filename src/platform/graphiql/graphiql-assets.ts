@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { FAVICON_SVG } from './graphiql-favicon';
 
 export interface GraphiqlAsset {
   /** Path below the assets mount, `<content-hash>/<file-name>`: a new content gets a new URL. */
@@ -16,6 +17,7 @@ export interface GraphiqlPageAssets {
   readonly graphiqlScript: GraphiqlAsset;
   readonly graphiqlStyle: GraphiqlAsset;
   readonly boot: GraphiqlAsset;
+  readonly favicon: GraphiqlAsset;
 }
 
 export interface GraphiqlAssets {
@@ -25,6 +27,7 @@ export interface GraphiqlAssets {
 
 const JAVASCRIPT = 'text/javascript; charset=utf-8';
 const CSS = 'text/css; charset=utf-8';
+const SVG = 'image/svg+xml';
 
 const EMBEDDED_DATA_URL = /url\((["']?)data:([\w.+-]+\/[\w.+-]+);base64,([A-Za-z0-9+/=]+)\1\)/g;
 
@@ -47,6 +50,7 @@ export function loadGraphiqlAssets(): GraphiqlAssets {
     graphiqlScript: packageScript('graphiql', 'graphiql.min.js'),
     graphiqlStyle: asset('graphiql.min.css', CSS, Buffer.from(style.css, 'utf8')),
     boot: asset('graphiql-boot.js', JAVASCRIPT, readFileSync(path.join(__dirname, 'graphiql-boot.js'))),
+    favicon: asset('favicon.svg', SVG, Buffer.from(FAVICON_SVG, 'utf8')),
   };
   const all = [...Object.values(page), ...style.files];
   return { page, byRelativeUrl: new Map(all.map((each) => [each.relativeUrl, each])) };

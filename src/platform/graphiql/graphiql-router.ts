@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { loadGraphiqlAssets, type GraphiqlAssets } from './graphiql-assets';
+import { faviconIco } from './graphiql-favicon';
 import { renderGraphiqlPage } from './graphiql-page';
 
 export interface GraphiqlRouterOptions {
@@ -10,14 +11,18 @@ export interface GraphiqlRouterOptions {
 
 const PAGE_PATH = '/graphiql';
 const ASSETS_PATH = '/graphiql/assets';
+const FAVICON_PATH = '/favicon.ico';
 const ONE_YEAR_IN_SECONDS = 365 * 24 * 60 * 60;
+const ONE_DAY_IN_SECONDS = 24 * 60 * 60;
 
 /**
- * Serves GraphiQL and every file it loads from this server. Mount it before the GraphQL
- * handler: on the endpoint path it only answers browser navigations and passes the rest on.
+ * Serves GraphiQL and every file it loads from this server, and the icon browsers ask for at
+ * /favicon.ico. Mount it before the GraphQL handler: on the endpoint path it only answers
+ * browser navigations and passes the rest on.
  */
 export function graphiqlRouter(options: GraphiqlRouterOptions): Router {
   const assets = loadGraphiqlAssets();
+  const favicon = faviconIco();
   const title = options.title ?? 'GraphiQL';
   const router = Router();
 
@@ -34,6 +39,16 @@ export function graphiqlRouter(options: GraphiqlRouterOptions): Router {
       'Cross-Origin-Resource-Policy': 'same-origin',
     });
     res.send(asset.body);
+  });
+
+  // Its URL cannot change with its content, so it is cached for a day rather than for ever.
+  router.get(FAVICON_PATH, (_req, res) => {
+    res.set({
+      'Content-Type': 'image/x-icon',
+      'Cache-Control': `public, max-age=${ONE_DAY_IN_SECONDS}`,
+      'X-Content-Type-Options': 'nosniff',
+    });
+    res.send(favicon);
   });
 
   router.get(PAGE_PATH, (req, res) => {
