@@ -27,6 +27,17 @@ type BookingAnswer = { __typename: string; appointmentId?: string; start?: strin
 /** The sharing server closed the socket because the token is not (or no longer) accepted. */
 const isRefusal = (event: unknown): boolean => (event as { code?: number } | undefined)?.code === 4403;
 
+const KEEP_ALIVE_MS = 10_000;
+
+/** The ws client with a deadline on its HTTP upgrade (graphql-ws's own deadline starts only once the socket is open). */
+function webSocketWithHandshakeDeadline(handshakeTimeout: number): typeof WebSocket {
+  return class extends WebSocket {
+    constructor(address: string | URL, protocols?: string | string[]) {
+      super(address, protocols, { handshakeTimeout });
+    }
+  } as typeof WebSocket;
+}
+
 /** 0 to 500 ms for the first retry, then doubling, with jitter, at most 15 s. */
 export function reconnectDelayMs(retries: number): number {
   return Math.min(15_000, 500 * 2 ** retries) * (0.5 + Math.random() / 2);
@@ -89,36 +100,36 @@ export class HttpPeerClient implements PeerClient {
     return (await this.request<{ peerCancel: PeerCancelOutcome }>(PEER_CANCEL, { input: request })).peerCancel;
   }
 
-  async twins(from: Date): Promise<PeerTwin[]> {
-    return (await this.request<{ peerTwins: PeerTwin[] }>(PEER_TWINS, { from: from.toISOString() })).peerTwins;
+  async twins(from: Date, clientReference?: string): Promise<PeerTwin[]> {
+    return (await this.request<{ peerTwins: PeerTwin[] }>(PEER_TWINS, { from: from.toISOString(), clientReference: clientReference ?? null })).peerTwins;
   }
 
   /**
    * Occupancy over graphql-ws. A dropped connection is retried at once and then with backoff (the
    * first retry within half a second, doubling with jitter, at most 15 s apart), and every
-   * (re)connection is told to the listener, which re-reads what may have changed meanwhile. The
-   * handshake has a deadline, so a server that accepts the socket but never answers is retried too.
+   * subscription that is live again (its LIVE event) is told to the listener, which re-reads what
+   * may have changed meanwhile. The upgrade and the handshake have deadlines, and a keep-alive ping
+   * notices a connection that went silent, so a server that accepts but never answers is retried too.
    */
   watch(listener: PeerWatchListener): PeerWatch {
     let client: Client | undefined;
     let closed = false;
     let live = false;
+    const timeoutMs = this.options.timeoutMs;
     this.options.guard.check(this.endpoint).then(() => {
       if (closed) return;
       client = createClient({
         url: this.endpoint.toString().replace(/^http/, 'ws'),
-        webSocketImpl: WebSocket,
+        webSocketImpl: webSocketWithHandshakeDeadline(timeoutMs),
         connectionParams: { authorization: `Bearer ${this.options.token}` },
         lazy: false,
         retryAttempts: Number.POSITIVE_INFINITY,
         retryWait: (retries) => new Promise((resolve) => setTimeout(resolve, reconnectDelayMs(retries))),
-        connectionAckWaitTimeout: this.options.timeoutMs,
+        connectionAckWaitTimeout: timeoutMs,
+        // A connection that silently stops passing data is noticed (no pong) and replaced.
+        keepAlive: KEEP_ALIVE_MS,
         shouldRetry: (event) => !isRefusal(event),
         on: {
-          connected: () => {
-            live = true;
-            listener.connected();
-          },
           closed: (event) => {
             if (isRefusal(event)) return end('REVOKED');
             if (live && !closed) listener.lost('UNREACHABLE');
@@ -128,7 +139,17 @@ export class HttpPeerClient implements PeerClient {
         onNonLazyError: () => undefined,
       });
       client.subscribe<{ peerOccupancyChanged: PeerOccupancyEvent }>({ query: PEER_OCCUPANCY }, {
-        next: (message) => { if (message.data) listener.event(message.data.peerOccupancyChanged); },
+        next: (message) => {
+          const event = message.data?.peerOccupancyChanged;
+          if (!event) return;
+          // LIVE opens each subscription: from here on nothing is missed, what came before is re-read.
+          if (event.kind === 'LIVE') {
+            live = true;
+            listener.connected();
+          } else if (event.scheduleId) {
+            listener.event({ ...event, scheduleId: event.scheduleId });
+          }
+        },
         error: () => end('REVOKED'),
         complete: () => end('REVOKED'),
       });

@@ -44,19 +44,21 @@ export class InProcessPeerClient implements PeerClient {
     return this.call((ctx) => this.deps.peer.cancel(ctx, request));
   }
 
-  twins(from: Date): Promise<PeerTwin[]> {
-    return this.call((ctx) => this.deps.peer.twins(ctx, from));
+  twins(from: Date, clientReference?: string): Promise<PeerTwin[]> {
+    return this.call((ctx) => this.deps.peer.twins(ctx, from, clientReference));
   }
 
-  /** Within one server the watch never drops: it is live once subscribed, and ends only with the share. */
+  /** Within one server the watch never drops: it is live from its LIVE event on, and ends only with the share. */
   watch(listener: PeerWatchListener): PeerWatch {
     let iterator: AsyncIterableIterator<PeerOccupancyEvent> | undefined;
     let closed = false;
     void this.call((ctx) => this.deps.peer.watch(ctx)).then(async (events) => {
       iterator = events;
       if (closed) return void events.return?.();
-      listener.connected();
-      for await (const event of events) listener.event(event);
+      for await (const event of events) {
+        if (event.kind === 'LIVE') listener.connected();
+        else if (event.scheduleId) listener.event({ ...event, scheduleId: event.scheduleId });
+      }
       if (!closed) listener.ended('REVOKED');
     }).catch((error: unknown) => {
       if (!closed) listener.ended(error instanceof PeerError ? error.failure : 'REVOKED');

@@ -35,8 +35,9 @@ export interface PeerWatch {
 
 /** What a live watch tells its owner. */
 export interface PeerWatchListener {
-  event(event: PeerOccupancyEvent): void;
-  /** The subscription is (again) live: changes made while it was not may have been missed. */
+  /** A change in a shared schedule (never LIVE: that is `connected`). */
+  event(event: PeerOccupancyEvent & { scheduleId: string }): void;
+  /** The subscription is (again) live: from now on nothing is missed; changes before may have been. */
   connected(): void;
   /** The connection dropped; the watch reconnects by itself. */
   lost(failure: PeerFailure): void;
@@ -51,7 +52,7 @@ export interface PeerClient {
   book(request: PeerBookRequest): Promise<PeerBookOutcome>;
   reschedule(request: PeerRescheduleRequest): Promise<PeerRescheduleOutcome>;
   cancel(request: PeerCancelRequest): Promise<PeerCancelOutcome>;
-  twins(from: Date): Promise<PeerTwin[]>;
+  twins(from: Date, clientReference?: string): Promise<PeerTwin[]>;
   /** Occupancy changes, reconnecting quickly and then with backoff. */
   watch(listener: PeerWatchListener): PeerWatch;
 }

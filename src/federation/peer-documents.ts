@@ -21,8 +21,8 @@ export const PEER_RESCHEDULE = `mutation PeerReschedule($input: PeerRescheduleIn
   peerReschedule(input: $input) { __typename ... on PeerBooking { appointmentId start end } ... on ShareRefused { reason } }
 }`;
 
-export const PEER_TWINS = `query PeerTwins($from: Instant!) {
-  peerTwins(from: $from) { clientReference start end status }
+export const PEER_TWINS = `query PeerTwins($from: Instant!, $clientReference: String) {
+  peerTwins(from: $from, clientReference: $clientReference) { clientReference start end status }
 }`;
 
 export const PEER_CANCEL = `mutation PeerCancel($input: PeerCancelInput!) {

@@ -116,16 +116,20 @@ export interface PeerCancelOutcome {
   appointmentId: string | null;
 }
 
-export type PeerOccupancyKind = 'CREATED' | 'CHANGED' | 'CANCELLED' | 'SCHEDULE_CHANGED';
+/** LIVE opens every stream: from it on, every change is delivered (what came before, the client re-reads). */
+export type PeerOccupancyKind = 'LIVE' | 'CREATED' | 'CHANGED' | 'CANCELLED' | 'SCHEDULE_CHANGED';
 
+/** The agenda changes a sharing server passes on to peers. */
 export const PEER_OCCUPANCY_KINDS: readonly PeerOccupancyKind[] = ['CREATED', 'CHANGED', 'CANCELLED', 'SCHEDULE_CHANGED'];
 
 /**
  * Occupancy changed in a shared schedule. clientReference only for this client's own twins; start
- * and end: the appointment's time (now), when an appointment changed, so the client re-reads only there.
+ * and end: where occupancy changed (for a move, from the time it left to the time it took), so the
+ * client re-reads only there.
  */
 export interface PeerOccupancyEvent {
-  scheduleId: string;
+  /** Null only for LIVE. */
+  scheduleId: string | null;
   kind: PeerOccupancyKind;
   clientReference: string | null;
   start: Instant | null;
@@ -139,7 +143,7 @@ export interface PeerOperations<Ctx> {
   book(ctx: Ctx, request: PeerBookRequest): Promise<PeerBookOutcome>;
   reschedule(ctx: Ctx, request: PeerRescheduleRequest): Promise<PeerRescheduleOutcome>;
   cancel(ctx: Ctx, request: PeerCancelRequest): Promise<PeerCancelOutcome>;
-  /** The caller's twins starting from `from` on (any status). */
-  twins(ctx: Ctx, from: Date): Promise<PeerTwin[]>;
+  /** The caller's twins starting from `from` on (any status), or the one with this client reference. */
+  twins(ctx: Ctx, from: Date, clientReference?: string): Promise<PeerTwin[]>;
   watch(ctx: Ctx): Promise<AsyncIterableIterator<PeerOccupancyEvent>>;
 }

@@ -523,16 +523,23 @@ export async function startHttpStub(status: number, body: string, headers: Recor
   return { url: `http://127.0.0.1:${port}`, close: () => closeServer(server as unknown as NetServer, sockets) };
 }
 
-export type ProxyMode = 'pass' | 'hold' | 'blackhole';
+export type ProxyMode = 'pass' | 'hold' | 'blackhole' | 'refuse' | 'stall';
 
 export interface Proxy extends Stoppable {
   /**
    * pass: forwards both ways. hold: forwards requests, keeps the answers until release() (a
    * sharing server that works but answers late). blackhole: open connections are cut, new ones
-   * accepted and never forwarded (a server that never answers).
+   * accepted and never forwarded (a server that never answers). refuse: open connections are cut,
+   * new ones closed at once (a server that is down, while the test still reaches it directly).
+   * stall: open connections are left alone, new ones accepted and never answered, and they stay
+   * so whatever the mode becomes (a server that hangs), until unstall().
    */
   setMode(mode: ProxyMode): void;
   release(): void;
+  /** Connections accepted in stall mode that are still open. */
+  stalledCount(): number;
+  /** Cuts the connections accepted in stall mode (the hanging server finally drops them). */
+  unstall(): void;
 }
 
 /** A TCP proxy in front of a sharing server, whose behaviour the test switches. */
@@ -540,6 +547,7 @@ export async function startProxy(targetUrl: string): Promise<Proxy> {
   const target = new URL(targetUrl);
   const sockets = new Set<Socket>();
   const swallowed = new Set<Socket>();
+  const stalled = new Set<Socket>();
   const held: Array<() => void> = [];
   let mode: ProxyMode = 'pass';
   const track = (socket: Socket, into: Set<Socket> = sockets) => {
@@ -548,7 +556,9 @@ export async function startProxy(targetUrl: string): Promise<Proxy> {
     socket.on('close', () => into.delete(socket));
   };
   const server = createNetServer((client) => {
+    if (mode === 'refuse') return void client.destroy();
     if (mode === 'blackhole') return track(client, swallowed);
+    if (mode === 'stall') return track(client, stalled);
     track(client);
     const upstream = netConnect(Number(target.port), target.hostname);
     track(upstream);
@@ -565,7 +575,7 @@ export async function startProxy(targetUrl: string): Promise<Proxy> {
     setMode: (next) => {
       // Pooled keep-alive connections would still pass: a black hole starts from fresh connections;
       // leaving it, the connections it swallowed fail, so their clients retry through the proxy.
-      if (next === 'blackhole') for (const socket of sockets) socket.destroy();
+      if (next === 'blackhole' || next === 'refuse') for (const socket of sockets) socket.destroy();
       if (mode === 'blackhole' && next !== 'blackhole') for (const socket of swallowed) socket.destroy();
       mode = next;
     },
@@ -573,9 +583,72 @@ export async function startProxy(targetUrl: string): Promise<Proxy> {
       mode = 'pass';
       for (const work of held.splice(0)) work();
     },
+    stalledCount: () => stalled.size,
+    unstall: () => {
+      for (const socket of stalled) socket.destroy();
+    },
     close: async () => {
-      for (const socket of swallowed) socket.destroy();
+      for (const socket of [...swallowed, ...stalled]) socket.destroy();
       await closeServer(server, sockets);
+    },
+  };
+}
+
+export interface LaggingProxy extends Stoppable {
+  /** Cuts every open connection (the client reconnects through the proxy). */
+  cut(): void;
+}
+
+/**
+ * A TCP proxy in front of a sharing server that, on WebSocket connections only, delays what the
+ * client sends once the server has answered twice (the upgrade, then graphql-ws's
+ * connection_ack) by `lagMs`: the connection is acknowledged at once, the subscriptions sent on it
+ * reach the server `lagMs` later. HTTP connections pass as they are.
+ */
+export async function startLaggingProxy(targetUrl: string, lagMs: number): Promise<LaggingProxy> {
+  const target = new URL(targetUrl);
+  const sockets = new Set<Socket>();
+  const timers = new Set<NodeJS.Timeout>();
+  const track = (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+    socket.on('close', () => sockets.delete(socket));
+  };
+  const server = createNetServer((client) => {
+    track(client);
+    const upstream = netConnect(Number(target.port), target.hostname);
+    track(upstream);
+    let websocket: boolean | undefined;
+    let answers = 0;
+    // Chunks delayed by the same lag keep their order.
+    const send = (chunk: Buffer) => { if (!upstream.destroyed) upstream.write(chunk); };
+    client.on('data', (chunk: Buffer) => {
+      websocket ??= /^upgrade:\s*websocket/im.test(chunk.toString('latin1'));
+      if (!websocket || answers < 2) return send(chunk);
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        send(chunk);
+      }, lagMs);
+      timers.add(timer);
+    });
+    upstream.on('data', (chunk: Buffer) => {
+      answers += 1;
+      if (!client.destroyed) client.write(chunk);
+    });
+    client.on('end', () => upstream.end());
+    upstream.on('end', () => client.end());
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  const port = await listenOnLoopback(server);
+  return {
+    url: `http://127.0.0.1:${port}`,
+    cut: () => {
+      for (const socket of sockets) socket.destroy();
+    },
+    close: () => {
+      for (const timer of timers) clearTimeout(timer);
+      return closeServer(server, sockets);
     },
   };
 }

@@ -43,7 +43,7 @@ export class PeerResolver {
   @Authorized('PEER_SERVER')
   @Query(() => [PeerTwin], { description: 'Peer servers only: the caller\'s twins from an instant on, as the sharing centre holds them (to reconcile after a gap).' })
   async peerTwins(@Ctx() ctx: RequestContext, @Args() args: PeerTwinsArgs): Promise<PeerTwin[]> {
-    return this.services.peer.twins(ctx, args.from);
+    return this.services.peer.twins(ctx, args.from, args.clientReference ?? undefined);
   }
 
   @Authorized('PEER_SERVER')

@@ -54,7 +54,7 @@ export class AgendaChange {
   @Field(() => ID, { nullable: true }) appointmentId!: string | null;
   @Field(() => ID, { nullable: true }) scheduleId!: string | null;
   @Field(() => Appointment, { nullable: true, description: 'The appointment as the subscriber may see it now.' }) appointment!: Appointment | null;
-  @Field(() => TimeInterval, { nullable: true, description: 'In a shared schedule: the occupied time that changed, when the sharing server said (re-read only there).' })
+  @Field(() => TimeInterval, { nullable: true, description: 'Where occupied time changed: the appointment\'s time (for a move, from the time it left to the time it took); in a shared schedule, as the sharing server said. Re-read only there.' })
   interval!: TimeInterval | null;
   @Field(() => ID, { nullable: true, description: 'LINK_DOWN, LINK_RESTORED and RESYNC: the link to the sharing server concerned.' }) linkId!: string | null;
 }

@@ -52,6 +52,8 @@ export class PeerRescheduleInput {
 @ArgsType()
 export class PeerTwinsArgs {
   @Field(() => InstantScalar, { description: 'Twins that start from this instant on, whatever their status.' }) @IsDate() from!: Date;
+  @Field(() => String, { nullable: true, description: 'Only the twin with this client reference.' })
+  @IsOptional() @Matches(CLIENT_REFERENCE, { message: 'clientReference has an invalid format' }) clientReference?: string | null;
 }
 
 @InputType()

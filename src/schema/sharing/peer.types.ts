@@ -84,11 +84,11 @@ export class PeerCancellation {
   @Field(() => ID, { nullable: true }) appointmentId!: string | null;
 }
 
-@ObjectType({ simpleResolvers: true, description: 'Occupancy changed in a shared schedule; re-read availability. clientReference only for the caller\'s own twins.' })
+@ObjectType({ simpleResolvers: true, description: 'Occupancy changed in a shared schedule; re-read availability there. clientReference only for the caller\'s own twins. Every stream opens with LIVE: from then on nothing is missed.' })
 export class PeerOccupancyEvent {
-  @Field(() => ID) scheduleId!: string;
+  @Field(() => ID, { nullable: true, description: 'The shared schedule; null only for LIVE.' }) scheduleId!: string | null;
   @Field(() => PeerOccupancyKindEnum) kind!: PeerOccupancyKindEnum;
   @Field(() => String, { nullable: true }) clientReference!: string | null;
-  @Field(() => InstantScalar, { nullable: true, description: 'When an appointment changed: its start now (occupancy changed around here).' }) start!: string | null;
+  @Field(() => InstantScalar, { nullable: true, description: 'When an appointment changed: where occupancy changed begins (for a move, the earlier of the old and new start).' }) start!: string | null;
   @Field(() => InstantScalar, { nullable: true }) end!: string | null;
 }

@@ -29,6 +29,7 @@ registerEnumType(PeerCancelStatusEnum, {
 });
 
 export enum PeerOccupancyKindEnum {
+  LIVE = 'LIVE',
   CREATED = 'CREATED',
   CHANGED = 'CHANGED',
   CANCELLED = 'CANCELLED',

@@ -13,6 +13,8 @@ export interface ChangeStatementResult {
   problem: string | null;
   prior: { appointmentId: string; requestHash: string } | null;
   appointment: AppointmentRow | null;
+  /** The appointment's time before the change (for a move: where it came from). */
+  previous: { startsAt: Date; endsAt: Date } | null;
 }
 
 export interface ChangeKey {
@@ -27,7 +29,7 @@ prior AS (
   FROM appointment_changes WHERE tenant_id = $1 AND idempotency_key = $3
 ),
 cur AS (
-  SELECT a.id, a.status, a.service_id, s.id AS schedule_id, s.centre_id, s.slot_minutes, c.time_zone, s.link_id
+  SELECT a.id, a.status, a.service_id, a.starts_at, a.ends_at, s.id AS schedule_id, s.centre_id, s.slot_minutes, c.time_zone, s.link_id
   FROM appointments a JOIN schedules s ON s.tenant_id = a.tenant_id AND s.id = a.schedule_id
   JOIN centres c ON c.tenant_id = s.tenant_id AND c.id = s.centre_id
   WHERE a.tenant_id = $1 AND a.id = $2 FOR UPDATE OF a
@@ -42,6 +44,7 @@ logged AS (
 SELECT EXISTS (SELECT 1 FROM cur) AS found, (SELECT status FROM cur) AS "currentStatus",
        (SELECT problem FROM v) AS problem, (SELECT row_to_json(prior) FROM prior) AS prior,
        (SELECT row_to_json(x) FROM (SELECT ch.*, (SELECT centre_id FROM cur) AS "centreId" FROM changed ch) x) AS appointment,
+       (SELECT json_build_object('startsAt', starts_at, 'endsAt', ends_at) FROM cur) AS previous,
        (SELECT count(*) FROM logged) AS logged`;
 
 /** A status change (confirm, cancel, arrive, fulfil, no-show) in one statement, allowed only from `allowedFrom`. */
@@ -131,5 +134,8 @@ export async function runReschedule(
 }
 
 function revive(row: ChangeStatementResult): ChangeStatementResult {
-  return { ...row, appointment: row.appointment && reviveDates(row.appointment) };
+  return {
+    ...row, appointment: row.appointment && reviveDates(row.appointment),
+    previous: row.previous && { startsAt: new Date(row.previous.startsAt), endsAt: new Date(row.previous.endsAt) },
+  };
 }

@@ -61,7 +61,7 @@ export class AppointmentLifecycleService {
     try {
       result = await ctx.transaction(async (tx) => {
         const outcome = await runReschedule(tx, { ...input, allowedFrom: RESCHEDULABLE }, key, actorOf(ctx.caller));
-        if (outcome.appointment) publishAgendaChangeAfterCommit(tx, this.bus, outcome.appointment, 'CHANGED');
+        if (outcome.appointment) publishAgendaChangeAfterCommit(tx, this.bus, outcome.appointment, 'CHANGED', outcome.previous ?? undefined);
         return outcome;
       });
     } catch (error) {
@@ -93,7 +93,7 @@ export class AppointmentLifecycleService {
   ): Promise<AppointmentRow | undefined> {
     const result = await ctx.transaction(async (tx) => {
       const outcome = await runConfirmedMove(tx, { ...move, allowedFrom: RESCHEDULABLE }, key, actorOf(ctx.caller));
-      if (outcome.appointment) publishAgendaChangeAfterCommit(tx, this.bus, outcome.appointment, 'CHANGED');
+      if (outcome.appointment) publishAgendaChangeAfterCommit(tx, this.bus, outcome.appointment, 'CHANGED', outcome.previous ?? undefined);
       return outcome;
     });
     if (result.prior) return this.replay(ctx, result.prior, key.requestHash!);

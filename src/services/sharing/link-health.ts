@@ -10,9 +10,13 @@ import { linksRepository } from './links.repository';
 /** What a peer call or the live watch just learnt about a link. */
 export type LinkContact = { ok: true } | { ok: false; failure: PeerFailure };
 
-/** How a failure reads as the link's status: a token not accepted is REJECTED, a revoked share REVOKED, the rest UNREACHABLE. */
+/**
+ * How a contact reads as the link's status: a token not accepted is REJECTED, a revoked share
+ * REVOKED; a refusal of the operation (the twin's state) is an answer, so the link is OK; the rest
+ * UNREACHABLE.
+ */
 export function statusOf(contact: LinkContact): ShareLinkStatus {
-  if (contact.ok) return 'OK';
+  if (contact.ok || contact.failure === 'REFUSED') return 'OK';
   if (contact.failure === 'REVOKED') return 'REVOKED';
   if (contact.failure === 'BAD_TOKEN') return 'REJECTED';
   return 'UNREACHABLE';

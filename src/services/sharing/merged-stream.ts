@@ -4,13 +4,15 @@ import type { EventBus } from '../../events/event-bus';
 export type TopicHandler<T> = (payload: unknown) => Promise<T[] | 'end'>;
 
 /**
- * Events of several bus topics as one async iterator (what a GraphQL subscription consumes).
+ * Events of several bus topics as one async iterator (what a GraphQL subscription consumes),
+ * optionally opened by values of its own (`first`).
  * Events are handled one at a time, in arrival order, only while the consumer pulls; a handler
  * that answers 'end' or fails finishes the stream (fail closed: the subscriber may resubscribe).
  */
-export function mergedTopicStream<T>(bus: EventBus, handlers: Record<string, TopicHandler<T>>): AsyncIterableIterator<T> {
+export function mergedTopicStream<T>(bus: EventBus, handlers: Record<string, TopicHandler<T>>, first: readonly T[] = []): AsyncIterableIterator<T> {
   const pending: Array<{ topic: string; payload: unknown }> = [];
-  const ready: T[] = [];
+  // Delivered before any event: the topics are subscribed already, so nothing published after these is missed.
+  const ready: T[] = [...first];
   let wake: (() => void) | undefined;
   let done = false;
   const unsubscribe = Object.keys(handlers).map((topic) =>

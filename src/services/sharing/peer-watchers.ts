@@ -96,16 +96,31 @@ export class PeerWatchers {
     void this.deps.health.report(tenantId, link, { ok: false, failure });
   }
 
-  private async onEvent(tenantId: string, link: LinkWithMirrors, event: PeerOccupancyEvent): Promise<void> {
+  private async onEvent(tenantId: string, link: LinkWithMirrors, event: PeerOccupancyEvent & { scheduleId: string }): Promise<void> {
     const scheduleId = Object.entries(link.schedules).find(([, remoteId]) => remoteId === event.scheduleId)?.[0];
-    if (!scheduleId) return;
-    if (event.clientReference) {
-      // One of the client's own twins: its record here follows, and announces the change itself.
+    if (!scheduleId || event.kind === 'LIVE') return;
+    if (event.clientReference && await this.isOwnTwin(tenantId, link, event.clientReference)) {
+      // One of this link's own twins: its record here follows, and announces the change itself.
       if (event.kind === 'CANCELLED') await this.followCancellation(tenantId, link, event.clientReference);
-      else if (event.kind === 'CHANGED' && event.start && event.end) await this.followMove(tenantId, link, event.clientReference, event.start, event.end);
+      else if (event.kind === 'CHANGED') await this.followTwin(tenantId, link, event.clientReference);
       return;
     }
     this.publish({ tenantId, centreId: link.centreId, scheduleId, kind: event.kind, start: event.start ?? undefined, end: event.end ?? undefined });
+  }
+
+  /**
+   * Whether the client reference names a record in this link's mirrors. Another link of the same
+   * tenant to the same share sees the same references: for its centre they are occupancy, not twins.
+   */
+  private async isOwnTwin(tenantId: string, link: LinkWithMirrors, appointmentId: string): Promise<boolean> {
+    const [record] = await inTenantTransaction(this.deps.dataSource, tenantId, (tx) => sharedSchedulesRepository.twinRecords(tx, link.id, [appointmentId]));
+    return record !== undefined;
+  }
+
+  /** A twin changed at the sharing centre (moved, or its status): the record takes its time, as the sharing server holds it. */
+  private async followTwin(tenantId: string, link: LinkWithMirrors, appointmentId: string): Promise<void> {
+    const [twin] = await this.deps.connector.forLink(link).twins(new Date(Date.now() - RECONCILE_FROM_MS), appointmentId);
+    if (twin && twin.status !== 'CANCELLED') await this.followMove(tenantId, link, appointmentId, twin.start, twin.end);
   }
 
   /** The client's records of this link's twins, brought in line with what the sharing server holds. */

@@ -155,11 +155,11 @@ export class PeerService implements PeerOperations<RequestContext> {
   }
 
   /** The caller's twins from an instant on: a client that lost its live watch reconciles with these. */
-  async twins(ctx: RequestContext, from: Date): Promise<PeerTwin[]> {
+  async twins(ctx: RequestContext, from: Date, clientReference?: string): Promise<PeerTwin[]> {
     const peer = peerOf(ctx);
     return ctx.transaction(async (tx) => {
       await openShare(tx, peer);
-      return sharesRepository.twinsFrom(tx, peer.shareId, from);
+      return sharesRepository.twinsFrom(tx, peer.shareId, from, clientReference ?? null);
     });
   }
 
@@ -190,8 +190,9 @@ export class PeerService implements PeerOperations<RequestContext> {
   }
 
   /**
-   * Occupancy changes in the share's schedules, ids only. Ends at once when the share is revoked
-   * or its token rotated (on any instance), and re-checks the principal before every delivery.
+   * Occupancy changes in the share's schedules: ids and where occupancy changed. Opens with LIVE
+   * once the stream listens (so the client knows from when on nothing is missed). Ends at once when
+   * the share is revoked or its token rotated (on any instance); re-checks the principal before every delivery.
    */
   async watch(ctx: RequestContext): Promise<AsyncIterableIterator<PeerOccupancyEvent>> {
     const peer = peerOf(ctx);
@@ -203,8 +204,8 @@ export class PeerService implements PeerOperations<RequestContext> {
         if (event.tenantId !== peer.tenantId || !event.scheduleId || !scheduleIds.has(event.scheduleId)) return [];
         if (!isOccupancyKind(event.kind)) return [];
         if (!(await this.authenticator.stillValid(peer))) return 'end';
-        const seen = event.appointmentId ? await appointmentAsSeenBy(ctx, peer, event.appointmentId) : undefined;
-        return [{ scheduleId: event.scheduleId, kind: event.kind, clientReference: seen?.clientReference ?? null, start: seen?.start ?? null, end: seen?.end ?? null }];
+        const clientReference = event.appointmentId ? await ownReference(ctx, peer, event.appointmentId) : null;
+        return [{ scheduleId: event.scheduleId, kind: event.kind, clientReference, start: event.start ?? null, end: event.end ?? null }];
       },
       [IDENTITY_TOPICS.credentialRevoked]: async (payload) => {
         if ((payload as { credentialId?: string }).credentialId !== peer.shareId) return [];
@@ -219,7 +220,7 @@ export class PeerService implements PeerOperations<RequestContext> {
         scheduleIds = new Set(current.scheduleIds);
         return event.scheduleIds.map((scheduleId) => ({ scheduleId, kind: 'SCHEDULE_CHANGED' as const, clientReference: null, start: null, end: null }));
       },
-    });
+    }, [{ scheduleId: null, kind: 'LIVE', clientReference: null, start: null, end: null }]);
   }
 
   /**
@@ -340,14 +341,10 @@ async function openShare(tx: Tx, peer: PeerServerPrincipal): Promise<PeerShareRo
   return share!;
 }
 
-/** The appointment's time now, and the client's reference only when it is this share's own twin. */
-async function appointmentAsSeenBy(ctx: RequestContext, peer: PeerServerPrincipal, appointmentId: string): Promise<{ clientReference: string | null; start: string; end: string } | undefined> {
+/** The client's reference, only when the appointment is this share's own twin. */
+async function ownReference(ctx: RequestContext, peer: PeerServerPrincipal, appointmentId: string): Promise<string | null> {
   const appointment = await appointmentLoader(ctx.fork()).load(appointmentId);
-  if (!appointment) return undefined;
-  return {
-    clientReference: appointment.shareId === peer.shareId ? appointment.clientReference : null,
-    start: instant(appointment.startsAt), end: instant(appointment.endsAt),
-  };
+  return appointment?.shareId === peer.shareId ? appointment.clientReference : null;
 }
 
 const isOccupancyKind = (kind: string): kind is PeerOccupancyKind => (PEER_OCCUPANCY_KINDS as readonly string[]).includes(kind);

@@ -144,6 +144,15 @@ export const sharedSchedulesRepository = {
     );
   },
 
+  /** The client's records among these ids that are twins through this link (in its mirror schedules). */
+  async twinRecords(tx: Tx, linkId: string, appointmentIds: readonly string[]): Promise<Array<{ id: string }>> {
+    return tx.query(
+      `SELECT a.id FROM appointments a JOIN schedules s ON s.tenant_id = a.tenant_id AND s.id = a.schedule_id
+       WHERE a.tenant_id = $1 AND s.link_id = $2 AND a.id = ANY($3::uuid[])`,
+      [tx.tenantId, linkId, appointmentIds],
+    );
+  },
+
   /** The client's live records of a link's twins from an instant on: what a reconciliation compares. */
   async twinRecordsFrom(tx: Tx, linkId: string, from: Date): Promise<Array<{ id: string; start: string; end: string; status: string }>> {
     return tx.query(

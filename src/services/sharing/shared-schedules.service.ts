@@ -6,7 +6,7 @@ import type { EventBus } from '../../events/event-bus';
 import { PEER_FAILURE_MESSAGES, PeerError, type PeerFailure } from '../../federation/peer-client';
 import type { PeerConnector } from '../../federation/peer-connector';
 import type { PeerPatient } from '../../federation/peer-protocol';
-import { AppError, ErrorCode, notFound } from '../../platform/errors';
+import { AppError, ErrorCode, conflict, notFound } from '../../platform/errors';
 import type { Logger } from '../../platform/logger';
 import { publishAgendaChangeAfterCommit } from '../appointments/agenda-events';
 import type { AppointmentRow, BookingOutcome, BookingRequest } from '../appointments/appointment.model';
@@ -153,6 +153,8 @@ export class SharedSchedulesService implements RemoteBooking, SharedAppointments
       if (error.failure === 'REVOKED' || error.failure === 'BAD_TOKEN') {
         throw new AppError(ErrorCode.SHARE_LINK_REJECTED, 'The sharing centre no longer accepts this link (revoked or rotated token)', { failure: error.failure });
       }
+      // The sharing server answered, and refused: the twin's state there does not allow it (as a local change would answer).
+      if (error.failure === 'REFUSED') throw conflict('The sharing centre refused: the appointment cannot be changed in its current state there', { failure: error.failure });
       throw new AppError(ErrorCode.REMOTE_UNAVAILABLE, unavailableMessage, { failure: error.failure });
     }
   }

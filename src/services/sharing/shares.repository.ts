@@ -217,11 +217,12 @@ export const sharesRepository = {
   },
 
   /** The share's twins from an instant on, any status: what a client reconciles its records with. */
-  async twinsFrom(tx: Tx, shareId: string, from: Date): Promise<Array<{ clientReference: string; start: string; end: string; status: string }>> {
+  async twinsFrom(tx: Tx, shareId: string, from: Date, clientReference: string | null): Promise<Array<{ clientReference: string; start: string; end: string; status: string }>> {
     return tx.query(
       `SELECT client_reference AS "clientReference", careslot_utc(starts_at) AS start, careslot_utc(ends_at) AS "end", status
-       FROM appointments WHERE tenant_id = $1 AND share_id = $2 AND starts_at >= $3 ORDER BY starts_at, id LIMIT 5000`,
-      [tx.tenantId, shareId, from],
+       FROM appointments WHERE tenant_id = $1 AND share_id = $2 AND starts_at >= $3 AND ($4::text IS NULL OR client_reference = $4)
+       ORDER BY starts_at, id LIMIT 5000`,
+      [tx.tenantId, shareId, from, clientReference],
     );
   },
 
