@@ -71,7 +71,8 @@ export class Config {
   /** Outbound calls to user-given URLs may reach loopback (default: yes, except in production). */
   @IsBoolean() OUTBOUND_ALLOW_LOOPBACK = true;
   /** Extra comma-separated CIDRs outbound calls may never reach (private and link-local ranges always are). */
-  @IsString({ each: true }) OUTBOUND_DENIED_CIDRS: string[] = [];
+  @IsString({ each: true }) @Matches(/^[0-9a-fA-F:.]+\/\d{1,3}$/, { each: true, message: 'OUTBOUND_DENIED_CIDRS must list CIDR ranges such as 203.0.113.0/24 or 2001:db8::/32' })
+  OUTBOUND_DENIED_CIDRS: string[] = [];
   /** Run the durable job queue's worker in this process. */
   @IsBoolean() JOBS_RUN = true;
   /** First retry delay of a failed delivery; doubles each time up to JOB_RETRY_MAX_MS. */

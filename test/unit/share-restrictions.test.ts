@@ -146,14 +146,19 @@ const scenario: fc.Arbitrary<Scenario> = fc.record({
   day: baseDay,
   fromQuarter: fc.integer({ min: 0, max: 120 }),
   spanQuarters: fc.integer({ min: 1, max: 3 * 96 }),
+  // `now` a few days before the span, or such that the horizon's first or last instant falls inside it.
+  nowMode: fc.constantFrom('before' as const, 'horizonStart' as const, 'horizonEnd' as const),
   nowBefore: fc.integer({ min: 0, max: 4 * DAY }),
+  edgeQuarter: fc.integer({ min: 0, max: 3 * 96 }),
+  jitter: fc.integer({ min: 0, max: 59_999 }),
   earliest: fc.integer({ min: 0, max: 3 }),
   extra: fc.integer({ min: 0, max: 4 }),
   windows: fc.array(weeklyWindow, { maxLength: 4 }),
   fullDayOffsets: fc.uniqueArray(fc.integer({ min: -1, max: 4 }), { maxLength: 3 }),
 }).map((s) => {
   const from = Date.parse(`${s.day}T00:00:00Z`) - 2 * HOUR + s.fromQuarter * 15 * MINUTE;
-  let now = from - s.nowBefore;
+  const daysAhead = s.nowMode === 'horizonStart' ? s.earliest : s.earliest + s.extra;
+  let now = s.nowMode === 'before' ? from - s.nowBefore : from + s.edgeQuarter * 15 * MINUTE + s.jitter - daysAhead * DAY;
   // The reference adds calendar days by reading the wall clock: keep `now` out of the hour that DST skips or repeats.
   if (new Date(now + offsetAt(now)).getUTCHours() === 2) now += 2 * HOUR;
   return {
@@ -364,11 +369,17 @@ describe('share restrictions: properties', () => {
   });
 
   it('timeRefusal agrees with the reference and with permittedIntervals for random appointments', () => {
-    const appointment = fc.record({ startQuarter: fc.integer({ min: 0, max: 3 * 96 }), minutes: fc.integer({ min: 1, max: 240 }), secondOffset: fc.integer({ min: -2, max: 2 }) });
+    // Starting anywhere in the span, or just before or after either end of the horizon.
+    const appointment = fc.record({
+      anchor: fc.constantFrom('span' as const, 'horizonStart' as const, 'horizonEnd' as const),
+      startQuarter: fc.integer({ min: 0, max: 3 * 96 }), edgeQuarter: fc.integer({ min: -16, max: 4 }),
+      minutes: fc.integer({ min: 1, max: 240 }), secondOffset: fc.integer({ min: -2, max: 2 }),
+    });
     fc.assert(fc.property(scenario, appointment, (s, a) => {
-      const start = s.from + a.startQuarter * 15 * MINUTE + a.secondOffset * 1000;
-      const end = start + a.minutes * MINUTE;
       const horizon = referenceHorizon(s.restrictions, s.now);
+      const anchor = a.anchor === 'span' ? s.from + a.startQuarter * 15 * MINUTE : (a.anchor === 'horizonStart' ? horizon.start : horizon.end) + a.edgeQuarter * 15 * MINUTE;
+      const start = anchor + a.secondOffset * 1000;
+      const end = start + a.minutes * MINUTE;
       let expected: string | null = null;
       if (start < horizon.start || end > horizon.end) expected = 'OUTSIDE_HORIZON';
       else {
@@ -449,7 +460,7 @@ describe('share restrictions: properties', () => {
         try {
           expectMerged(result);
         } catch (error) {
-          throw new Error(`${name}(${JSON.stringify(a)}, ${JSON.stringify(b)}) = ${JSON.stringify(result)}: ${(error as Error).message}`);
+          throw new Error(`${name}(${JSON.stringify(a)}, ${JSON.stringify(b)}) = ${JSON.stringify(result)}: ${(error as Error).message}`, { cause: error });
         }
       }
       for (let t = -1; t <= 80; t++) {

@@ -50,7 +50,10 @@ export function costOf(
   };
   const pageSizeOf = (node: FieldNode, field: GraphQLField<unknown, unknown> | undefined): number | undefined => {
     const argument = node.arguments?.find((candidate) => candidate.name.value === 'first');
-    const value = argument ? valueOf(argument.value) : field?.args.find((arg) => arg.name === 'first')?.defaultValue;
+    const fieldDefault = field?.args.find((arg) => arg.name === 'first')?.defaultValue;
+    // An argument whose variable was not sent (and has no default of its own) leaves the field's default in force.
+    const given = argument ? valueOf(argument.value) : undefined;
+    const value = given === undefined ? fieldDefault : given;
     return typeof value === 'number' && Number.isFinite(value) ? Math.max(value, 0) : undefined;
   };
 

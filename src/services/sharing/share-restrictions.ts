@@ -93,11 +93,17 @@ export function restrictSlots(
   });
 }
 
-/** "HH:MM" (or "24:00") on a local day; a time skipped by a DST change moves forward, as PostgreSQL does. */
+/**
+ * "HH:MM" (or "24:00") on a local day, read as PostgreSQL reads it (the opening hours are expanded
+ * there): a time skipped by a DST change moves forward, and a time that happens twice is the later
+ * one, in standard time (luxon would take the earlier).
+ */
 function atLocalTime(day: DateTime, time: string): DateTime {
   if (time === '24:00') return day.plus({ days: 1 }).startOf('day');
   const [hour, minute] = time.split(':').map(Number);
-  return day.set({ hour, minute, second: 0, millisecond: 0 });
+  const local = day.set({ hour, minute, second: 0, millisecond: 0 });
+  const readings = local.getPossibleOffsets();
+  return readings.length > 1 ? readings.reduce((later, reading) => (reading.toMillis() > later.toMillis() ? reading : later)) : local;
 }
 
 function covers(intervals: readonly Interval[], target: Interval): boolean {
