@@ -9,7 +9,7 @@ const SERVICES = { group: ['**/services', '**/services/*', '**/services/**'], me
 const RESOLVERS = { group: ['**/resolvers/**'], message: 'Nothing below the resolvers imports them.' };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.data/**', 'coverage/**', 'src/platform/graphiql/graphiql-boot.js', 'bench/results/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '.data/**', 'coverage/**', 'src/http/graphiql/graphiql-boot.js', 'bench/results/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

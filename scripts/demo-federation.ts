@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config';
-import { startEmbeddedPostgres, EmbeddedPostgresError, type EmbeddedDatabase } from '../src/db/embedded-postgres';
+import { startEmbeddedPostgres, EmbeddedPostgresError, type EmbeddedDatabase } from '../src/db/embedded/embedded-postgres';
 import { withPgClient } from '../src/db/pg-client';
 import { RequestContext } from '../src/context/request-context';
 import { createLogger } from '../src/platform/logger';

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { Logger } from '../platform/logger';
-import type { RequestRateLimiter } from '../platform/rate-limit';
+import type { RequestRateLimiter } from './request-rate-limit';
 import type { Principal } from './principal';
 import { RequestContext } from './request-context';
 import type { SignInGuard } from './sign-in-guard';

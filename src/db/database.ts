@@ -6,7 +6,7 @@ import { databaseNameOf, resolveAppDatabaseUrl } from './app-role';
 import { createDataSource } from './data-source';
 import { withPgClient } from './pg-client';
 import { runMigrations as runJobQueueMigrations } from 'graphile-worker';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded/embedded-postgres';
 
 export interface Database {
   /** Connected as the non-owner app role: row-level security applies to everything it does. */

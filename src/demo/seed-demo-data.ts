@@ -1,7 +1,7 @@
 import type { CareslotServer } from '../server';
 import { inTenantTransaction } from '../db/unit-of-work';
 import { issueToken } from '../platform/opaque-token';
-import { identityRepository } from '../services/identity/identity.repository';
+import { identityRepository } from '../services/identity/identity.sql';
 import { seedDemoAgenda } from './demo-agenda';
 
 /** Fixed ids make seeding idempotent: a second start finds the tenants instead of adding new ones. */

@@ -1,6 +1,6 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import type { SlotProblem } from '../services/appointments/appointment.model';
+import type { SlotProblem } from '../services/scheduling/appointment.model';
 import type { OutboundGuard } from './outbound-guard';
 import { PeerError, type PeerClient, type PeerFailure, type PeerWatch, type PeerWatchListener } from './peer-client';
 import type { PeerHttpTransport } from './peer-http-transport';

@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { RequestContext } from '../context/request-context';
 import type { Logger } from '../platform/logger';
 import { AppError, ErrorCode } from '../platform/errors';
-import type { Authenticator } from '../services/identity/authenticator';
+import type { Authenticator } from '../context/authenticator';
 import type { PeerService } from '../services/sharing/peer.service';
 import { PeerError, type PeerClient, type PeerWatch, type PeerWatchListener } from './peer-client';
 import type {

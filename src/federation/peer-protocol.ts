@@ -1,6 +1,6 @@
 import type { WeeklyWindow } from '../entities/schedule-share.entity';
-import type { SlotProblem } from '../services/appointments/appointment.model';
-import type { Instant, SlotState } from '../services/scheduling/availability.query';
+import type { SlotProblem } from '../services/scheduling/appointment.model';
+import type { Instant, SlotState } from '../services/scheduling/availability.sql';
 
 /**
  * What careslot servers say to each other about a share. The sharing server

@@ -2,10 +2,10 @@ import type { Task } from 'graphile-worker';
 import type { DataSource } from 'typeorm';
 import { inTenantTransaction } from '../db/unit-of-work';
 import { PeerError } from '../federation/peer-client';
-import type { PeerConnector } from '../federation/peer-connector';
+import type { PeerConnector } from '../services/sharing/peer-connector';
 import type { Logger } from '../platform/logger';
-import { writeAudit } from '../services/audit/audit-log';
-import { sharedSchedulesRepository } from '../services/sharing/shared-schedules.repository';
+import { writeAudit } from '../services/common/audit-log.sql';
+import { sharedSchedulesRepository } from '../services/sharing/shared-schedules.sql';
 import { retryDelayMs } from './job-runner';
 
 export const CANCEL_SHARED_TWIN = 'cancel-shared-twin';

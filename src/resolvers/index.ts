@@ -2,7 +2,7 @@ import type { NonEmptyArray } from 'type-graphql';
 import type { Services } from '../services';
 import { CATALOG_RESOLVERS } from './catalog';
 import { SHARING_RESOLVERS } from './sharing';
-import { ShareLinksResolver } from './federation/share-links.resolver';
+import { ShareLinksResolver } from './sharing/share-links.resolver';
 import { IdentityResolver } from './identity/identity.resolver';
 import { AgendaResolver } from './scheduling/agenda.resolver';
 import { AppointmentFieldsResolver } from './scheduling/appointment-fields.resolver';

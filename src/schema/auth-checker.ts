@@ -2,7 +2,7 @@ import type { AuthChecker } from 'type-graphql';
 import type { RequestContext } from '../context/request-context';
 import { PRINCIPAL_KINDS, hasRole, type PrincipalKind, type StaffRoleName } from '../context/principal';
 import { forbidden } from '../platform/errors';
-import { appErrorToGraphQL } from '../platform/graphql-errors';
+import { appErrorToGraphQL } from './graphql-errors';
 
 /** What `@Authorized(...)` may name: principal kinds, and staff roles. */
 export type Access = PrincipalKind | StaffRoleName;

@@ -3,7 +3,7 @@ import { GraphQLError } from 'graphql';
 import { ArgumentValidationError, AuthenticationError, AuthorizationError, type MiddlewareFn } from 'type-graphql';
 import type { RequestContext } from '../context/request-context';
 import { ErrorCode, forbidden, unauthenticated } from '../platform/errors';
-import { flattenValidationErrors, toClientError } from '../platform/graphql-errors';
+import { flattenValidationErrors, toClientError } from './graphql-errors';
 
 /**
  * First global middleware: every resolver failure leaves here as a client-safe GraphQLError.

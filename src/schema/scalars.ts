@@ -1,6 +1,6 @@
 import { GraphQLID, GraphQLScalarType, Kind } from 'graphql';
 import { isUuid } from '../platform/ids';
-import { ID_PROBLEM, ID_TYPE_NAME } from '../platform/well-formed-input';
+import { ID_PROBLEM, ID_TYPE_NAME } from './well-formed-input';
 
 /**
  * An instant as ISO-8601 in UTC (`2026-03-29T07:00:00Z`). Read paths hand it over as the text

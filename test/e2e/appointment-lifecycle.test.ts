@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { TRANSITIONS, RESCHEDULABLE } from '../../src/services/appointments/appointment-state-machine';
+import { TRANSITIONS, RESCHEDULABLE } from '../../src/services/scheduling/appointment-state-machine';
 import { errorCode, gql, type GraphQLResponse } from '../helpers/graphql-client';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 import { createCentreWithSchedules, everyDay, type CentreWithSchedules } from '../factories/catalog';

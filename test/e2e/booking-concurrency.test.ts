@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { withPgClient } from '../../src/db/pg-client';
-import { SCHEDULE_BOOKING_LOCK_PREFIX } from '../../src/services/appointments/schedule-booking-lock.sql';
+import { SCHEDULE_BOOKING_LOCK_PREFIX } from '../../src/services/scheduling/schedule-booking-lock.sql';
 import { gql, gqlOk, type GraphQLResponse } from '../helpers/graphql-client';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 import { createCentreWithSchedules, everyDay, type CentreWithSchedules } from '../factories/catalog';

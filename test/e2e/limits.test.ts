@@ -43,7 +43,7 @@ const depthOfIntrospection = (depth: number): string =>
 const aliased = (count: number, field: string): string => Array.from({ length: count }, (_, i) => `a${i + 1}: ${field}`).join(' ');
 
 /**
- * Cost, as src/platform/limits.ts computes it: a field with `first` costs 1 + first × its children,
+ * Cost, as src/http/limits/operation-cost.ts computes it: a field with `first` costs 1 + first × its children,
  * every other field 1 + its children, a leaf 1. So `users(first: N) { nodes { id } }` = 1 + N × 2.
  */
 const usersCost = (first: number): number => 1 + first * 2;

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { runMigrations } from '../../src/db/database';
-import { startEmbeddedPostgres } from '../../src/db/embedded-postgres';
+import { startEmbeddedPostgres } from '../../src/db/embedded/embedded-postgres';
 import { withPgClient } from '../../src/db/pg-client';
 import { createLogger } from '../../src/platform/logger';
 import { SERVER_ENV, TEMPLATE_ENV, databaseUrl } from './test-database';

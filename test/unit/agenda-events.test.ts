@@ -1,5 +1,5 @@
 import type { Tx } from '../../src/db/unit-of-work';
-import { AGENDA_TOPIC, publishAgendaEventAfterCommit } from '../../src/services/agenda-events';
+import { AGENDA_TOPIC, publishAgendaEventAfterCommit } from '../../src/services/scheduling/agenda-topic';
 import { LocalBus } from '../helpers/local-bus';
 
 /**

@@ -1,7 +1,7 @@
 import type { GatewayExecutor, GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import { buildSchema, execute, getOperationAST, parse, type DocumentNode, type ExecutionResult } from 'graphql';
 import { compileQuery, type CompiledQuery } from 'graphql-jit';
-import { compiledExecution } from '../../src/platform/compiled-execution';
+import { compiledExecution } from '../../src/http/compiled-execution';
 
 /**
  * Proof that the compiled path runs (src/platform/compiled-execution.ts): graphql-jit's

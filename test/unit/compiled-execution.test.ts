@@ -1,6 +1,6 @@
 import type { GatewayGraphQLRequestContext } from '@apollo/server-gateway-interface';
 import { buildSchema, getOperationAST, parse, type ExecutionResult } from 'graphql';
-import { compiledExecution } from '../../src/platform/compiled-execution';
+import { compiledExecution } from '../../src/http/compiled-execution';
 
 /**
  * The executor behind Apollo: compiled (graphql-jit) for queries it handles exactly like graphql-js,

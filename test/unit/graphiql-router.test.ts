@@ -4,9 +4,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Script } from 'node:vm';
 import request from 'supertest';
-import { GRAPHIQL_EXAMPLE_FACTS, GRAPHIQL_EXAMPLES, GRAPHIQL_NEW_TAB_QUERY, type GraphiqlExample } from '../../src/platform/graphiql/graphiql-examples';
-import type { GraphiqlPageConfig } from '../../src/platform/graphiql/graphiql-page';
-import { graphiqlRouter } from '../../src/platform/graphiql/graphiql-router';
+import { GRAPHIQL_EXAMPLE_FACTS, GRAPHIQL_EXAMPLES, GRAPHIQL_NEW_TAB_QUERY, type GraphiqlExample } from '../../src/http/graphiql/graphiql-examples';
+import type { GraphiqlPageConfig } from '../../src/http/graphiql/graphiql-page';
+import { graphiqlRouter } from '../../src/http/graphiql/graphiql-router';
 import { issueToken } from '../../src/platform/opaque-token';
 
 const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8';
@@ -328,7 +328,7 @@ interface BootHelpers {
 
 /** The served file itself, run in a context of its own: outside a browser it only exports its helpers. */
 function loadBootHelpers(): BootHelpers {
-  const source = readFileSync(join(__dirname, '../../src/platform/graphiql/graphiql-boot.js'), 'utf8');
+  const source = readFileSync(join(__dirname, '../../src/http/graphiql/graphiql-boot.js'), 'utf8');
   const sandbox = { module: { exports: {} as BootHelpers } };
   new Script(source, { filename: 'graphiql-boot.js' }).runInNewContext(sandbox);
   return sandbox.module.exports;

@@ -4,11 +4,11 @@ import {
   type DocumentNode, type FieldNode, type OperationDefinitionNode, type SelectionSetNode,
 } from 'graphql';
 import { ErrorCode } from '../../src/platform/errors';
-import { documentShapeRule, ShapeMeasure, UnmeasurableDocument, type Shape } from '../../src/platform/limits/document-shape';
-import { nestingExceeds } from '../../src/platform/limits/document-nesting';
-import { costOf, costVariablesOf, type Cost } from '../../src/platform/limits/operation-cost';
-import type { QueryLimits } from '../../src/platform/limits/query-limits';
-import { ID_PROBLEM, NUL_PROBLEM, nulCharacterProblems, wellFormedInputRule } from '../../src/platform/well-formed-input';
+import { documentShapeRule, ShapeMeasure, UnmeasurableDocument, type Shape } from '../../src/http/limits/document-shape';
+import { nestingExceeds } from '../../src/http/limits/document-nesting';
+import { costOf, costVariablesOf, type Cost } from '../../src/http/limits/operation-cost';
+import type { QueryLimits } from '../../src/http/limits/query-limits';
+import { ID_PROBLEM, NUL_PROBLEM, nulCharacterProblems, wellFormedInputRule } from '../../src/schema/well-formed-input';
 
 /**
  * The query-limit measures without a server: ShapeMeasure (depth, introspection depth, aliases,

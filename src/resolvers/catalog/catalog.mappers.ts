@@ -1,7 +1,7 @@
 import type {
   CentreRow, MedicalServiceRow, OpeningHoursRow, PractitionerRow, ScheduleExceptionRow, ScheduleRow,
 } from '../../services/catalog/catalog.model';
-import type { Page } from '../../services/pagination';
+import type { Page } from '../../services/common/pagination';
 import { ScheduleExceptionKindEnum } from '../../schema/catalog/catalog.enums';
 import {
   Centre, CentreConnection, OpeningHours, Practitioner, PractitionerConnection, Schedule, ScheduleConnection, ScheduleException,

@@ -1,6 +1,6 @@
 import { Arg, Args, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { RequestContext } from '../../context/request-context';
-import { ADMIN_ONLY } from '../../services/access';
+import { ADMIN_ONLY } from '../../services/common/access';
 import type { Services } from '../../services';
 import type { CatalogService } from '../../services/catalog/catalog.service';
 import { PageArgs } from '../../schema/pagination';

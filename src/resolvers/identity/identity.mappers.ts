@@ -1,7 +1,7 @@
 import type { Principal } from '../../context/principal';
 import { displayPrefixOf } from '../../platform/opaque-token';
 import type { TokenRow, UserRow } from '../../services/identity/identity.model';
-import type { Page } from '../../services/pagination';
+import type { Page } from '../../services/common/pagination';
 import { ApiToken, User, UserConnection, Viewer } from '../../schema/identity/identity.types';
 import { PrincipalKindEnum, StaffPermissionEnum, StaffRoleEnum } from '../../schema/enums';
 

@@ -1,6 +1,6 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../context/request-context';
-import { ADMIN_ONLY } from '../../services/access';
+import { ADMIN_ONLY } from '../../services/common/access';
 import type { Services } from '../../services';
 import { PageArgs } from '../../schema/pagination';
 import { ApiTokensArgs, ChangeUserAccessInput, CreateApiTokenInput, CreateUserInput, RevokeApiTokenInput } from '../../schema/identity/identity.inputs';

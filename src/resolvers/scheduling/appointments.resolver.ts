@@ -1,6 +1,6 @@
 import { Arg, Args, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { RequestContext } from '../../context/request-context';
-import { AGENDA_WRITERS } from '../../services/access';
+import { AGENDA_WRITERS } from '../../services/common/access';
 import type { Services } from '../../services';
 import { IdArgs, PageArgs } from '../../schema/pagination';
 import { Appointment, AppointmentConnection } from '../../schema/scheduling/appointment.types';

@@ -1,8 +1,8 @@
-import type { AvailabilityRow } from '../../services/scheduling/availability.query';
+import type { AvailabilityRow } from '../../services/scheduling/availability.sql';
 import type { CentreAvailability } from '../../services/scheduling/availability.service';
-import type { AppointmentChangeRow, AppointmentRow, SlotProblem } from '../../services/appointments/appointment.model';
-import type { PatientRow } from '../../services/patients/patient.model';
-import type { Page } from '../../services/pagination';
+import type { AppointmentChangeRow, AppointmentRow, SlotProblem } from '../../services/scheduling/appointment.model';
+import type { PatientRow } from '../../services/scheduling/patient.model';
+import type { Page } from '../../services/common/pagination';
 import { Appointment, AppointmentChange, AppointmentConnection } from '../../schema/scheduling/appointment.types';
 import { Availability, ScheduleAvailability } from '../../schema/scheduling/availability.types';
 import { FAILURE_TYPES } from '../../schema/scheduling/booking.results';

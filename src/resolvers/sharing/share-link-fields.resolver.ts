@@ -2,9 +2,9 @@ import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../context/request-context';
 import type { Services } from '../../services';
 import { Schedule, Service, SharedFrom } from '../../schema/catalog/catalog.types';
-import { ShareLink } from '../../schema/federation/share-link.types';
+import { ShareLink } from '../../schema/sharing/share-link.types';
 import { toSchedule, toService } from '../catalog/catalog.mappers';
-import { toShareLink } from '../federation/share-links.resolver';
+import { toShareLink } from './share-links.resolver';
 
 /** What a link mirrored into the client centre, batched per request. */
 @Resolver(() => ShareLink)

@@ -1,6 +1,6 @@
 import { Field, Int, ObjectType } from 'type-graphql';
 import { ID } from '../scalars';
-import { ShareLink } from '../federation/share-link.types';
+import { ShareLink } from '../sharing/share-link.types';
 import { PageInfo } from '../pagination';
 import { ScheduleExceptionKindEnum } from './catalog.enums';
 

@@ -1,6 +1,6 @@
 import { badInput } from '../../platform/errors';
-import { decodeCursor } from '../pagination';
-import { isUuid } from './repository-support';
+import { decodeCursor } from '../common/pagination';
+import { isUuid } from './catalog-support.sql';
 
 /** The (sort key, id) a catalog page continues after; a cursor this API did not issue is bad input. */
 export function keysetAfter(after: string | undefined): [string, string] | undefined {

@@ -1,10 +1,10 @@
 import type { RequestContext } from '../../context/request-context';
-import { rowsById, rowsByParent } from '../loaders';
-import { centresRepository } from './centres.repository';
-import { medicalServicesRepository } from './medical-services.repository';
-import { practitionersRepository } from './practitioners.repository';
-import { scheduleHoursRepository } from './schedule-hours.repository';
-import { schedulesRepository } from './schedules.repository';
+import { rowsById, rowsByParent } from '../common/loaders';
+import { centresRepository } from './centres.sql';
+import { medicalServicesRepository } from './medical-services.sql';
+import { practitionersRepository } from './practitioners.sql';
+import { scheduleHoursRepository } from './schedule-hours.sql';
+import { schedulesRepository } from './schedules.sql';
 
 const CENTRES = Symbol('centres');
 const PRACTITIONERS = Symbol('practitioners');

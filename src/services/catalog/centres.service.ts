@@ -1,15 +1,15 @@
 import type { RequestContext } from '../../context/request-context';
 import type { EventBus } from '../../events/event-bus';
 import { notFound } from '../../platform/errors';
-import { ADMIN_ONLY, STAFF_READERS, requireStaffRole } from '../access';
-import { recordAudit } from '../audit/audit-log';
-import { toPage, type Page, type PageRequest } from '../pagination';
+import { ADMIN_ONLY, STAFF_READERS, requireStaffRole } from '../common/access';
+import { recordAudit } from '../common/audit-log.sql';
+import { toPage, type Page, type PageRequest } from '../common/pagination';
 import { keysetAfter } from './catalog-pages';
 import { centreLoader } from './catalog.loaders';
 import type { Address, CentreRow } from './catalog.model';
-import { centresRepository } from './centres.repository';
+import { centresRepository } from './centres.sql';
 import { publishScheduleChanged } from './schedule-events';
-import { schedulesRepository } from './schedules.repository';
+import { schedulesRepository } from './schedules.sql';
 import { canonicalTimeZone } from './time-zones';
 import { changedFields } from './audit-details';
 

@@ -1,13 +1,13 @@
 import type { RequestContext } from '../../context/request-context';
 import { badInput, notFound } from '../../platform/errors';
-import { ADMIN_ONLY, STAFF_READERS, requireStaffRole } from '../access';
-import { recordAudit } from '../audit/audit-log';
-import { toPage, type Page, type PageRequest } from '../pagination';
+import { ADMIN_ONLY, STAFF_READERS, requireStaffRole } from '../common/access';
+import { recordAudit } from '../common/audit-log.sql';
+import { toPage, type Page, type PageRequest } from '../common/pagination';
 import { changedFields } from './audit-details';
 import { keysetAfter } from './catalog-pages';
 import { serviceLoader } from './catalog.loaders';
 import type { MedicalServiceRow } from './catalog.model';
-import { CODE_TAKEN, medicalServicesRepository } from './medical-services.repository';
+import { CODE_TAKEN, medicalServicesRepository } from './medical-services.sql';
 
 export interface NewMedicalService {
   code: string;

@@ -2,14 +2,14 @@ import type { RequestContext } from '../../context/request-context';
 import type { ExceptionKind } from '../../entities';
 import type { EventBus } from '../../events/event-bus';
 import { notFound } from '../../platform/errors';
-import { ADMIN_ONLY, requireStaffRole } from '../access';
-import { recordAudit } from '../audit/audit-log';
+import { ADMIN_ONLY, requireStaffRole } from '../common/access';
+import { recordAudit } from '../common/audit-log.sql';
 import type { ScheduleExceptionRow, ScheduleRow, WeeklyHoursInput } from './catalog.model';
 import { exceptionsOfScheduleLoader, openingHoursOfScheduleLoader } from './catalog.loaders';
 import { assertNoOverlappingHours, toWeeklyHours } from './opening-hours.rules';
 import { publishScheduleChanged } from './schedule-events';
-import { scheduleHoursRepository } from './schedule-hours.repository';
-import { schedulesRepository } from './schedules.repository';
+import { scheduleHoursRepository } from './schedule-hours.sql';
+import { schedulesRepository } from './schedules.sql';
 
 export interface NewScheduleException {
   scheduleId: string;

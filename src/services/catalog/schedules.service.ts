@@ -2,20 +2,20 @@ import type { RequestContext } from '../../context/request-context';
 import type { Tx } from '../../db/unit-of-work';
 import type { EventBus } from '../../events/event-bus';
 import { badInput, notFound } from '../../platform/errors';
-import { ADMIN_ONLY, STAFF_READERS, requireStaffRole } from '../access';
-import { recordAudit } from '../audit/audit-log';
-import { toPage, type Page, type PageRequest } from '../pagination';
+import { ADMIN_ONLY, STAFF_READERS, requireStaffRole } from '../common/access';
+import { recordAudit } from '../common/audit-log.sql';
+import { toPage, type Page, type PageRequest } from '../common/pagination';
 import { changedFields } from './audit-details';
 import { keysetAfter } from './catalog-pages';
 import { scheduleLoader, schedulesOfCentreLoader, servicesOfScheduleLoader } from './catalog.loaders';
 import type { ScheduleRow, WeeklyHoursInput } from './catalog.model';
-import { centresRepository } from './centres.repository';
-import { medicalServicesRepository } from './medical-services.repository';
+import { centresRepository } from './centres.sql';
+import { medicalServicesRepository } from './medical-services.sql';
 import { assertNoOverlappingHours, toWeeklyHours } from './opening-hours.rules';
-import { practitionersRepository } from './practitioners.repository';
+import { practitionersRepository } from './practitioners.sql';
 import { publishScheduleChanged } from './schedule-events';
-import { scheduleHoursRepository } from './schedule-hours.repository';
-import { schedulesRepository } from './schedules.repository';
+import { scheduleHoursRepository } from './schedule-hours.sql';
+import { schedulesRepository } from './schedules.sql';
 
 export interface NewSchedule {
   centreId: string;

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { inTenantTransaction } from '../../db/unit-of-work';
 import { issueToken } from '../../platform/opaque-token';
-import { OPERATOR, writeAudit } from '../audit/audit-log';
-import { identityRepository } from './identity.repository';
+import { OPERATOR, writeAudit } from '../common/audit-log.sql';
+import { identityRepository } from './identity.sql';
 
 export interface ProvisionedTenant {
   tenantId: string;

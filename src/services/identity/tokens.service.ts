@@ -2,11 +2,11 @@ import type { RequestContext } from '../../context/request-context';
 import type { EventBus } from '../../events/event-bus';
 import { badInput, notFound } from '../../platform/errors';
 import { issueToken } from '../../platform/opaque-token';
-import { ADMIN_ONLY, requireStaffRole } from '../access';
-import { recordAudit } from '../audit/audit-log';
-import { IDENTITY_TOPICS } from './authenticator';
+import { ADMIN_ONLY, requireStaffRole } from '../common/access';
+import { recordAudit } from '../common/audit-log.sql';
+import { IDENTITY_TOPICS } from '../../context/authenticator';
 import type { TokenRow } from './identity.model';
-import { identityRepository } from './identity.repository';
+import { identityRepository } from './identity.sql';
 
 export interface NewApiToken {
   userId: string;

@@ -2,12 +2,12 @@ import type { RequestContext } from '../../context/request-context';
 import type { StaffPermission, StaffRole } from '../../entities';
 import type { EventBus } from '../../events/event-bus';
 import { badInput, notFound } from '../../platform/errors';
-import { ADMIN_ONLY, STAFF_READERS, requireStaffRole } from '../access';
-import { recordAudit } from '../audit/audit-log';
-import { decodeCursor, toPage, type Page, type PageRequest } from '../pagination';
-import { IDENTITY_TOPICS } from './authenticator';
+import { ADMIN_ONLY, STAFF_READERS, requireStaffRole } from '../common/access';
+import { recordAudit } from '../common/audit-log.sql';
+import { decodeCursor, toPage, type Page, type PageRequest } from '../common/pagination';
+import { IDENTITY_TOPICS } from '../../context/authenticator';
 import type { UserRow } from './identity.model';
-import { identityRepository } from './identity.repository';
+import { identityRepository } from './identity.sql';
 
 export interface NewUser {
   email: string;

@@ -1,9 +1,9 @@
 import type { RequestContext } from '../../context/request-context';
 import type { ShareLinkStatus } from '../../entities';
 import { badInput, notFound } from '../../platform/errors';
-import { STAFF_READERS, requireStaffRole } from '../access';
-import { centresRepository } from '../catalog/centres.repository';
-import { queryAvailability, type AvailabilityFilter, type AvailabilityRow } from './availability.query';
+import { STAFF_READERS, requireStaffRole } from '../common/access';
+import { centresRepository } from '../catalog/centres.sql';
+import { queryAvailability, type AvailabilityFilter, type AvailabilityRow } from './availability.sql';
 
 const DAY_MS = 86_400_000;
 

@@ -2,17 +2,17 @@ import type { RequestContext } from '../../context/request-context';
 import type { Tx } from '../../db/unit-of-work';
 import type { EventBus } from '../../events/event-bus';
 import { PeerError, PEER_FAILURE_MESSAGES, type PeerFailure } from '../../federation/peer-client';
-import type { PeerConnector } from '../../federation/peer-connector';
+import type { PeerConnector } from './peer-connector';
 import type { PeerShareInfo } from '../../federation/peer-protocol';
 import { badInput, notFound } from '../../platform/errors';
 import { parseToken } from '../../platform/opaque-token';
-import { ADMIN_ONLY, requireStaffRole } from '../access';
-import { recordAudit } from '../audit/audit-log';
-import type { AttemptLimiter } from '../limits/attempt-limiter';
+import { ADMIN_ONLY, requireStaffRole } from '../common/access';
+import { recordAudit } from '../common/audit-log.sql';
+import type { AttemptLimiter } from '../common/attempt-limiter.sql';
 import { mirrorSchedulesOfLinkLoader, mirrorServicesOfLinkLoader } from '../catalog/catalog.loaders';
 import type { MedicalServiceRow, ScheduleRow } from '../catalog/catalog.model';
-import { rowsById } from '../loaders';
-import { linksRepository, type LinkRow } from './links.repository';
+import { rowsById } from '../common/loaders';
+import { linksRepository, type LinkRow } from './links.sql';
 
 export interface LinkCredentials {
   url: string;

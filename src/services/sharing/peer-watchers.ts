@@ -3,15 +3,15 @@ import { RequestContext } from '../../context/request-context';
 import { inTenantTransaction } from '../../db/unit-of-work';
 import type { EventBus } from '../../events/event-bus';
 import type { PeerFailure, PeerWatch } from '../../federation/peer-client';
-import type { PeerConnector } from '../../federation/peer-connector';
+import type { PeerConnector } from './peer-connector';
 import type { PeerOccupancyEvent, PeerTwin } from '../../federation/peer-protocol';
 import type { Logger } from '../../platform/logger';
-import { AGENDA_TOPIC, type AgendaEvent } from '../agenda-events';
-import type { AppointmentLifecycleService } from '../appointments/appointment-lifecycle.service';
+import { AGENDA_TOPIC, type AgendaEvent } from '../scheduling/agenda-topic';
+import type { AppointmentLifecycleService } from '../scheduling/appointment-lifecycle.service';
 import type { LinkHealth } from './link-health';
-import { linksRepository } from './links.repository';
+import { linksRepository } from './links.sql';
 import { LINKS_CHANGED_TOPIC, type LinkChange } from './links.service';
-import { sharedSchedulesRepository, type LinkWithMirrors } from './shared-schedules.repository';
+import { sharedSchedulesRepository, type LinkWithMirrors } from './shared-schedules.sql';
 
 /** How far back a reconciliation after a gap looks: a twin that started earlier is history. */
 const RECONCILE_FROM_MS = 24 * 3600_000;

@@ -9,25 +9,25 @@ import {
   type PeerShareInfo, type PeerTwin, type ShareRefusal,
 } from '../../federation/peer-protocol';
 import { AppError, ErrorCode, badInput, conflict, forbidden, notFound, unauthenticated } from '../../platform/errors';
-import { AGENDA_TOPIC, type AgendaEvent } from '../agenda-events';
-import { publishAgendaChangeAfterCommit } from '../appointments/agenda-events';
-import type { AppointmentLifecycleService } from '../appointments/appointment-lifecycle.service';
-import { appointmentLoader } from '../appointments/appointment-loaders';
-import type { AppointmentRow, BookingOutcome, BookingRequest } from '../appointments/appointment.model';
-import { runStatusChange } from '../appointments/appointment-changes.sql';
-import { statusesLeadingTo } from '../appointments/appointment-state-machine';
-import type { BookingService } from '../appointments/booking.service';
-import { idempotencyConflict } from '../appointments/idempotency';
-import { recordAudit } from '../audit/audit-log';
-import { IDENTITY_TOPICS, type Authenticator } from '../identity/authenticator';
-import type { NewPatient } from '../patients/patient.model';
-import { queryAvailability, type AvailabilityRow } from '../scheduling/availability.query';
+import { AGENDA_TOPIC, type AgendaEvent } from '../scheduling/agenda-topic';
+import { publishAgendaChangeAfterCommit } from '../scheduling/appointment-events';
+import type { AppointmentLifecycleService } from '../scheduling/appointment-lifecycle.service';
+import { appointmentLoader } from '../scheduling/appointment-loaders';
+import type { AppointmentRow, BookingOutcome, BookingRequest } from '../scheduling/appointment.model';
+import { runStatusChange } from '../scheduling/appointment-changes.sql';
+import { statusesLeadingTo } from '../scheduling/appointment-state-machine';
+import type { BookingService } from '../scheduling/booking.service';
+import { idempotencyConflict } from '../scheduling/idempotency';
+import { recordAudit } from '../common/audit-log.sql';
+import { IDENTITY_TOPICS, type Authenticator } from '../../context/authenticator';
+import type { NewPatient } from '../scheduling/patient.model';
+import { queryAvailability, type AvailabilityRow } from '../scheduling/availability.sql';
 import { mergedTopicStream } from './merged-stream';
 import { localDayOf, permittedIntervals, restrictFree, restrictSlots, timeRefusal, type Interval } from './share-restrictions';
 import { isStillValid } from './share-link-verifier';
 import { SHARING_TOPICS, type ShareChangedEvent } from './sharing-events';
 import type { PeerShareRow } from './shares.model';
-import { sharesRepository } from './shares.repository';
+import { sharesRepository } from './shares.sql';
 
 const DAY_MS = 86_400_000;
 

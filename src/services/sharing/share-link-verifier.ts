@@ -2,9 +2,9 @@ import type { DataSource } from 'typeorm';
 import type { PeerServerPrincipal, Principal } from '../../context/principal';
 import { inTenantTransaction } from '../../db/unit-of-work';
 import type { ParsedToken } from '../../platform/opaque-token';
-import type { CredentialVerifier, StoredCredential } from '../identity/authenticator';
+import type { CredentialVerifier, StoredCredential } from '../../context/authenticator';
 import { provedCurrentSecret, rememberVerifiedSecret } from './peer-credentials';
-import { sharesRepository } from './shares.repository';
+import { sharesRepository } from './shares.sql';
 
 /**
  * Shared link tokens (`csl_…`) → a PEER_SERVER principal of the sharing tenant. The share is read

@@ -4,19 +4,19 @@ import type { RequestContext } from '../../context/request-context';
 import type { Tx } from '../../db/unit-of-work';
 import type { EventBus } from '../../events/event-bus';
 import { PEER_FAILURE_MESSAGES, PeerError, type PeerFailure } from '../../federation/peer-client';
-import type { PeerConnector } from '../../federation/peer-connector';
+import type { PeerConnector } from './peer-connector';
 import type { PeerPatient } from '../../federation/peer-protocol';
 import { AppError, ErrorCode, conflict, notFound } from '../../platform/errors';
 import type { Logger } from '../../platform/logger';
-import { publishAgendaChangeAfterCommit } from '../appointments/agenda-events';
-import type { AppointmentRow, BookingOutcome, BookingRequest } from '../appointments/appointment.model';
-import type { RemoteMoveOutcome, SharedAppointments } from '../appointments/appointment-lifecycle.service';
-import type { RemoteBooking } from '../appointments/booking.service';
-import { requestHash } from '../appointments/request-hash';
-import type { AvailabilityFilter, AvailabilityRow } from '../scheduling/availability.query';
+import { publishAgendaChangeAfterCommit } from '../scheduling/appointment-events';
+import type { AppointmentRow, BookingOutcome, BookingRequest } from '../scheduling/appointment.model';
+import type { RemoteMoveOutcome, SharedAppointments } from '../scheduling/appointment-lifecycle.service';
+import type { RemoteBooking } from '../scheduling/booking.service';
+import { requestHash } from '../scheduling/request-hash';
+import type { AvailabilityFilter, AvailabilityRow } from '../scheduling/availability.sql';
 import type { UnavailableSchedule } from '../scheduling/availability.service';
 import { statusOf, type LinkHealth } from './link-health';
-import { sharedSchedulesRepository, type LinkWithMirrors, type MirrorBookingPlan, type PeerPatientRow } from './shared-schedules.repository';
+import { sharedSchedulesRepository, type LinkWithMirrors, type MirrorBookingPlan, type PeerPatientRow } from './shared-schedules.sql';
 
 /**
  * Client centre side of a share: mirrors of the shared schedules live here, their agenda and every

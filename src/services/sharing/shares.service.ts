@@ -5,16 +5,16 @@ import type { EventBus } from '../../events/event-bus';
 import type { ShareRestrictions } from '../../federation/peer-protocol';
 import { badInput, conflict, notFound } from '../../platform/errors';
 import { issueToken } from '../../platform/opaque-token';
-import { ADMIN_ONLY, requireStaffRole } from '../access';
-import { appointmentLoader } from '../appointments/appointment-loaders';
-import { recordAudit } from '../audit/audit-log';
+import { ADMIN_ONLY, requireStaffRole } from '../common/access';
+import { appointmentLoader } from '../scheduling/appointment-loaders';
+import { recordAudit } from '../common/audit-log.sql';
 import { changedFields } from '../catalog/audit-details';
-import { centresRepository } from '../catalog/centres.repository';
+import { centresRepository } from '../catalog/centres.sql';
 import { publishShareChangedAfterCommit, publishShareCredentialChangedAfterCommit } from './sharing-events';
 import {
   DEFAULT_RESTRICTIONS, type CreatedShare, type NewShare, type ShareChange, type ShareRestrictionsInput, type ShareRow, type ShareView,
 } from './shares.model';
-import { sharesRepository } from './shares.repository';
+import { sharesRepository } from './shares.sql';
 
 /** How appointments booked by a client centre are marked at the sharing centre. */
 export const SHARED_CLIENT_MARKER = '*';

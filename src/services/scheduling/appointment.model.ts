@@ -1,0 +1,77 @@
+import type { AppointmentOrigin, AppointmentStatus } from '../../entities';
+import type { NewPatient } from './patient.model';
+
+export interface AppointmentRow {
+  id: string;
+  centreId: string;
+  scheduleId: string;
+  serviceId: string;
+  patientId: string | null;
+  startsAt: Date;
+  endsAt: Date;
+  status: AppointmentStatus;
+  origin: AppointmentOrigin;
+  anonymous: boolean;
+  note: string | null;
+  cancellationCode: string | null;
+  cancellationText: string | null;
+  shareId: string | null;
+  clientReference: string | null;
+  clientCentreName: string | null;
+  remoteAppointmentId: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface AppointmentChangeRow {
+  id: string;
+  appointmentId: string;
+  occurredAt: Date;
+  action: string;
+  actorKind: string;
+  actorId: string | null;
+  fromStatus: AppointmentStatus | null;
+  toStatus: AppointmentStatus;
+  startsAt: Date;
+  endsAt: Date;
+}
+
+export interface BookingRequest {
+  scheduleId: string;
+  serviceId: string;
+  start: Date;
+  patientId?: string;
+  newPatient?: NewPatient;
+  idempotencyKey: string;
+  note?: string;
+  anonymous?: boolean;
+  origin?: AppointmentOrigin;
+  /** Sharing side of a schedule share: the twin of a client centre's booking. */
+  twin?: { shareId: string; clientReference: string; clientCentreName: string };
+  /** Client side: the twin's id on the sharing server, known before the local record is written. */
+  remoteAppointmentId?: string;
+  /**
+   * An audit record that commits with the booking (in its one statement), about the new
+   * appointment; the statement adds its scheduleId, serviceId and patientId to the details, and
+   * patientCreated (whether it created the patient).
+   * Not part of what the idempotency key fingerprints.
+   */
+  audit?: { action: string; details: Record<string, unknown> };
+}
+
+/** Expected reasons a time cannot be booked: answered as typed results, not errors. */
+export type SlotProblem = 'SLOT_UNAVAILABLE' | 'OUTSIDE_OPENING_HOURS' | 'OFF_SLOT_GRID' | 'IN_THE_PAST' | 'SERVICE_NOT_OFFERED' | 'PATIENT_NOT_FOUND' | 'NOT_BOOKABLE_THROUGH_SHARE';
+
+export type BookingOutcome =
+  | { kind: 'BOOKED'; appointment: AppointmentRow }
+  | { kind: SlotProblem };
+
+export interface AppointmentFilter {
+  centreId?: string;
+  scheduleId?: string;
+  patientId?: string;
+  from?: Date;
+  to?: Date;
+  statuses?: AppointmentStatus[];
+  origins?: AppointmentOrigin[];
+}

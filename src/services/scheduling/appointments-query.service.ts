@@ -1,0 +1,51 @@
+import type { RequestContext } from '../../context/request-context';
+import { notFound } from '../../platform/errors';
+import { STAFF_READERS, requireStaffRole } from '../common/access';
+import { decodeCursor, toPage, type Page, type PageRequest } from '../common/pagination';
+import type { AppointmentChangeRow, AppointmentFilter, AppointmentRow } from './appointment.model';
+import { appointmentChangesLoader, appointmentLoader } from './appointment-loaders';
+import { appointmentsRepository } from './appointments.sql';
+import { scheduleLoader, serviceLoader } from '../catalog/catalog.loaders';
+import type { MedicalServiceRow, ScheduleRow } from '../catalog/catalog.model';
+
+function required<T>(row: T | undefined, what: string): T {
+  // Foreign keys guarantee the row; missing means it was deleted while this request ran.
+  if (!row) throw new Error(`appointment without its ${what}`);
+  return row;
+}
+
+export class AppointmentsQueryService {
+  async appointment(ctx: RequestContext, id: string): Promise<AppointmentRow> {
+    requireStaffRole(ctx, STAFF_READERS);
+    const appointment = await appointmentLoader(ctx).load(id);
+    if (!appointment) throw notFound('Appointment');
+    return appointment;
+  }
+
+  async appointments(ctx: RequestContext, filter: AppointmentFilter, page: PageRequest): Promise<Page<AppointmentRow>> {
+    requireStaffRole(ctx, STAFF_READERS);
+    const after = page.after ? decodeCursor(page.after, 'after') : undefined;
+    const rows = await ctx.singleStatement((tx) => appointmentsRepository.list(tx, filter, { limit: page.first + 1, after }));
+    const appointments = appointmentLoader(ctx);
+    const schedules = scheduleLoader(ctx);
+    for (const { schedule, ...row } of rows) {
+      appointments.prime(row.id, row);
+      schedules.prime(schedule.id, schedule);
+    }
+    return toPage(rows.map(({ schedule: _schedule, ...row }) => row), page.first, (row) => [row.startsAt.toISOString(), row.id]);
+  }
+
+  /** The schedule and service an appointment belongs to: batched per request, and always there (foreign keys). */
+  async scheduleOf(ctx: RequestContext, appointment: { scheduleId: string }): Promise<ScheduleRow> {
+    return required(await scheduleLoader(ctx).load(appointment.scheduleId), 'schedule');
+  }
+
+  async serviceOf(ctx: RequestContext, appointment: { serviceId: string }): Promise<MedicalServiceRow> {
+    return required(await serviceLoader(ctx).load(appointment.serviceId), 'service');
+  }
+
+  async history(ctx: RequestContext, appointmentId: string): Promise<AppointmentChangeRow[]> {
+    requireStaffRole(ctx, STAFF_READERS);
+    return appointmentChangesLoader(ctx).load(appointmentId);
+  }
+}

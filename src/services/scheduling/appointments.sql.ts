@@ -1,0 +1,52 @@
+import type { Tx } from '../../db/unit-of-work';
+import type { AppointmentChangeRow, AppointmentFilter, AppointmentRow } from './appointment.model';
+import { APPOINTMENT_COLUMNS } from './appointment-columns.sql';
+import type { ScheduleRow } from '../catalog/catalog.model';
+
+const FROM_APPOINTMENTS = `FROM appointments a JOIN schedules s ON s.tenant_id = a.tenant_id AND s.id = a.schedule_id`;
+
+export const appointmentsRepository = {
+  async findByIds(tx: Tx, ids: readonly string[]): Promise<AppointmentRow[]> {
+    return tx.query<AppointmentRow>(`SELECT ${APPOINTMENT_COLUMNS} ${FROM_APPOINTMENTS} WHERE a.tenant_id = $1 AND a.id = ANY($2::uuid[])`, [tx.tenantId, ids]);
+  },
+
+  /**
+   * Keyset page ordered by (starts_at, id). Each row carries its schedule too (the join is there
+   * anyway), so an agenda's nested schedule costs no statement of its own.
+   */
+  async list(tx: Tx, filter: AppointmentFilter, page: { limit: number; after?: [string, string] }): Promise<Array<AppointmentRow & { schedule: ScheduleRow }>> {
+    const rows = await tx.query<AppointmentRow & { schedule: ScheduleRow }>(
+      `SELECT ${APPOINTMENT_COLUMNS},
+              json_build_object('id', s.id, 'centreId', s.centre_id, 'practitionerId', s.practitioner_id, 'name', s.name,
+                'slotMinutes', s.slot_minutes, 'active', s.active, 'createdAt', s.created_at, 'updatedAt', s.updated_at) AS schedule
+       ${FROM_APPOINTMENTS}
+       WHERE a.tenant_id = $1
+         AND ($2::uuid IS NULL OR s.centre_id = $2) AND ($3::uuid IS NULL OR a.schedule_id = $3)
+         AND ($4::uuid IS NULL OR a.patient_id = $4)
+         AND ($5::timestamptz IS NULL OR (a.ends_at > $5 AND a.starts_at > $5::timestamptz - interval '1 day')) AND ($6::timestamptz IS NULL OR a.starts_at < $6)
+         AND ($7::text[] IS NULL OR a.status = ANY ($7)) AND ($8::text[] IS NULL OR a.origin = ANY ($8))
+         AND ($9::timestamptz IS NULL OR (a.starts_at, a.id) > ($9, $10::uuid))
+       ORDER BY a.starts_at, a.id LIMIT $11`,
+      [tx.tenantId, filter.centreId ?? null, filter.scheduleId ?? null, filter.patientId ?? null, filter.from ?? null, filter.to ?? null,
+        filter.statuses ?? null, filter.origins ?? null, page.after?.[0] ?? null, page.after?.[1] ?? null, page.limit],
+    );
+    return rows.map((row) => ({ ...row, schedule: { ...row.schedule, createdAt: new Date(row.schedule.createdAt), updatedAt: new Date(row.schedule.updatedAt) } }));
+  },
+
+  async changesOf(tx: Tx, appointmentIds: readonly string[]): Promise<AppointmentChangeRow[]> {
+    return tx.query<AppointmentChangeRow>(
+      `SELECT id, appointment_id AS "appointmentId", occurred_at AS "occurredAt", action, actor_kind AS "actorKind",
+              actor_id AS "actorId", from_status AS "fromStatus", to_status AS "toStatus", starts_at AS "startsAt", ends_at AS "endsAt"
+       FROM appointment_changes WHERE tenant_id = $1 AND appointment_id = ANY($2::uuid[]) ORDER BY occurred_at, id`,
+      [tx.tenantId, appointmentIds],
+    );
+  },
+
+  async changeByKey(tx: Tx, idempotencyKey: string): Promise<{ appointmentId: string; requestHash: string } | undefined> {
+    const [row] = await tx.query<{ appointmentId: string; requestHash: string }>(
+      `SELECT appointment_id AS "appointmentId", encode(request_hash, 'hex') AS "requestHash" FROM appointment_changes WHERE tenant_id = $1 AND idempotency_key = $2`,
+      [tx.tenantId, idempotencyKey],
+    );
+    return row;
+  },
+};

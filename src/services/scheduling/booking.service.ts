@@ -1,0 +1,88 @@
+import { actorOf } from '../../context/principal';
+import type { RequestContext } from '../../context/request-context';
+import type { EventBus } from '../../events/event-bus';
+import { badInput, notFound } from '../../platform/errors';
+import { AGENDA_WRITERS, requireStaffRole } from '../common/access';
+import { publishAgendaChangeAfterCommit } from './appointment-events';
+import type { BookingOutcome, BookingRequest, SlotProblem } from './appointment.model';
+import { appointmentsRepository } from './appointments.sql';
+import { replayPriorChange, type PriorChange } from './idempotency';
+import { PG_ERRORS, pgErrorCode } from '../../db/pg-errors';
+import { runBookingStatement } from './booking.sql';
+import { requestHash } from './request-hash';
+import { revivePlan, type MirrorBookingPlan } from '../sharing/shared-schedules.sql';
+
+/** SQL verdicts → the typed outcomes clients switch on. */
+export const SLOT_PROBLEMS: Record<string, SlotProblem> = {
+  SERVICE_NOT_OFFERED: 'SERVICE_NOT_OFFERED',
+  PATIENT_NOT_FOUND: 'PATIENT_NOT_FOUND',
+  IN_THE_PAST: 'IN_THE_PAST',
+  OFF_GRID: 'OFF_SLOT_GRID',
+  OUTSIDE_HOURS: 'OUTSIDE_OPENING_HOURS',
+};
+
+
+/**
+ * Books in schedules that live on a sharing server (client side of a share): asked when the
+ * booking statement found the schedule to be a mirror, with the plan it read in the same round
+ * trip. The booking statement found no earlier change with the key (else it was a replay).
+ */
+export interface RemoteBooking {
+  book(ctx: RequestContext, request: BookingRequest, plan: MirrorBookingPlan): Promise<BookingOutcome>;
+}
+
+export class BookingService {
+  private remote?: RemoteBooking;
+
+  constructor(private readonly bus: EventBus) {}
+
+  bookRemotelyWith(remote: RemoteBooking): void {
+    this.remote = remote;
+  }
+
+  /**
+   * Books one appointment. The database decides: the exclusion constraint refuses overlaps however
+   * many servers race, and a repeated idempotency key returns the first booking.
+   */
+  async book(ctx: RequestContext, request: BookingRequest): Promise<BookingOutcome> {
+    requireStaffRole(ctx, AGENDA_WRITERS);
+    if ((request.patientId == null) === (request.newPatient == null)) {
+      throw badInput([{ field: 'input.patientId', problems: ['give exactly one of patientId and newPatient'] }]);
+    }
+    return this.bookAuthorized(ctx, request);
+  }
+
+  /** For services that authorised the caller by their own rules (a peer booking through a share). */
+  async bookAuthorized(ctx: RequestContext, request: BookingRequest): Promise<BookingOutcome> {
+    const hash = requestHash('bookAppointment', { ...request, idempotencyKey: undefined, audit: undefined });
+    try {
+      // The booking statement is the whole transaction: scope, statement and commit in one round trip.
+      const result = await ctx.singleStatement(async (tx) => {
+        const outcome = await runBookingStatement(tx, request, actorOf(ctx.caller), hash, ctx.requestId);
+        if (outcome.appointment) publishAgendaChangeAfterCommit(tx, this.bus, outcome.appointment, 'CREATED');
+        return outcome;
+      });
+      if (result.prior) return this.replay(ctx, result.prior, hash);
+      if (!result.scheduleFound) {
+        if (result.mirrorPlan && this.remote) return await this.remote.book(ctx, request, revivePlan(result.mirrorPlan));
+        throw notFound('Schedule');
+      }
+      if (result.problem) return { kind: SLOT_PROBLEMS[result.problem] };
+      return { kind: 'BOOKED', appointment: result.appointment! };
+    } catch (error) {
+      const code = pgErrorCode(error);
+      if (code !== PG_ERRORS.EXCLUSION_VIOLATION && code !== PG_ERRORS.UNIQUE_VIOLATION && code !== PG_ERRORS.DEADLOCK_DETECTED) throw error;
+      // A concurrent request with the same key may have won the race: it is then a replay, not a conflict.
+      const prior = await ctx.transaction((tx) => appointmentsRepository.changeByKey(tx, request.idempotencyKey));
+      if (prior) return this.replay(ctx, prior, hash);
+      if ((error as { constraint?: string }).constraint === 'patients_identity_number_key') {
+        throw badInput([{ field: 'input.newPatient.personalIdentityNumber', problems: ['a patient with this personal identity number exists'] }]);
+      }
+      return { kind: 'SLOT_UNAVAILABLE' };
+    }
+  }
+
+  private async replay(ctx: RequestContext, prior: PriorChange, hash: string): Promise<BookingOutcome> {
+    return { kind: 'BOOKED', appointment: await replayPriorChange(ctx, prior, hash) };
+  }
+}

@@ -1,0 +1,111 @@
+import type { Tx } from '../../db/unit-of-work';
+import type { AuditActor as Actor } from '../common/audit-log.sql';
+import type { AppointmentRow, BookingRequest } from './appointment.model';
+import { RETURNED_APPOINTMENT_COLUMNS } from './appointment-columns.sql';
+import { scheduleBookingLock } from './schedule-booking-lock.sql';
+import { mirrorBookingPlanSql, type LinkWithMirrors, type PeerPatientRow } from '../sharing/shared-schedules.sql';
+
+/** What the one booking statement found out. */
+export interface BookingStatementResult {
+  /** False when the schedule does not exist for this tenant. */
+  scheduleFound: boolean;
+  /** Null when bookable; else SERVICE_NOT_OFFERED, PATIENT_NOT_FOUND, IN_THE_PAST, OFF_GRID or OUTSIDE_HOURS. */
+  problem: string | null;
+  /** The earlier change made with this idempotency key, if any. */
+  prior: { appointmentId: string; requestHash: string } | null;
+  appointment: AppointmentRow | null;
+  /** When the schedule is a mirror of a shared schedule: what booking it through its sharing server needs (as JSON). */
+  mirrorPlan: (LinkWithMirrors & { patient: PeerPatientRow | null }) | null;
+}
+
+/**
+ * The whole happy path of a booking in ONE statement (the whole transaction, one round trip):
+ * idempotency look-up, schedule, service and patient checks, the slot grid and opening hours
+ * (careslot_slot_problem, inlined into this statement's plan), the optional new patient, the
+ * appointment, its first history entry and, when asked for, its audit record.
+ * In a mirror of a shared schedule nothing is written: the answer carries what booking it through
+ * the sharing server needs instead (one round trip fewer for a booking through a share).
+ * A taken slot is refused by the exclusion constraint (SQLSTATE 23P01), not by a prior read; the
+ * schedule's booking lock (taken with the schedule) keeps concurrent inserts from deadlocking in it.
+ */
+const BOOK_SQL = `
+WITH prior AS (
+  SELECT appointment_id AS "appointmentId", encode(request_hash, 'hex') AS "requestHash"
+  FROM appointment_changes WHERE tenant_id = $1 AND idempotency_key = $9
+),
+target AS (
+  SELECT s.id AS schedule_id, s.centre_id, s.slot_minutes, c.time_zone, sv.id AS service_id, sv.duration_minutes,
+         EXISTS (SELECT 1 FROM schedule_services ss WHERE ss.tenant_id = $1 AND ss.schedule_id = s.id AND ss.service_id = sv.id) AS offered
+  FROM schedules s
+  JOIN centres c ON c.tenant_id = s.tenant_id AND c.id = s.centre_id
+  LEFT JOIN services sv ON sv.tenant_id = s.tenant_id AND sv.id = $3
+  ${scheduleBookingLock('s.id')}
+  WHERE s.tenant_id = $1 AND s.id = $2 AND s.active AND s.link_id IS NULL -- mirrors are booked through their sharing server
+),
+v AS (
+  SELECT target.*, CASE
+      WHEN target.service_id IS NULL OR NOT target.offered THEN 'SERVICE_NOT_OFFERED'
+      WHEN $5::uuid IS NOT NULL AND NOT EXISTS (SELECT 1 FROM patients p WHERE p.tenant_id = $1 AND p.id = $5::uuid) THEN 'PATIENT_NOT_FOUND'
+      WHEN $4::timestamptz < now() THEN 'IN_THE_PAST'
+      ELSE slot.problem
+    END AS problem
+  FROM target
+  CROSS JOIN LATERAL careslot_slot_problem($1, target.schedule_id, target.time_zone, target.slot_minutes, $4::timestamptz, target.duration_minutes) AS slot
+  WHERE NOT EXISTS (SELECT 1 FROM prior)
+),
+new_patient AS (
+  INSERT INTO patients (tenant_id, family_name, given_name, patronymic, phone, personal_identity_number,
+                        data_processing_refused, all_notifications_refused, advertising_refused)
+  SELECT $1, $6::jsonb->>'familyName', $6::jsonb->>'givenName', $6::jsonb->>'patronymic', $6::jsonb->>'phone',
+         $6::jsonb->>'personalIdentityNumber', coalesce(($6::jsonb->'consents'->>'dataProcessingRefused')::boolean, false),
+         coalesce(($6::jsonb->'consents'->>'allNotificationsRefused')::boolean, false),
+         coalesce(($6::jsonb->'consents'->>'advertisingRefused')::boolean, false)
+  FROM v WHERE v.problem IS NULL AND $6::jsonb IS NOT NULL
+  RETURNING id
+),
+booked AS (
+  INSERT INTO appointments (tenant_id, schedule_id, service_id, patient_id, starts_at, ends_at, origin, anonymous, note,
+                            share_id, client_reference, client_centre_name, remote_appointment_id)
+  SELECT $1, v.schedule_id, v.service_id, coalesce($5::uuid, (SELECT id FROM new_patient)), $4::timestamptz,
+         $4::timestamptz + make_interval(mins => v.duration_minutes), $7, $8, $10, $14::uuid, $15, $16, $17::uuid
+  FROM v WHERE v.problem IS NULL
+  RETURNING ${RETURNED_APPOINTMENT_COLUMNS}
+),
+logged AS (
+  INSERT INTO appointment_changes (tenant_id, appointment_id, action, actor_kind, actor_id, to_status, starts_at, ends_at, idempotency_key, request_hash)
+  SELECT $1, b.id, 'BOOKED', $11, $12, b.status, b."startsAt", b."endsAt", $9, decode($13, 'hex') FROM booked b
+  RETURNING id
+),
+audited AS (
+  INSERT INTO audit_events (tenant_id, actor_kind, actor_id, action, entity_type, entity_id, request_id, details)
+  SELECT $1, $11, $12, $18, 'Appointment', b.id, $20,
+         $19::jsonb || jsonb_build_object('scheduleId', b."scheduleId", 'serviceId', b."serviceId", 'patientId', b."patientId",
+                                          'patientCreated', EXISTS (SELECT 1 FROM new_patient))
+  FROM booked b WHERE $18::text IS NOT NULL
+  RETURNING id
+)
+SELECT (SELECT count(*) FROM target) > 0 AS "scheduleFound",
+       -- Read only when no local schedule answered (a one-time filter): a mirror's plan, in the same round trip.
+       (SELECT row_to_json(plan) FROM (${mirrorBookingPlanSql('$2', '$5')}) plan
+        WHERE NOT EXISTS (SELECT 1 FROM target) AND NOT EXISTS (SELECT 1 FROM prior)) AS "mirrorPlan",
+       (SELECT problem FROM v) AS problem,
+       (SELECT row_to_json(prior) FROM prior) AS prior,
+       (SELECT row_to_json(x) FROM (SELECT b.*, (SELECT centre_id FROM v) AS "centreId" FROM booked b) x) AS appointment,
+       (SELECT count(*) FROM logged) AS logged,
+       (SELECT count(*) FROM audited) AS audited`;
+
+export async function runBookingStatement(tx: Tx, request: BookingRequest, actor: Actor, requestHash: string, requestId: string | null = null): Promise<BookingStatementResult> {
+  const [row] = await tx.prepared<BookingStatementResult>('careslot_book', BOOK_SQL, [
+    tx.tenantId, request.scheduleId, request.serviceId, request.start, request.patientId ?? null,
+    request.newPatient ? JSON.stringify(request.newPatient) : null, request.origin ?? 'LOCAL', request.anonymous ?? false,
+    request.idempotencyKey, request.note ?? null, actor.kind, actor.id, requestHash,
+    request.twin?.shareId ?? null, request.twin?.clientReference ?? null, request.twin?.clientCentreName ?? null, request.remoteAppointmentId ?? null,
+    request.audit?.action ?? null, request.audit ? JSON.stringify(request.audit.details) : null, requestId,
+  ]);
+  return { ...row, appointment: row.appointment && reviveDates(row.appointment) };
+}
+
+/** row_to_json turns instants into strings; the rest of the code works with Dates. */
+export function reviveDates(row: AppointmentRow): AppointmentRow {
+  return { ...row, startsAt: new Date(row.startsAt), endsAt: new Date(row.endsAt), createdAt: new Date(row.createdAt), updatedAt: new Date(row.updatedAt) };
+}

@@ -1,0 +1,58 @@
+import type { RequestContext } from '../../context/request-context';
+import { badInput, notFound } from '../../platform/errors';
+import { AGENDA_WRITERS, STAFF_READERS, requireStaffRole } from '../common/access';
+import { recordAudit } from '../common/audit-log.sql';
+import { rowsById } from '../common/loaders';
+import { decodeCursor, toPage, type Page, type PageRequest } from '../common/pagination';
+import type { NewPatient, PatientChange, PatientRow } from './patient.model';
+import { patientsRepository } from './patients.sql';
+
+const PATIENT_LOADER = Symbol('patients');
+
+export const patientLoader = (ctx: RequestContext) => rowsById(ctx, PATIENT_LOADER, patientsRepository.findByIds);
+
+const duplicateIdentity = () => badInput([{ field: 'input.personalIdentityNumber', problems: ['a patient with this personal identity number exists'] }]);
+
+export class PatientsService {
+  async createPatient(ctx: RequestContext, input: NewPatient): Promise<PatientRow> {
+    requireStaffRole(ctx, AGENDA_WRITERS);
+    return ctx.transaction(async (tx) => {
+      const patient = await patientsRepository.insert(tx, input);
+      if (!patient) throw duplicateIdentity();
+      await recordAudit(ctx, tx, { action: 'patient.created', entityType: 'Patient', entityId: patient.id });
+      return patient;
+    });
+  }
+
+  async updatePatient(ctx: RequestContext, change: PatientChange): Promise<PatientRow> {
+    requireStaffRole(ctx, AGENDA_WRITERS);
+    return ctx.transaction(async (tx) => {
+      let patient: PatientRow | undefined;
+      try {
+        patient = await patientsRepository.update(tx, change);
+      } catch (error) {
+        if ((error as { code?: string }).code === '23505') throw duplicateIdentity();
+        throw error;
+      }
+      if (!patient) throw notFound('Patient');
+      await recordAudit(ctx, tx, { action: 'patient.updated', entityType: 'Patient', entityId: patient.id, details: { consents: change.consents ?? {} } });
+      return patient;
+    });
+  }
+
+  async patient(ctx: RequestContext, id: string): Promise<PatientRow> {
+    requireStaffRole(ctx, STAFF_READERS);
+    const patient = await patientLoader(ctx).load(id);
+    if (!patient) throw notFound('Patient');
+    return patient;
+  }
+
+  async search(ctx: RequestContext, term: string, page: PageRequest): Promise<Page<PatientRow>> {
+    requireStaffRole(ctx, STAFF_READERS);
+    // A blank search would match every patient: searching is not listing.
+    if (term.trim().length === 0) throw badInput([{ field: 'search', problems: ['must contain a name or an identity number'] }]);
+    const after = page.after ? decodeCursor(page.after, 'after') : undefined;
+    const rows = await ctx.transaction((tx) => patientsRepository.search(tx, term, { limit: page.first + 1, after }));
+    return toPage(rows, page.first, patientsRepository.searchKeyOf);
+  }
+}

@@ -1,0 +1,65 @@
+import type { DataSource } from 'typeorm';
+import type { Logger } from '../../platform/logger';
+import type { SecretBox } from '../../platform/secret-box';
+import type { Authenticator } from '../../context/authenticator';
+import type { PeerService } from './peer.service';
+import { HttpPeerClient } from '../../federation/http-peer-client';
+import { InProcessPeerClient } from '../../federation/in-process-peer-client';
+import type { OutboundGuard } from '../../federation/outbound-guard';
+import type { PeerClient } from '../../federation/peer-client';
+import { PeerHttpTransport } from '../../federation/peer-http-transport';
+
+export interface PeerConnectorDeps {
+  dataSource: DataSource;
+  authenticator: Authenticator;
+  peer: PeerService;
+  guard: OutboundGuard;
+  tokens: SecretBox;
+  logger: Logger;
+  timeoutMs: number;
+  maxResponseBytes: number;
+  /** This server's own public URL: links to it are served in-process. */
+  ownUrl: () => string;
+}
+
+/** The one place that turns a link (URL + token) into a PeerClient. */
+export class PeerConnector {
+  private readonly transport: PeerHttpTransport;
+
+  constructor(private readonly deps: PeerConnectorDeps) {
+    this.transport = new PeerHttpTransport(deps.guard);
+  }
+
+  forToken(url: string, token: string): PeerClient {
+    if (sameOrigin(url, this.deps.ownUrl())) return new InProcessPeerClient(this.deps, token);
+    return new HttpPeerClient({
+      baseUrl: url, token, guard: this.deps.guard, transport: this.transport, timeoutMs: this.deps.timeoutMs, maxResponseBytes: this.deps.maxResponseBytes,
+    });
+  }
+
+  /** Closes the kept-alive connections to peers. */
+  close(): void {
+    this.transport.close();
+  }
+
+  /** For a stored link: the token is decrypted only here, only to be sent. */
+  forLink(link: { remoteUrl: string; tokenCiphertext: Buffer }): PeerClient {
+    return this.forToken(link.remoteUrl, this.deps.tokens.open(link.tokenCiphertext));
+  }
+
+  seal(token: string): Buffer {
+    return this.deps.tokens.seal(token);
+  }
+}
+
+function sameOrigin(a: string, b: string): boolean {
+  try {
+    const left = new URL(a);
+    const right = new URL(b);
+    const loopback = (host: string) => ['127.0.0.1', 'localhost', '[::1]'].includes(host);
+    const sameHost = left.hostname === right.hostname || (loopback(left.hostname) && loopback(right.hostname));
+    return left.protocol === right.protocol && sameHost && left.port === right.port;
+  } catch {
+    return false;
+  }
+}
