@@ -1,3 +1,8 @@
+/*
+ * Migrations are frozen history: each one holds its own SQL (it imports nothing but TypeORM's
+ * types, so editing another file cannot rewrite what it did) and is never edited once released.
+ * A change to the schema is a new migration.
+ */
 import { Platform1795404312601 } from './1795404312601-platform';
 import { Scheduling1795405200000 } from './1795405200000-scheduling';
 import { Federation1795406400000 } from './1795406400000-federation';

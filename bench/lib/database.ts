@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { APP_ROLE } from '../../src/db/app-role';
 import { runMigrations } from '../../src/db/database';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/db/embedded/embedded-postgres';
 import { withPgClient } from '../../src/db/pg-client';
 import { createLogger } from '../../src/platform/logger';
-import { APP_ROLE } from '../../migrations/support/rls';
 import { ROOT } from './careslot';
 
 export interface BenchDatabase {

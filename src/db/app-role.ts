@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Client } from 'pg';
 import { withPgClient } from './pg-client';
-import { APP_ROLE } from '../../migrations/support/rls';
 import { deriveKey } from '../platform/secret-key';
+
+/** The group role the migrations create and grant to (NOLOGIN, no BYPASSRLS); each deployment's login is a member. */
+export const APP_ROLE = 'careslot_app';
 
 /** The deployment's login role: a member of careslot_app (which holds the grants), of this database alone. */
 export interface AppLogin {
