@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import {
-  IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateIf, validateSync,
+  IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, ValidateIf, getMetadataStorage, validateSync,
 } from 'class-validator';
 
 export const NODE_ENVS = ['development', 'test', 'production'] as const;
@@ -10,6 +10,10 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 /**
  * Every setting careslot reads, from the environment only. Names match the
  * environment variables (README "Configuration" lists them all).
+ *
+ * This class is the one declaration: a property is a setting because it carries validation
+ * decorators (SETTINGS below is read from them), optional ones included. A property without a
+ * validator is not a setting, and test/unit/config.test.ts fails on it.
  */
 export class Config {
   @IsIn(NODE_ENVS) NODE_ENV: NodeEnv = 'development';
@@ -44,7 +48,8 @@ export class Config {
 
   /** Comma-separated list of browser origins allowed by CORS. */
   @IsString({ each: true }) CORS_ORIGINS: string[] = [];
-  @ValidateIf((c: Config) => c.NODE_ENV === 'production') @IsBoolean() INTROSPECTION = true;
+  /** Schema introspection (default: on, except in production). */
+  @IsBoolean() INTROSPECTION = true;
 
   @IsInt() @Min(1024) BODY_LIMIT_BYTES = 100 * 1024;
   @IsInt() @Min(1) MAX_DEPTH = 10;
@@ -94,9 +99,9 @@ export class ConfigError extends Error {
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
   const config = new Config();
   const settings = config as unknown as Record<string, unknown>;
-  for (const [name, raw] of Object.entries(env)) {
-    if (raw === undefined || !isSettingName(config, name)) continue;
-    settings[name] = coerce(raw, settings[name]);
+  for (const name of SETTINGS) {
+    const raw = env[name];
+    if (raw !== undefined) settings[name] = coerce(raw, kindOf(name, settings[name]));
   }
   if (config.NODE_ENV === 'production' && env.INTROSPECTION === undefined) config.INTROSPECTION = false;
   // Demo tenants (with admin tokens) belong on the throw-away embedded database, never unasked in a real one.
@@ -110,20 +115,127 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   return config;
 }
 
-const OPTIONAL_SETTINGS = new Set(['PUBLIC_URL', 'DATABASE_URL', 'DATABASE_APP_URL', 'DATABASE_APP_ROLE', 'REDIS_URL', 'SECRET_KEY']);
+/**
+ * The names of all settings, in declaration order: every property of Config that carries a
+ * validation decorator (optional ones without a default included). Read from class-validator's
+ * metadata, so there is no second list to keep in step.
+ */
+export const SETTINGS: readonly string[] = Object.freeze([
+  ...new Set(getMetadataStorage().getTargetValidationMetadatas(Config, '', true, false).map((m) => m.propertyName)),
+]);
 
-function isSettingName(config: Config, name: string): boolean {
-  return OPTIONAL_SETTINGS.has(name) || Object.prototype.hasOwnProperty.call(config, name);
+type Kind = 'number' | 'boolean' | 'list' | 'string';
+
+/** A setting's type: that of its default, or (optional ones without a default) of its declared type. */
+function kindOf(name: string, defaultValue: unknown): Kind {
+  if (typeof defaultValue === 'number') return 'number';
+  if (typeof defaultValue === 'boolean') return 'boolean';
+  if (Array.isArray(defaultValue)) return 'list';
+  if (defaultValue !== undefined) return 'string';
+  const declared: unknown = Reflect.getMetadata('design:type', Config.prototype, name);
+  return declared === Number ? 'number' : declared === Boolean ? 'boolean' : declared === Array ? 'list' : 'string';
 }
 
-/** Environment values are strings; each takes the type of its setting's default. */
-function coerce(raw: string, defaultValue: unknown): unknown {
-  if (typeof defaultValue === 'number') return raw.trim() === '' ? Number.NaN : Number(raw);
-  if (typeof defaultValue === 'boolean') {
+/** Environment values are strings; each takes the type of its setting. */
+function coerce(raw: string, kind: Kind): unknown {
+  if (kind === 'number') return raw.trim() === '' ? Number.NaN : Number(raw);
+  if (kind === 'boolean') {
     if (/^(true|1|yes|on)$/i.test(raw)) return true;
     if (/^(false|0|no|off)$/i.test(raw)) return false;
     return raw;
   }
-  if (Array.isArray(defaultValue)) return raw.split(',').map((item) => item.trim()).filter(Boolean);
+  if (kind === 'list') return raw.split(',').map((item) => item.trim()).filter(Boolean);
   return raw === '' ? undefined : raw;
+}
+
+export interface UnknownSetting {
+  /** The environment variable as set. */
+  name: string;
+  /** The setting it most likely meant: the nearest by spelling, else the nearest of its family. */
+  suggestion: string;
+  /** "DATABSE_URL is not a careslot setting; did you mean DATABASE_URL?" */
+  message: string;
+}
+
+/**
+ * Name prefixes that belong to other software, so they make no setting family even though a
+ * setting starts with them (NODE_OPTIONS is Node.js's, DEBUG_COLORS the debug package's): a
+ * setting with such a first word makes a family of its first two words (DEBUG_SQL_) instead.
+ */
+const FOREIGN_PREFIXES = new Set(['NODE', 'DEBUG']);
+
+/**
+ * Setting families: the first word of each setting's name (DATABASE_, MAX_, WS_, …), or its first
+ * two for a foreign first word; single-word settings (PORT, HOST, INTROSPECTION) make none.
+ */
+function settingFamilies(): Map<string, string[]> {
+  const families = new Map<string, string[]>();
+  for (const name of SETTINGS) {
+    const words = name.split('_');
+    const take = FOREIGN_PREFIXES.has(words[0]) ? 2 : 1;
+    if (words.length <= take) continue;
+    const prefix = `${words.slice(0, take).join('_')}_`;
+    families.set(prefix, [...(families.get(prefix) ?? []), name]);
+  }
+  return families;
+}
+
+/** Kubernetes (and Docker links) inject FOO_SERVICE_HOST, FOO_PORT=tcp://…, FOO_PORT_5432_TCP_ADDR, … per service. */
+function isServiceLink(name: string, value: string): boolean {
+  return /_SERVICE_(HOST|PORT)(_|$)/.test(name) || /_PORT_\d+_(TCP|UDP|SCTP)(_|$)/.test(name)
+    || (/_PORT$/.test(name) && /^(tcp|udp|sctp):\/\//.test(value));
+}
+
+/** Settings of 4 letters (PORT, HOST) take one typo, longer ones two: HOME, PGHOST and PGPORT are no typos. */
+const typoDistance = (setting: string) => (setting.length <= 4 ? 1 : 2);
+
+/**
+ * Environment variables that are set and look like careslot settings but are none: within a typo
+ * of a setting's name (DATABSE_URL, PORTT, database_url) or in a setting's family (DATABASE_HOST,
+ * WS_TIMEOUT_MS). Each comes with the setting it most likely meant. Not an error: start warns.
+ */
+export function unknownSettings(env: NodeJS.ProcessEnv = process.env): UnknownSetting[] {
+  const known = new Set(SETTINGS);
+  const families = settingFamilies();
+  const found: UnknownSetting[] = [];
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined || known.has(name) || isServiceLink(name, value)) continue;
+    const upper = name.toUpperCase();
+    let nearest: { setting: string; distance: number } | undefined;
+    for (const setting of SETTINGS) {
+      const distance = editDistance(upper, setting, typoDistance(setting));
+      if (distance <= typoDistance(setting) && (!nearest || distance < nearest.distance)) nearest = { setting, distance };
+    }
+    const family = [...families].find(([prefix]) => upper.startsWith(prefix))?.[1];
+    const suggestion = nearest?.setting ?? (family && closest(upper, family));
+    if (!suggestion) continue;
+    found.push({ name, suggestion, message: `${name} is not a careslot setting; did you mean ${suggestion}?` });
+  }
+  return found.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+function closest(name: string, candidates: string[]): string {
+  let best = candidates[0];
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const candidate of candidates) {
+    const distance = editDistance(name, candidate, Number.POSITIVE_INFINITY);
+    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
+  }
+  return best;
+}
+
+/**
+ * Edit distance of a and b: insertions, deletions, substitutions and swaps of neighbours (HSOT)
+ * count one each (optimal string alignment); anything past `limit` is reported as limit + 1.
+ */
+export function editDistance(a: string, b: string, limit = Number.POSITIVE_INFINITY): number {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i += 1) {
+    for (let j = 1; j <= b.length; j += 1) {
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  }
+  return Math.min(d[a.length][b.length], limit + 1);
 }

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig, unknownSettings } from './config';
 import { seedDemoData } from './demo/seed-demo-data';
 import { createLogger } from './platform/logger';
 import { createServer } from './server';
@@ -10,6 +10,7 @@ const STOP_DEADLINE_MS = 8_000;
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config);
+  for (const unknown of unknownSettings()) logger.warn({ variable: unknown.name, suggestion: unknown.suggestion }, unknown.message);
   const started = Date.now();
   const server = await createServer(config, { logger });
   let stopping = false;
