@@ -22,7 +22,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ LOG_LEVEL: 'warn' });
   const database = await openDatabase(config, loadSecretKey(config), logger);
   try {
-    const tenant = await provisionTenant(database.app, {
+    const tenant = await provisionTenant(database.tenants, {
       name: values.name, adminEmail: values['admin-email'], adminName: values['admin-name'] ?? values['admin-email'],
     });
     process.stdout.write(`tenant ${tenant.tenantId}\nadmin user ${tenant.adminUserId}\nadmin token (shown once): ${tenant.adminToken}\n`);

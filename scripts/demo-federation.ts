@@ -26,8 +26,8 @@ async function main(): Promise<void> {
   const sharing = await startDemoServer(serverUrl, 'careslot_demo_sharing', ports.sharing, '--sharing-port');
   const client = await startDemoServer(serverUrl, 'careslot_demo_client', ports.client, '--client-port');
 
-  const sharingTenant = await provisionTenant(sharing.server.database.app, { name: 'Vårdcentral Söder (sharing)', adminEmail: 'admin@soder.example', adminName: 'Anna Söder' });
-  const clientTenant = await provisionTenant(client.server.database.app, { name: 'Bygg & Hälsa AB (client)', adminEmail: 'admin@bygg.example', adminName: 'Bo Bygg' });
+  const sharingTenant = await provisionTenant(sharing.server.database.tenants, { name: 'Vårdcentral Söder (sharing)', adminEmail: 'admin@soder.example', adminName: 'Anna Söder' });
+  const clientTenant = await provisionTenant(client.server.database.tenants, { name: 'Bygg & Hälsa AB (client)', adminEmail: 'admin@bygg.example', adminName: 'Bo Bygg' });
   const sharingCtx = adminContext(sharing.server, sharingTenant.tenantId, sharingTenant.adminUserId);
   const clientCtx = adminContext(client.server, clientTenant.tenantId, clientTenant.adminUserId);
 
@@ -133,7 +133,7 @@ async function firstFreeSlot(server: CareslotServer, ctx: RequestContext, centre
 }
 
 function adminContext(server: CareslotServer, tenantId: string, userId: string): RequestContext {
-  return new RequestContext(server.database.app, { kind: 'STAFF_USER', tenantId, credentialId: userId, userId, roles: ['ADMIN', 'SCHEDULER'], permissions: [] }, server.logger);
+  return new RequestContext(server.database.tenants, { kind: 'STAFF_USER', tenantId, credentialId: userId, userId, roles: ['ADMIN', 'SCHEDULER'], permissions: [] }, server.logger);
 }
 
 main().catch((error: unknown) => {

@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Pool } from 'pg';
 import type { Config } from './config';
 import { ContextFactory } from './context/context-factory';
 import { openDatabase, type Database } from './db/database';
@@ -45,6 +44,9 @@ import { SecretBox } from './platform/secret-box';
 import { startJobRunner, type JobRunner } from './jobs/job-runner';
 import { CANCEL_SHARED_TWIN, cancelSharedTwinTask } from './jobs/cancel-shared-twin.task';
 import { Authenticator } from './context/authenticator';
+import { apiTokenVerifier } from './services/identity/api-token-verifier';
+import { evictOnIdentityChanges } from './services/identity/identity-events';
+import { OWN_SCHEDULES_ONLY } from './services/scheduling/mirror-schedules';
 import { TokensService } from './services/identity/tokens.service';
 import { UsersService } from './services/identity/users.service';
 
@@ -72,26 +74,29 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const secretKey = loadSecretKey(config);
   const database = await openDatabase(config, secretKey, logger);
   const bus = await startEventBus(config, database, logger);
-  const authenticator = new Authenticator(database.app, bus);
+  const tenants = database.tenants;
+  const authenticator = new Authenticator({ api: apiTokenVerifier(tenants), shareLink: shareLinkVerifier(tenants) });
+  const stopEvictions = evictOnIdentityChanges(bus, authenticator);
   // Told to peers in shares; until PUBLIC_URL is configured, the address this server listens on.
   let publicUrl = config.PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`;
-  authenticator.registerVerifier('shareLink', shareLinkVerifier(database.app));
-  const booking = new BookingService(bus);
-  const lifecycle = new AppointmentLifecycleService(bus);
-  const availability = new AvailabilityService(config.AVAILABILITY_MAX_DAYS);
-  const peer = new PeerService(bus, authenticator, booking, lifecycle, config.AVAILABILITY_MAX_DAYS);
+  // Built bottom-up: the sharing side of a share books only in its own schedules; the client side
+  // (the services callers use) reaches mirror schedules through the connector, which may serve a
+  // link to this very server in-process, through that sharing side.
+  const peer = new PeerService(
+    bus, authenticator, new BookingService(bus, OWN_SCHEDULES_ONLY), new AppointmentLifecycleService(bus, OWN_SCHEDULES_ONLY), config.AVAILABILITY_MAX_DAYS,
+  );
   const connector = new PeerConnector({
-    dataSource: database.app, authenticator, peer, logger,
+    database: tenants, authenticator, peer, logger,
     guard: new OutboundGuard({ allowLoopback: config.OUTBOUND_ALLOW_LOOPBACK, deniedCidrs: config.OUTBOUND_DENIED_CIDRS }),
     tokens: new SecretBox(secretKey, 'share-link-tokens'),
     timeoutMs: config.PEER_TIMEOUT_MS, maxResponseBytes: config.PEER_MAX_RESPONSE_BYTES, ownUrl: () => publicUrl,
   });
-  const health = new LinkHealth({ dataSource: database.app, bus, logger });
-  const watchers = new PeerWatchers({ dataSource: database.app, connector, bus, lifecycle, health, logger });
+  const health = new LinkHealth({ database: tenants, bus, logger });
   const shared = new SharedSchedulesService(connector, bus, health, logger, config.UNCONFIRMED_BOOKING_GRACE_SECONDS);
-  booking.bookRemotelyWith(shared);
-  availability.askRemotesWith(shared);
-  lifecycle.handleSharedWith(shared);
+  const booking = new BookingService(bus, shared);
+  const lifecycle = new AppointmentLifecycleService(bus, shared);
+  const availability = new AvailabilityService(config.AVAILABILITY_MAX_DAYS, shared);
+  const watchers = new PeerWatchers({ database: tenants, connector, bus, lifecycle, health, logger });
   const services: Services = {
     authenticator,
     users: new UsersService(bus),
@@ -127,14 +132,14 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     failureStore(database, throttleRedis),
     `careslot:${database.name}:sign-in`,
   ));
-  const contexts = new ContextFactory(database.app, signIn, new RequestRateLimiter(config.RATE_LIMIT_PER_MINUTE), logger);
+  const contexts = new ContextFactory(tenants, signIn, new RequestRateLimiter(config.RATE_LIMIT_PER_MINUTE), logger);
   const gate = new OperationGate(schema, queryLimitsOf(config), config.INTROSPECTION);
   const httpServer = createHttpServer();
   const apollo = createApolloServer(schema, config, httpServer, gate, metrics, logger);
   await apollo.start();
   const app = createHttpApp({
     config, apollo, gate, contexts, metrics, logger,
-    isReady: async () => (await database.app.query('SELECT 1')).length === 1,
+    isReady: () => tenants.isReachable(),
     beforeGraphql: [graphiqlRouter({ endpointPath: GRAPHQL_PATH })],
   });
   httpServer.on('request', app);
@@ -145,7 +150,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const jobs: JobRunner | undefined = config.JOBS_RUN
     ? await startJobRunner({
       connectionString: database.ownerUrl, logger,
-      tasks: { [CANCEL_SHARED_TWIN]: cancelSharedTwinTask({ dataSource: database.app, connector, logger, retryBaseMs: config.JOB_RETRY_BASE_MS, retryMaxMs: config.JOB_RETRY_MAX_MS }) },
+      tasks: { [CANCEL_SHARED_TWIN]: cancelSharedTwinTask({ database: tenants, connector, logger, retryBaseMs: config.JOB_RETRY_BASE_MS, retryMaxMs: config.JOB_RETRY_MAX_MS }) },
     })
     : undefined;
 
@@ -173,6 +178,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       await apollo.stop();
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
       connector.close();
+      stopEvictions();
       authenticator.close();
       throttleRedis?.disconnect();
       await bus.close();
@@ -183,7 +189,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
 
 function failureStore(database: Database, redis: Redis | undefined): FailureStore {
   if (redis) return { kind: 'redis', client: redis };
-  return { kind: 'postgres', pool: (database.app.driver as unknown as { master: Pool }).master, tableName: 'sign_in_failures' };
+  return { kind: 'postgres', pool: database.pool, tableName: 'sign_in_failures' };
 }
 
 async function startEventBus(config: Config, database: Database, logger: Logger): Promise<EventBus> {
@@ -192,9 +198,7 @@ async function startEventBus(config: Config, database: Database, logger: Logger)
     await bus.start();
     return bus;
   }
-  const options = database.app.options as { url: string };
-  const pool = (database.app.driver as unknown as { master: Pool }).master;
-  const bus = new PgNotifyBus(options.url, pool, logger);
+  const bus = new PgNotifyBus(database.appUrl, database.pool, logger);
   await bus.start();
   return bus;
 }

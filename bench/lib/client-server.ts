@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { createDataSource } from '../../src/db/data-source';
+import { createAppPool } from '../../src/db/app-pool';
+import { TenantDatabase } from '../../src/db/tenant-database';
 import { provisionTenant } from '../../src/services/identity/tenant-provisioning';
 import { graphql, startCareslot, type CareslotProcess } from './careslot';
 import { TIME_ZONE } from './data';
@@ -77,12 +78,11 @@ export async function startClientServer(ctx: BenchContext, options: { sharedSche
   };
   try {
     const tenant = await timed('client tenant (provisioning)', async () => {
-      const dataSource = createDataSource({ url: db.appUrl, poolSize: 1, onPoolError: () => undefined });
-      await dataSource.initialize();
+      const pool = createAppPool({ url: db.appUrl, size: 1, onError: () => undefined });
       try {
-        return await provisionTenant(dataSource, { name: 'Bench client tenant', adminEmail: 'client@bench.example', adminName: 'Client admin' });
+        return await provisionTenant(new TenantDatabase(pool), { name: 'Bench client tenant', adminEmail: 'client@bench.example', adminName: 'Client admin' });
       } finally {
-        await dataSource.destroy();
+        await pool.end();
       }
     });
     const careslot = await timed('client server start', () => startCareslot({

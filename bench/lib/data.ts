@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import { Client } from 'pg';
-import { createDataSource } from '../../src/db/data-source';
+import { createAppPool } from '../../src/db/app-pool';
+import { TenantDatabase } from '../../src/db/tenant-database';
 import { provisionTenant } from '../../src/services/identity/tenant-provisioning';
 
 export const TIME_ZONE = 'Europe/Stockholm';
@@ -112,12 +113,11 @@ export async function generateData(ownerUrl: string, appUrl: string, factor: num
   };
 
   const provisioned = await step('provision bench tenant (product code, app role)', async () => {
-    const dataSource = createDataSource({ url: appUrl, poolSize: 1, onPoolError: () => undefined });
-    await dataSource.initialize();
+    const pool = createAppPool({ url: appUrl, size: 1, onError: () => undefined });
     try {
-      return await provisionTenant(dataSource, { name: 'Bench tenant', adminEmail: 'bench@bench.example', adminName: 'Bench admin' });
+      return await provisionTenant(new TenantDatabase(pool), { name: 'Bench tenant', adminEmail: 'bench@bench.example', adminName: 'Bench admin' });
     } finally {
-      await dataSource.destroy();
+      await pool.end();
     }
   });
 

@@ -1,18 +1,9 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { DataSource } from 'typeorm';
 import type { Principal } from './principal';
-import { inTenantTransaction } from '../db/unit-of-work';
-import type { EventBus } from '../events/event-bus';
-import { unauthenticated } from '../platform/errors';
+import { unauthenticated, type CredentialRefusal } from '../platform/errors';
 import { parseToken, secretMatches, type ParsedToken, type TokenKind } from '../platform/opaque-token';
-import { identityRepository } from '../services/identity/identity.sql';
 
-export const IDENTITY_TOPICS = {
-  credentialRevoked: 'identity.credential-revoked',
-  userChanged: 'identity.user-changed',
-} as const;
-
-/** Finds one kind of credential in the database; share links plug in their own. */
+/** Finds one kind of credential where it is stored: each feature that issues tokens brings its own. */
 export interface CredentialVerifier {
   /**
    * The stored credential the token names, whatever its secret: the Authenticator compares the
@@ -24,16 +15,22 @@ export interface CredentialVerifier {
   recheck(principal: Principal): Promise<boolean>;
 }
 
+/** A credential that exists but may not act now, and why (the message is for people, the reason for programs). */
+export interface Refused {
+  refused: string;
+  reason: CredentialRefusal;
+}
+
 export interface StoredCredential {
   secretHash: Buffer;
   /** The principal the credential stands for, or why it may not act now (revoked, expired, disabled). */
-  principal: Principal | { refused: string };
+  principal: Principal | Refused;
   expiresAt: Date | null;
 }
 
 interface KnownCredential {
   secretHash: Buffer;
-  principal: Principal | { refused: string };
+  principal: Principal | Refused;
   /** Entry lifetime, capped by the credential's own expiry. */
   validUntil: number;
   /**
@@ -58,8 +55,8 @@ const CACHE_TTL_MS = 30_000;
 const CACHE_MAX_ENTRIES = 10_000;
 
 /**
- * Bearer token → principal. Verified principals are cached briefly; a revocation or an access
- * change evicts them on every instance through the event bus, so revocation takes effect at once.
+ * Bearer token → principal. Verified principals are cached briefly; whoever learns of a revocation
+ * or an access change (identity's events, on every instance) evicts them, so it takes effect at once.
  */
 export class Authenticator {
   private readonly known = new Map<string, KnownCredential>();
@@ -71,22 +68,10 @@ export class Authenticator {
    */
   private readonly finding = new Map<string, Promise<KnownCredential | undefined>>();
   private readonly rechecking = new Map<Principal, Promise<boolean>>();
-  private readonly verifiers = new Map<TokenKind, CredentialVerifier>();
-  private readonly unsubscribe: Array<() => void>;
+  private readonly verifiers: ReadonlyMap<TokenKind, CredentialVerifier>;
 
-  constructor(private readonly dataSource: DataSource, bus: EventBus) {
-    this.verifiers.set('api', {
-      find: (token) => this.findApiToken(token),
-      recheck: (principal) => this.recheckApiToken(principal),
-    });
-    this.unsubscribe = [
-      bus.subscribe(IDENTITY_TOPICS.credentialRevoked, (p) => this.evictCredential((p as { credentialId: string }).credentialId)),
-      bus.subscribe(IDENTITY_TOPICS.userChanged, (p) => this.evictUser((p as { userId: string }).userId)),
-    ];
-  }
-
-  registerVerifier(kind: TokenKind, verifier: CredentialVerifier): void {
-    this.verifiers.set(kind, verifier);
+  constructor(verifiers: Record<TokenKind, CredentialVerifier>) {
+    this.verifiers = new Map(Object.entries(verifiers) as Array<[TokenKind, CredentialVerifier]>);
   }
 
   /** The token in an `Authorization` header value (or graphql-ws connectionParams), or UNAUTHENTICATED. */
@@ -121,7 +106,7 @@ export class Authenticator {
       matches = known !== undefined && proves(token.secret, known);
     }
     if (!known || !matches) throw unauthenticated('Invalid token');
-    if ('refused' in known.principal) throw unauthenticated(known.principal.refused);
+    if ('refused' in known.principal) throw unauthenticated(known.principal.refused, known.principal.reason);
     return known.principal;
   }
 
@@ -152,7 +137,6 @@ export class Authenticator {
   }
 
   close(): void {
-    for (const stop of this.unsubscribe) stop();
     this.known.clear();
   }
 
@@ -175,48 +159,20 @@ export class Authenticator {
     return finding;
   }
 
-  private async findApiToken(token: ParsedToken): Promise<StoredCredential | undefined> {
-    const credential = await inTenantTransaction(this.dataSource, token.tenantId, async (tx) => {
-      const row = await identityRepository.findCredential(tx, token.credentialId);
-      if (row && secretMatches(token.secret, row.secretHash)) await identityRepository.touchToken(tx, row.id);
-      return row;
-    });
-    if (!credential) return undefined;
-    const stored = (principal: StoredCredential['principal']): StoredCredential => ({ secretHash: credential.secretHash, principal, expiresAt: credential.expiresAt });
-    if (credential.revokedAt) return stored({ refused: 'Token revoked' });
-    if (credential.expiresAt && credential.expiresAt.getTime() <= Date.now()) return stored({ refused: 'Token expired' });
-    if (credential.principalKind !== 'STAFF_USER' || !credential.userId || !credential.userActive) return stored({ refused: 'Invalid token' });
-    return stored({
-      kind: 'STAFF_USER',
-      tenantId: token.tenantId,
-      credentialId: credential.id,
-      userId: credential.userId,
-      roles: credential.roles ?? [],
-      permissions: credential.permissions ?? [],
-    });
-  }
-
-  private async recheckApiToken(principal: Principal): Promise<boolean> {
-    const credential = await inTenantTransaction(this.dataSource, principal.tenantId, (tx) =>
-      identityRepository.findCredential(tx, principal.credentialId),
-    );
-    return !!credential && !credential.revokedAt && credential.userActive !== false
-      && (!credential.expiresAt || credential.expiresAt.getTime() > Date.now());
-  }
-
   private remember(credentialId: string, known: KnownCredential): void {
     if (this.known.size >= CACHE_MAX_ENTRIES) this.known.delete(this.known.keys().next().value as string);
     this.known.set(credentialId, known);
   }
 
   /** A recheck that started before the revocation may answer from before it: later askers start their own. */
-  private evictCredential(credentialId: string): void {
+  evictCredential(credentialId: string): void {
     this.known.delete(credentialId);
     for (const principal of this.rechecking.keys()) if (principal.credentialId === credentialId) this.rechecking.delete(principal);
     this.finding.delete(credentialId);
   }
 
-  private evictUser(userId: string): void {
+  /** The user's roles changed, or the user was disabled: every credential of theirs is looked up again. */
+  evictUser(userId: string): void {
     const ofUser = (principal: KnownCredential['principal']) => 'kind' in principal && principal.kind === 'STAFF_USER' && principal.userId === userId;
     for (const [key, entry] of this.known) if (ofUser(entry.principal)) this.known.delete(key);
     for (const principal of this.rechecking.keys()) if (ofUser(principal)) this.rechecking.delete(principal);

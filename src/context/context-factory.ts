@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { TenantDatabase } from '../db/tenant-database';
 import type { Logger } from '../platform/logger';
 import type { RequestRateLimiter } from './request-rate-limit';
 import type { Principal } from './principal';
@@ -8,7 +8,7 @@ import type { SignInGuard } from './sign-in-guard';
 /** Builds the per-request context the same way for HTTP requests and WebSocket operations. */
 export class ContextFactory {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly database: TenantDatabase,
     readonly signIn: SignInGuard,
     private readonly rateLimiter: RequestRateLimiter,
     private readonly logger: Logger,
@@ -25,6 +25,6 @@ export class ContextFactory {
 
   async forPrincipal(principal: Principal, requestId?: string): Promise<RequestContext> {
     await this.rateLimiter.consume(`credential:${principal.credentialId}`);
-    return new RequestContext(this.dataSource, principal, this.logger, requestId);
+    return new RequestContext(this.database, principal, this.logger, requestId);
   }
 }

@@ -1,21 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import type { DataSource } from 'typeorm';
-import type { StatementObserver } from '../db/data-source';
-import { inTenantStatement } from '../db/statement-transaction';
-import { inTenantTransaction, type Tx } from '../db/unit-of-work';
+import type { TenantDatabase } from '../db/tenant-database';
+import type { StatementObserver, Tx } from '../db/unit-of-work';
 import { unauthenticated } from '../platform/errors';
 import type { Logger } from '../platform/logger';
 import type { Principal } from './principal';
 
 /**
- * Counts the statements of one request (transaction control and tenant scoping excluded), and its
- * transactions apart: each costs round trips and, when it writes, a durable commit of its own.
+ * Counts the statements of one request (transaction control and tenant scoping are not reported),
+ * and its transactions apart: each costs round trips and, when it writes, a durable commit of its own.
  */
 export class StatementCounter implements StatementObserver {
   count = 0;
   transactions = 0;
-  onStatement(sql: string): void {
-    if (!/^\s*(BEGIN|COMMIT|ROLLBACK|START TRANSACTION)\b/i.test(sql)) this.count += 1;
+  onStatement(): void {
+    this.count += 1;
   }
   onTransaction(): void {
     this.transactions += 1;
@@ -32,7 +30,7 @@ export class RequestContext {
   private childLogger?: Logger;
 
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly database: TenantDatabase,
     readonly principal: Principal | undefined,
     private readonly baseLogger: Logger,
     private id?: string,
@@ -65,7 +63,7 @@ export class RequestContext {
 
   /** A transaction scoped to the caller's tenant. */
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-    return inTenantTransaction(this.dataSource, this.tenantId, work, {
+    return this.database.transaction(this.tenantId, work, {
       observer: this.statements,
       onEffectError: (error) => this.logger.error({ err: describe(error) }, 'after-commit effect failed'),
     });
@@ -76,7 +74,7 @@ export class RequestContext {
    * the commit travel together. Its Tx takes that one statement; the answer arrives committed.
    */
   singleStatement<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-    return inTenantStatement(this.dataSource, this.tenantId, work, {
+    return this.database.statement(this.tenantId, work, {
       observer: this.statements,
       onEffectError: (error) => this.logger.error({ err: describe(error) }, 'after-commit effect failed'),
     });
@@ -91,7 +89,7 @@ export class RequestContext {
 
   /** A fresh context for the same caller, e.g. for each subscription event (no stale caches). */
   fork(): RequestContext {
-    return new RequestContext(this.dataSource, this.principal, this.baseLogger);
+    return new RequestContext(this.database, this.principal, this.baseLogger);
   }
 }
 

@@ -1,4 +1,4 @@
-import { DataSource, type Logger, type QueryRunner } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { ENTITIES } from '../entities';
 import { MIGRATIONS } from '../../migrations';
 import { SnakeNamingStrategy } from './naming-strategy';
@@ -10,24 +10,10 @@ export interface DataSourceOptions {
   onPoolError: (error: Error) => void;
 }
 
-/** Counts the statements each unit of work sends, so tests and benchmarks can hold the line on N+1. */
-export interface StatementObserver {
-  onStatement(sql: string): void;
-  /** Each transaction a unit of work opens (its own round trips: scope and commit at least). */
-  onTransaction?(): void;
-}
-
-class ObservingLogger implements Logger {
-  logQuery(query: string, _parameters?: unknown[], queryRunner?: QueryRunner): void {
-    (queryRunner?.data as { observer?: StatementObserver } | undefined)?.observer?.onStatement(query);
-  }
-  logQueryError(): void {}
-  logQuerySlow(): void {}
-  logSchemaBuild(): void {}
-  logMigration(): void {}
-  log(): void {}
-}
-
+/**
+ * TypeORM's part at run time ends here: entities (the drift check compares them with the
+ * migrations) and the migrations themselves. Requests run on a pg Pool (see tenant-database.ts).
+ */
 export function createDataSource(options: DataSourceOptions): DataSource {
   return new DataSource({
     type: 'postgres',
@@ -40,8 +26,7 @@ export function createDataSource(options: DataSourceOptions): DataSource {
     synchronize: false,
     migrationsRun: false,
     installExtensions: false,
-    logging: ['query'],
-    logger: new ObservingLogger(),
+    logging: false,
     poolSize: options.poolSize ?? 10,
     applicationName: options.applicationName ?? 'careslot',
     poolErrorHandler: options.onPoolError,

@@ -1,16 +1,22 @@
 import { join, resolve } from 'node:path';
-import type { DataSource } from 'typeorm';
+import type { Pool } from 'pg';
 import type { Config } from '../config';
 import type { Logger } from '../platform/logger';
 import { databaseNameOf, resolveAppDatabaseUrl } from './app-role';
 import { createDataSource } from './data-source';
+import { createAppPool } from './app-pool';
+import { TenantDatabase } from './tenant-database';
 import { withPgClient } from './pg-client';
 import { runMigrations as runJobQueueMigrations } from 'graphile-worker';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded/embedded-postgres';
 
 export interface Database {
+  /** Transactions scoped to a tenant, on the app pool. */
+  tenants: TenantDatabase;
   /** Connected as the non-owner app role: row-level security applies to everything it does. */
-  app: DataSource;
+  pool: Pool;
+  /** The app role's connection string (the event bus listens on a connection of its own). */
+  appUrl: string;
   /** The owner connection string (migrations, operator scripts). */
   ownerUrl: string;
   /** The database's name: what tells this deployment apart on a shared server. */
@@ -43,18 +49,25 @@ export async function openDatabase(config: Config, secretKey: Buffer, logger: Lo
   const ownerUrl = owner.ownerUrl;
   try {
     if (config.MIGRATIONS_RUN) await runMigrations(ownerUrl, logger);
-    const app = createDataSource({
-      url: await resolveAppDatabaseUrl(ownerUrl, config.DATABASE_APP_URL, secretKey, config.DATABASE_APP_ROLE),
-      poolSize: config.DATABASE_POOL_SIZE,
-      onPoolError: (error) => logger.error({ err: error.message }, 'database pool error'),
+    const appUrl = await resolveAppDatabaseUrl(ownerUrl, config.DATABASE_APP_URL, secretKey, config.DATABASE_APP_ROLE);
+    const pool = createAppPool({
+      url: appUrl,
+      size: config.DATABASE_POOL_SIZE,
+      onError: (error) => logger.error({ err: error.message }, 'database pool error'),
     });
-    await app.initialize();
+    // Fails the start, not the first request, when the app role cannot log in.
+    await pool.query('SELECT 1').catch(async (error: unknown) => {
+      await pool.end().catch(() => undefined);
+      throw error;
+    });
     return {
-      app,
+      tenants: new TenantDatabase(pool),
+      pool,
+      appUrl,
       ownerUrl,
       name: databaseNameOf(ownerUrl),
       close: async () => {
-        await app.destroy().catch(() => undefined);
+        await pool.end().catch(() => undefined);
         await owner.close();
       },
     };

@@ -1,9 +1,6 @@
 import * as pg from 'pg';
 import type { Pool, PoolClient } from 'pg';
-import type { DataSource } from 'typeorm';
-import { isUuid } from '../platform/ids';
-import type { StatementObserver } from './data-source';
-import type { Tx, UnitOfWorkOptions } from './unit-of-work';
+import { assertTenantId, runAfterCommit, type StatementObserver, type Tx, type UnitOfWorkOptions } from './unit-of-work';
 
 /** Scopes the implicit transaction to the tenant; unnamed, so it never competes with named statements for a connection's slots. */
 const SCOPE_SQL = "SELECT set_config('app.tenant_id', $1, true)";
@@ -35,7 +32,15 @@ class ScopedStatement extends (pg.Query as unknown as QueryClass) {
     connection.execute({ portal: '' });
     // An ad-hoc statement is parsed unnamed after the scope (the unnamed slot holds one at a time).
     if (!this.name) connection.parse({ text: this.text, name: '' });
-    connection.bind({ statement: this.name ?? '', portal: '', values: this.values, valueMapper: prepareValue });
+    try {
+      connection.bind({ statement: this.name ?? '', portal: '', values: this.values, valueMapper: prepareValue });
+    } catch (error) {
+      // As pg does itself: a value that cannot be converted fails this query, and the Sync still
+      // closes the batch so the connection answers and is not left waiting (the caller discards it).
+      connection.sync();
+      this.handleError(error, connection);
+      return;
+    }
     connection.describe({ type: 'P', name: '' });
     connection.execute({ portal: '' });
     connection.sync();
@@ -56,37 +61,23 @@ class ScopedStatement extends (pg.Query as unknown as QueryClass) {
  * The Tx it hands out takes that one statement (prepared or not) and nothing more: its answer comes
  * back committed. Effects registered with afterCommit run once the work returns.
  */
-export async function inTenantStatement<T>(
-  dataSource: DataSource,
-  tenantId: string,
-  work: (tx: Tx) => Promise<T>,
-  options: UnitOfWorkOptions = {},
-): Promise<T> {
-  if (!isUuid(tenantId)) throw new Error('tenant id must be a UUID');
+export async function inTenantStatement<T>(pool: Pool, tenantId: string, work: (tx: Tx) => Promise<T>, options: UnitOfWorkOptions = {}): Promise<T> {
+  assertTenantId(tenantId);
   const effects: Array<() => void> = [];
   let used = false;
   const run = async <Row>(name: string | undefined, sql: string, parameters: unknown[]): Promise<Row[]> => {
     if (used) throw new Error('a single-statement transaction takes one statement');
     used = true;
-    return runScoped<Row>(poolOf(dataSource), tenantId, name, sql, parameters, options.observer);
+    return runScoped<Row>(pool, tenantId, name, sql, parameters, options.observer);
   };
   const tx: Tx = {
     tenantId,
-    get manager(): never {
-      throw new Error('a single-statement transaction has no entity manager');
-    },
     prepared: run,
     query: (sql, parameters) => run(undefined, sql, parameters ?? []),
     afterCommit: (effect) => effects.push(effect),
   };
   const result = await work(tx);
-  for (const effect of effects) {
-    try {
-      effect();
-    } catch (error) {
-      options.onEffectError?.(error);
-    }
-  }
+  runAfterCommit(effects, options.onEffectError);
   return result;
 }
 
@@ -95,7 +86,7 @@ async function runScoped<Row>(pool: Pool, tenantId: string, name: string | undef
   observer?.onStatement(sql);
   const client: PoolClient = await pool.connect();
   // A connection left inside a transaction block would swallow the Sync's commit: never use one.
-  if ((client as unknown as { getTransactionStatus(): string | null }).getTransactionStatus() !== 'I') {
+  if (client.getTransactionStatus() !== 'I') {
     client.release(new Error('pooled connection was inside a transaction'));
     throw new Error('pooled connection was inside a transaction');
   }
@@ -115,10 +106,6 @@ async function runScoped<Row>(pool: Pool, tenantId: string, name: string | undef
 
 function isServerError(error: unknown): boolean {
   return typeof (error as { code?: unknown }).code === 'string' && typeof (error as { severity?: unknown }).severity === 'string';
-}
-
-function poolOf(dataSource: DataSource): Pool {
-  return (dataSource.driver as unknown as { master: Pool }).master;
 }
 
 // pg's internals used above: the connection's message writers and its record of parsed statements.
@@ -141,9 +128,26 @@ interface QueryInternals {
   prepare(connection: PgConnection): void;
   handleDataRow(message: unknown): void;
   handleCommandComplete(message: unknown, connection: PgConnection): void;
+  handleError(error: unknown, connection: PgConnection): void;
 }
 type QueryCallback = (error: Error | null, result?: { rows: unknown[] }) => void;
 type QueryClass = new (config: { name?: string; text: string; values: unknown[]; callback: QueryCallback }) => QueryInternals;
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { prepareValue } = require('pg/lib/utils') as { prepareValue: (value: unknown) => unknown };
+
+/**
+ * The pg release whose Query and Connection internals ScopedStatement was written against. A test
+ * compares it with the installed pg: an upgrade fails CI until these internals are read again.
+ */
+export const PG_RELEASE_CHECKED = '8.23.1';
+
+/** Fails at start, not on the first booking, when pg no longer has the hooks ScopedStatement overrides. */
+function assertPgInternals(): void {
+  const hooks = ['prepare', 'hasBeenParsed', 'handleDataRow', 'handleCommandComplete', 'handleError'];
+  const missing = hooks.filter((hook) => typeof (pg.Query.prototype as unknown as Record<string, unknown>)[hook] !== 'function');
+  if (missing.length > 0 || typeof prepareValue !== 'function') {
+    throw new Error(`pg's Query lacks ${[...missing, ...(typeof prepareValue === 'function' ? [] : ['utils.prepareValue'])].join(', ')}: the single-statement transaction needs pg ${PG_RELEASE_CHECKED}'s internals`);
+  }
+}
+assertPgInternals();

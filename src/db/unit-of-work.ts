@@ -1,14 +1,14 @@
-import type { PoolClient } from 'pg';
-import type { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import type { Pool, PoolClient } from 'pg';
 import { isUuid } from '../platform/ids';
-import type { StatementObserver } from './data-source';
 
+/** Sends SQL and answers rows: what a data-layer function needs, and nothing more. */
+export interface Queryable {
+  query<Row = Record<string, unknown>>(sql: string, parameters?: unknown[]): Promise<Row[]>;
+}
 
 /** One database transaction bound to one tenant: every statement in it sees only that tenant's rows. */
-export interface Tx {
+export interface Tx extends Queryable {
   readonly tenantId: string;
-  readonly manager: EntityManager;
-  query<Row = Record<string, unknown>>(sql: string, parameters?: unknown[]): Promise<Row[]>;
   /**
    * A hot statement as a named prepared statement: PostgreSQL parses and plans it once per
    * connection instead of on every call (planning the booking statement costs more than running it).
@@ -16,6 +16,14 @@ export interface Tx {
   prepared<Row = Record<string, unknown>>(name: string, sql: string, parameters: unknown[]): Promise<Row[]>;
   /** Runs after a successful COMMIT (events, cache invalidation); never inside the transaction. */
   afterCommit(effect: () => void): void;
+}
+
+/** Counts the statements each unit of work sends, so tests and benchmarks can hold the line on N+1. */
+export interface StatementObserver {
+  /** Each statement of the work (transaction control and tenant scoping are not reported). */
+  onStatement(sql: string): void;
+  /** Each transaction a unit of work opens (its own round trips: scope and commit at least). */
+  onTransaction?(): void;
 }
 
 export interface UnitOfWorkOptions {
@@ -26,63 +34,73 @@ export interface UnitOfWorkOptions {
 /**
  * Runs work in a transaction scoped to a tenant by `set_config('app.tenant_id', …, true)`:
  * local to the transaction, so a pooled connection never carries a tenant into the next request.
+ * BEGIN and the scope travel in one simple-protocol round trip (the id is a validated UUID literal).
  */
-export async function inTenantTransaction<T>(
-  dataSource: DataSource,
-  tenantId: string,
-  work: (tx: Tx) => Promise<T>,
-  options: UnitOfWorkOptions = {},
-): Promise<T> {
-  if (!isUuid(tenantId)) throw new Error('tenant id must be a UUID');
-  const queryRunner = dataSource.createQueryRunner();
-  queryRunner.data = { observer: options.observer };
+export async function inTenantTransaction<T>(pool: Pool, tenantId: string, work: (tx: Tx) => Promise<T>, options: UnitOfWorkOptions = {}): Promise<T> {
+  assertTenantId(tenantId);
   options.observer?.onTransaction?.();
-  await queryRunner.connect();
-  try {
-    const effects: Array<() => void> = [];
-    await beginTenantTransaction(queryRunner, tenantId);
-    const result = await work(toTx(queryRunner, tenantId, effects, options.observer));
-    await queryRunner.commitTransaction();
-    for (const effect of effects) runEffect(effect, options.onEffectError);
-    return result;
-  } catch (error) {
-    if (queryRunner.isTransactionActive) await queryRunner.rollbackTransaction().catch(() => undefined);
-    throw error;
-  } finally {
-    await queryRunner.release();
-  }
+  const effects: Array<() => void> = [];
+  const result = await inTransaction(pool, `BEGIN; SELECT set_config('app.tenant_id', '${tenantId}', true)`, (client) =>
+    work(tenantTx(client, tenantId, effects, options.observer)));
+  runAfterCommit(effects, options.onEffectError);
+  return result;
 }
 
 /**
- * BEGIN and set_config travel in one simple-protocol round trip (the id is a validated UUID
- * literal); TypeORM is then told the transaction is open so it neither nests nor commits early.
+ * A transaction under a named scope that a row-level-security policy recognises (e.g. the link
+ * registry, which reads ids across tenants): no tenant, and only what that policy lets through.
  */
-async function beginTenantTransaction(queryRunner: QueryRunner, tenantId: string): Promise<void> {
-  await queryRunner.query(`BEGIN; SELECT set_config('app.tenant_id', '${tenantId}', true)`);
-  const state = queryRunner as unknown as { isTransactionActive: boolean; transactionDepth: number };
-  state.isTransactionActive = true;
-  state.transactionDepth = 1;
+export function inScopedTransaction<T>(pool: Pool, scope: 'link-registry', work: (db: Queryable) => Promise<T>): Promise<T> {
+  return inTransaction(pool, `BEGIN; SELECT set_config('app.scope', '${scope}', true)`, (client) => work(queryableOf(client)));
 }
 
-function toTx(queryRunner: QueryRunner, tenantId: string, effects: Array<() => void>, observer: StatementObserver | undefined): Tx {
+export function assertTenantId(tenantId: string): void {
+  if (!isUuid(tenantId)) throw new Error('tenant id must be a UUID');
+}
+
+/** Runs effects registered with afterCommit; one that throws is reported and does not stop the rest. */
+export function runAfterCommit(effects: Array<() => void>, onError: ((error: unknown) => void) | undefined): void {
+  for (const effect of effects) {
+    try {
+      effect();
+    } catch (error) {
+      onError?.(error);
+    }
+  }
+}
+
+async function inTransaction<T>(pool: Pool, begin: string, work: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  try {
+    await client.query(begin);
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    // A connection that cannot even roll back is closed instead of going back to the pool.
+    if (client.getTransactionStatus() !== 'I') await client.query('ROLLBACK').catch((rollbackError: Error) => { broken = rollbackError; });
+    throw error;
+  } finally {
+    client.release(broken);
+  }
+}
+
+function queryableOf(client: PoolClient): Queryable {
+  return { query: async <Row>(sql: string, parameters?: unknown[]) => (await client.query(sql, parameters)).rows as Row[] };
+}
+
+function tenantTx(client: PoolClient, tenantId: string, effects: Array<() => void>, observer: StatementObserver | undefined): Tx {
   return {
     tenantId,
-    manager: queryRunner.manager,
+    query: async <Row>(sql: string, parameters?: unknown[]) => {
+      observer?.onStatement(sql);
+      return (await client.query(sql, parameters)).rows as Row[];
+    },
     prepared: async <Row>(name: string, sql: string, parameters: unknown[]) => {
       observer?.onStatement(sql);
-      const client = (queryRunner as unknown as { databaseConnection: PoolClient }).databaseConnection;
       return (await client.query({ name, text: sql, values: parameters })).rows as Row[];
     },
-    // Structured results: TypeORM otherwise answers UPDATE/DELETE with [rows, count] instead of rows.
-    query: async (sql, parameters) => (await queryRunner.query(sql, parameters, true)).records,
     afterCommit: (effect) => effects.push(effect),
   };
-}
-
-function runEffect(effect: () => void, onError: ((error: unknown) => void) | undefined): void {
-  try {
-    effect();
-  } catch (error) {
-    onError?.(error);
-  }
 }

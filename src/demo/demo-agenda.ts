@@ -59,7 +59,7 @@ const DEMO_PATIENTS = [
 export async function seedDemoAgenda(server: CareslotServer, tenantId: string, adminUserId: string): Promise<void> {
   const centres = DEMO_CENTRES[tenantId] ?? [];
   const principal: Principal = { kind: 'STAFF_USER', tenantId, credentialId: randomUUID(), userId: adminUserId, roles: ['ADMIN', 'SCHEDULER'], permissions: [] };
-  const ctx = new RequestContext(server.database.app, principal, server.logger);
+  const ctx = new RequestContext(server.database.tenants, principal, server.logger);
   const [existing] = await ctx.transaction((tx) => tx.query('SELECT 1 FROM centres WHERE tenant_id = $1 LIMIT 1', [tenantId]));
   if (existing || centres.length === 0) return;
 

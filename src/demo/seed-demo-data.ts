@@ -1,5 +1,4 @@
 import type { CareslotServer } from '../server';
-import { inTenantTransaction } from '../db/unit-of-work';
 import { issueToken } from '../platform/opaque-token';
 import { identityRepository } from '../services/identity/identity.sql';
 import { seedDemoAgenda } from './demo-agenda';
@@ -17,10 +16,10 @@ export interface DemoData {
 }
 
 export async function seedDemoData(server: CareslotServer): Promise<DemoData> {
-  const dataSource = server.database.app;
+  const database = server.database.tenants;
   const admins: DemoData['admins'] = [];
   for (const tenant of DEMO_TENANTS) {
-    const token = await inTenantTransaction(dataSource, tenant.id, async (tx) => {
+    const token = await database.transaction(tenant.id, async (tx) => {
       const [existing] = await tx.query<{ id: string }>('SELECT id FROM tenants WHERE id = $1', [tenant.id]);
       if (!existing) await identityRepository.insertTenant(tx, tenant.name);
       const [admin] = await tx.query<{ id: string }>('SELECT id FROM users WHERE tenant_id = $1 AND email = $2', [tenant.id, tenant.adminEmail]);

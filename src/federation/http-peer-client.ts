@@ -1,13 +1,12 @@
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import type { SlotProblem } from '../services/scheduling/appointment.model';
 import type { OutboundGuard } from './outbound-guard';
 import { PeerError, type PeerClient, type PeerFailure, type PeerWatch, type PeerWatchListener } from './peer-client';
 import type { PeerHttpTransport } from './peer-http-transport';
 import { PEER_AVAILABILITY, PEER_BOOK, PEER_CANCEL, PEER_OCCUPANCY, PEER_RESCHEDULE, PEER_SHARE, PEER_TWINS } from './peer-documents';
 import type {
   PeerAvailabilityRequest, PeerBookOutcome, PeerBookRequest, PeerCancelOutcome, PeerCancelRequest, PeerOccupancyEvent,
-  PeerRescheduleOutcome, PeerRescheduleRequest, PeerScheduleAvailability, PeerShareInfo, PeerTwin, ShareRefusal,
+  PeerRescheduleOutcome, PeerRescheduleRequest, PeerScheduleAvailability, PeerShareInfo, PeerTwin, ShareRefusal, SlotProblem,
 } from './peer-protocol';
 
 export interface HttpPeerOptions {
@@ -175,7 +174,7 @@ export class HttpPeerClient implements PeerClient {
       headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json, application/json', authorization: `Bearer ${this.options.token}` },
       body: JSON.stringify({ query, variables }),
     });
-    let payload: { data?: T; errors?: Array<{ message: string; extensions?: { code?: string } }> };
+    let payload: { data?: T; errors?: Array<{ message: string; extensions?: { code?: string; reason?: string } }> };
     try {
       payload = JSON.parse(body) as typeof payload;
     } catch {
@@ -183,7 +182,7 @@ export class HttpPeerClient implements PeerClient {
     }
     if (!payload || typeof payload !== 'object') throw new PeerError('INVALID_RESPONSE', `HTTP ${status}`);
     const error = payload.errors?.[0];
-    if (error?.extensions?.code === 'UNAUTHENTICATED') throw new PeerError(/revoked/i.test(error.message) ? 'REVOKED' : 'BAD_TOKEN');
+    if (error?.extensions?.code === 'UNAUTHENTICATED') throw new PeerError(error.extensions.reason === 'REVOKED' ? 'REVOKED' : 'BAD_TOKEN');
     if (error?.extensions?.code === 'CONFLICT') throw new PeerError('REFUSED');
     if (error || !payload.data) throw new PeerError('INVALID_RESPONSE', error?.extensions?.code ?? `HTTP ${status}`);
     if (Object.keys(payload.data as object).length === 0) throw new PeerError('INVALID_RESPONSE', 'empty data');

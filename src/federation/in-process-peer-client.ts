@@ -1,58 +1,68 @@
-import type { DataSource } from 'typeorm';
-import { RequestContext } from '../context/request-context';
-import type { Logger } from '../platform/logger';
-import { AppError, ErrorCode } from '../platform/errors';
-import type { Authenticator } from '../context/authenticator';
-import type { PeerService } from '../services/sharing/peer.service';
 import { PeerError, type PeerClient, type PeerWatch, type PeerWatchListener } from './peer-client';
 import type {
   PeerAvailabilityRequest, PeerBookOutcome, PeerBookRequest, PeerCancelOutcome, PeerCancelRequest, PeerOccupancyEvent,
   PeerRescheduleOutcome, PeerRescheduleRequest, PeerScheduleAvailability, PeerShareInfo, PeerTwin,
 } from './peer-protocol';
 
-export interface InProcessPeerDeps {
-  dataSource: DataSource;
-  authenticator: Authenticator;
-  peer: PeerService;
-  logger: Logger;
+/**
+ * The sharing side of the peer protocol, called with the caller's context: what a careslot server
+ * answers to a peer principal over GraphQL, and to a link within the same server directly.
+ */
+export interface PeerOperations<Ctx> {
+  share(ctx: Ctx): Promise<PeerShareInfo>;
+  availability(ctx: Ctx, request: PeerAvailabilityRequest): Promise<PeerScheduleAvailability[]>;
+  book(ctx: Ctx, request: PeerBookRequest): Promise<PeerBookOutcome>;
+  reschedule(ctx: Ctx, request: PeerRescheduleRequest): Promise<PeerRescheduleOutcome>;
+  cancel(ctx: Ctx, request: PeerCancelRequest): Promise<PeerCancelOutcome>;
+  twins(ctx: Ctx, from: Date, clientReference?: string): Promise<PeerTwin[]>;
+  /** Occupancy changes; the stream opens with LIVE and ends when the share does. */
+  watch(ctx: Ctx): Promise<AsyncIterableIterator<PeerOccupancyEvent>>;
+}
+
+export interface InProcessPeer<Ctx> {
+  operations: PeerOperations<Ctx>;
+  /** The context a token stands for on this server; a refused token throws a PeerError (REVOKED or BAD_TOKEN). */
+  contextFor(token: string): Promise<Ctx>;
+  /** What a failed operation means on the wire (a refusal, a revoked share), as a PeerError; anything else is rethrown. */
+  failureOf(error: unknown): PeerError | undefined;
 }
 
 /**
  * A link to a sharing centre on this same server: no network, but the same path as a remote peer —
- * the token is verified by the Authenticator and the sharing side's PeerService decides.
+ * the token is verified and the sharing side's operations decide.
  */
-export class InProcessPeerClient implements PeerClient {
-  constructor(private readonly deps: InProcessPeerDeps, private readonly token: string) {}
+export class InProcessPeerClient<Ctx> implements PeerClient {
+  constructor(private readonly peer: InProcessPeer<Ctx>, private readonly token: string) {}
 
   share(): Promise<PeerShareInfo> {
-    return this.call((ctx) => this.deps.peer.share(ctx));
+    return this.call((ctx) => this.peer.operations.share(ctx));
   }
 
   availability(request: PeerAvailabilityRequest): Promise<PeerScheduleAvailability[]> {
-    return this.call((ctx) => this.deps.peer.availability(ctx, request));
+    return this.call((ctx) => this.peer.operations.availability(ctx, request));
   }
 
   book(request: PeerBookRequest): Promise<PeerBookOutcome> {
-    return this.call((ctx) => this.deps.peer.book(ctx, request));
+    return this.call((ctx) => this.peer.operations.book(ctx, request));
   }
 
   reschedule(request: PeerRescheduleRequest): Promise<PeerRescheduleOutcome> {
-    return this.call((ctx) => this.deps.peer.reschedule(ctx, request));
+    return this.call((ctx) => this.peer.operations.reschedule(ctx, request));
   }
 
   cancel(request: PeerCancelRequest): Promise<PeerCancelOutcome> {
-    return this.call((ctx) => this.deps.peer.cancel(ctx, request));
+    return this.call((ctx) => this.peer.operations.cancel(ctx, request));
   }
 
   twins(from: Date, clientReference?: string): Promise<PeerTwin[]> {
-    return this.call((ctx) => this.deps.peer.twins(ctx, from, clientReference));
+    return this.call((ctx) => this.peer.operations.twins(ctx, from, clientReference));
   }
 
   /** Within one server the watch never drops: it is live from its LIVE event on, and ends only with the share. */
   watch(listener: PeerWatchListener): PeerWatch {
     let iterator: AsyncIterableIterator<PeerOccupancyEvent> | undefined;
     let closed = false;
-    void this.call((ctx) => this.deps.peer.watch(ctx)).then(async (events) => {
+    void this.call((ctx) => this.peer.operations.watch(ctx)).then(async (events) => {
       iterator = events;
       if (closed) return void events.return?.();
       for await (const event of events) {
@@ -71,21 +81,12 @@ export class InProcessPeerClient implements PeerClient {
     };
   }
 
-  private async call<T>(work: (ctx: RequestContext) => Promise<T>): Promise<T> {
-    let ctx: RequestContext;
-    try {
-      const principal = await this.deps.authenticator.authenticate(`Bearer ${this.token}`);
-      ctx = new RequestContext(this.deps.dataSource, principal, this.deps.logger);
-    } catch (error) {
-      if (error instanceof AppError) throw new PeerError(/revoked/i.test(error.message) ? 'REVOKED' : 'BAD_TOKEN');
-      throw error;
-    }
+  private async call<T>(work: (ctx: Ctx) => Promise<T>): Promise<T> {
+    const ctx = await this.peer.contextFor(this.token);
     try {
       return await work(ctx);
     } catch (error) {
-      if (error instanceof AppError && error.code === ErrorCode.CONFLICT) throw new PeerError('REFUSED');
-      if (error instanceof AppError && error.code === ErrorCode.UNAUTHENTICATED) throw new PeerError('REVOKED');
-      throw error;
+      throw this.peer.failureOf(error) ?? error;
     }
   }
 }

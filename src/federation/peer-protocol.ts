@@ -1,6 +1,15 @@
-import type { WeeklyWindow } from '../entities/schedule-share.entity';
-import type { SlotProblem } from '../services/scheduling/appointment.model';
-import type { Instant, SlotState } from '../services/scheduling/availability.sql';
+/** An instant on the wire: ISO 8601 with its offset. */
+export type Instant = string;
+export type SlotState = 'FREE' | 'OCCUPIED';
+/** Why a booking or a move was not made: the same words a client centre's own agenda uses. */
+export type SlotProblem = 'SLOT_UNAVAILABLE' | 'OUTSIDE_OPENING_HOURS' | 'OFF_SLOT_GRID' | 'IN_THE_PAST' | 'SERVICE_NOT_OFFERED' | 'PATIENT_NOT_FOUND' | 'NOT_BOOKABLE_THROUGH_SHARE';
+
+/** A weekly bookable window of a share, in the sharing centre's local time (weekday 1 = Monday). */
+export interface WeeklyWindow {
+  weekday: number;
+  startTime: string;
+  endTime: string;
+}
 
 /**
  * What careslot servers say to each other about a share. The sharing server

@@ -90,7 +90,7 @@ export function attachGraphqlWebSocket(httpServer: Server, path: string, deps: W
         // A token revoked since the connection opened may not start anything new.
         if (!state.principal || !(await deps.authenticator.stillValid(state.principal))) {
           state.activeSubscriptions -= 1;
-          return [appErrorToGraphQL(unauthenticated('Token revoked'))];
+          return [appErrorToGraphQL(unauthenticated('Token revoked', 'REVOKED'))];
         }
         const prepared = await prepareOperation(deps, state.principal, payload);
         if (Array.isArray(prepared)) {

@@ -1,6 +1,5 @@
 import type { Task } from 'graphile-worker';
-import type { DataSource } from 'typeorm';
-import { inTenantTransaction } from '../db/unit-of-work';
+import type { TenantDatabase } from '../db/tenant-database';
 import { PeerError } from '../federation/peer-client';
 import type { PeerConnector } from '../services/sharing/peer-connector';
 import type { Logger } from '../platform/logger';
@@ -28,10 +27,10 @@ interface Payload {
  * sharing side; while the sharing server cannot be reached, the job comes back with growing delays
  * (our own backoff, so operators can tune it) until it is done. A share that was revoked ends it.
  */
-export function cancelSharedTwinTask(deps: { dataSource: DataSource; connector: PeerConnector; logger: Logger; retryBaseMs: number; retryMaxMs: number }): Task {
+export function cancelSharedTwinTask(deps: { database: TenantDatabase; connector: PeerConnector; logger: Logger; retryBaseMs: number; retryMaxMs: number }): Task {
   return async (raw, helpers) => {
     const payload = raw as Payload;
-    const link = await inTenantTransaction(deps.dataSource, payload.tenantId, async (tx) => {
+    const link = await deps.database.transaction(payload.tenantId, async (tx) => {
       if (payload.unlessRecorded && await sharedSchedulesRepository.isRecorded(tx, payload.appointmentId)) return undefined;
       return payload.linkId
         ? (await sharedSchedulesRepository.linksWithMirrors(tx, [payload.linkId]))[0]
@@ -42,7 +41,7 @@ export function cancelSharedTwinTask(deps: { dataSource: DataSource; connector: 
       const outcome = await deps.connector.forLink(link).cancel({
         clientReference: payload.appointmentId, idempotencyKey: `cancel:${payload.appointmentId}`, reasonText: payload.reasonText ?? undefined,
       });
-      await inTenantTransaction(deps.dataSource, payload.tenantId, (tx) => writeAudit(tx, { kind: 'SYSTEM', id: null }, {
+      await deps.database.transaction(payload.tenantId, (tx) => writeAudit(tx, { kind: 'SYSTEM', id: null }, {
         action: 'shared-booking.twin-cancelled', entityType: 'Appointment', entityId: payload.appointmentId, details: { status: outcome.status, attempts: payload.attempt + 1 },
       }));
     } catch (error) {

@@ -60,8 +60,10 @@ export const notFound = (what: string): AppError => new AppError(ErrorCode.NOT_F
 export const forbidden = (message = 'Not allowed'): AppError => new AppError(ErrorCode.FORBIDDEN, message);
 export const conflict = (message: string, details: Record<string, unknown> = {}): AppError =>
   new AppError(ErrorCode.CONFLICT, message, details);
-export const unauthenticated = (message = 'Authentication required'): AppError =>
-  new AppError(ErrorCode.UNAUTHENTICATED, message);
+/** Why a credential that exists may not act: told to clients as `extensions.reason`, which peers act on. */
+export type CredentialRefusal = 'REVOKED' | 'EXPIRED' | 'INVALID';
+export const unauthenticated = (message = 'Authentication required', reason?: CredentialRefusal): AppError =>
+  new AppError(ErrorCode.UNAUTHENTICATED, message, reason ? { reason } : {});
 export const badInput = (fields: FieldProblem[], message = 'Invalid input'): AppError =>
   new AppError(ErrorCode.BAD_USER_INPUT, message, { fields });
 

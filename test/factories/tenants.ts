@@ -12,7 +12,7 @@ export interface TestTenant {
 
 /** A fresh tenant with its first ADMIN, the way an operator creates one. */
 export async function createTenant(target: TestServer, name = `Tenant ${randomUUID().slice(0, 8)}`): Promise<TestTenant> {
-  return provisionTenant(target.server.database.app, { name, adminEmail: `admin-${randomUUID().slice(0, 8)}@test.example`, adminName: 'Test Admin' });
+  return provisionTenant(target.server.database.tenants, { name, adminEmail: `admin-${randomUUID().slice(0, 8)}@test.example`, adminName: 'Test Admin' });
 }
 
 /** A staff user with the given roles and a token, created through the public API by the tenant's admin. */

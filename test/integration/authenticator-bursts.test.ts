@@ -21,9 +21,9 @@ describe('Authenticator under bursts', () => {
 
   const authenticator = () => app.server.services.authenticator;
 
-  /** How many transactions `work` opened on the app's data source. */
+  /** How many transactions `work` opened on the app's pool. */
   async function transactionsOf<T>(work: () => Promise<T>): Promise<{ result: T; transactions: number }> {
-    const spy = jest.spyOn(app.server.database.app, 'createQueryRunner');
+    const spy = jest.spyOn(app.server.database.pool, 'connect');
     try {
       const result = await work();
       return { result, transactions: spy.mock.calls.length };

@@ -58,7 +58,7 @@ describe('deployments sharing a PostgreSQL server', () => {
     databases.push(a, b);
     const serverA = await start(a.url, KEY_A);
     await start(b.url, KEY_B);
-    const loginA = new URL((serverA.server.database.app.options as { url: string }).url);
+    const loginA = new URL(serverA.server.database.appUrl);
     const intruder = new URL(b.url);
     intruder.username = loginA.username;
     intruder.password = loginA.password;

@@ -1,3 +1,4 @@
+import type { PoolClient } from 'pg';
 import { defaultAppRole } from '../../src/db/app-role';
 import { withPgClient } from '../../src/db/pg-client';
 import { startTestServer, type TestServer } from '../helpers/test-server';
@@ -22,6 +23,22 @@ describe('row-level security, checked from the catalog and as the app role', () 
   });
   afterAll(() => app.close());
 
+  /** A transaction as the app role, by hand (the tenant scope is what the test sets). */
+  async function inAppTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    const client = await app.server.database.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK');
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
   it('forces RLS with a policy on every tenant-owned table', async () => {
     const tables = await withPgClient(app.databaseUrl, async (client) => (await client.query(TENANT_TABLES_SQL)).rows);
     expect(tables.length).toBeGreaterThanOrEqual(4);
@@ -41,19 +58,20 @@ describe('row-level security, checked from the catalog and as the app role', () 
   });
 
   it('shows the app role nothing when no tenant is set, and only that tenant when one is', async () => {
-    const appDataSource = app.server.database.app;
+    const pool = app.server.database.pool;
+    const rowsOf = async (sql: string) => (await pool.query(sql)).rows;
     const tables = await withPgClient(app.databaseUrl, async (client) => (await client.query(TENANT_TABLES_SQL)).rows as Array<{ table: string }>);
-    const role = await appDataSource.query(`SELECT current_user AS name, rolsuper, rolbypassrls, pg_has_role(current_user, 'careslot_app', 'MEMBER') AS "appMember"
+    const role = await rowsOf(`SELECT current_user AS name, rolsuper, rolbypassrls, pg_has_role(current_user, 'careslot_app', 'MEMBER') AS "appMember"
       FROM pg_roles WHERE rolname = current_user`);
     expect(role).toEqual([{ name: defaultAppRole(new URL(app.databaseUrl).pathname.slice(1)), rolsuper: false, rolbypassrls: false, appMember: true }]);
     for (const { table } of tables) {
-      const [{ count }] = await appDataSource.query(`SELECT count(*)::int AS count FROM "${table}"`);
+      const [{ count }] = await rowsOf(`SELECT count(*)::int AS count FROM "${table}"`);
       expect({ table, count }).toEqual({ table, count: 0 });
     }
     const [{ id: someTenant }] = await withPgClient(app.databaseUrl, async (client) => (await client.query('SELECT id FROM tenants LIMIT 1')).rows);
-    const visible = await appDataSource.transaction(async (manager) => {
-      await manager.query(`SELECT set_config('app.tenant_id', $1, true)`, [someTenant]);
-      return manager.query('SELECT DISTINCT tenant_id FROM users');
+    const visible = await inAppTransaction(async (client) => {
+      await client.query(`SELECT set_config('app.tenant_id', $1, true)`, [someTenant]);
+      return (await client.query('SELECT DISTINCT tenant_id FROM users')).rows;
     });
     expect(visible).toEqual([{ tenant_id: someTenant }]);
   });
@@ -61,9 +79,9 @@ describe('row-level security, checked from the catalog and as the app role', () 
   it('refuses to write a row for another tenant than the one set', async () => {
     const [a, b] = await withPgClient(app.databaseUrl, async (client) => (await client.query('SELECT id FROM tenants ORDER BY id LIMIT 2')).rows.map((r) => r.id as string));
     await expect(
-      app.server.database.app.transaction(async (manager) => {
-        await manager.query(`SELECT set_config('app.tenant_id', $1, true)`, [a]);
-        await manager.query(`INSERT INTO users (tenant_id, email, display_name) VALUES ($1, 'intruder@test.example', 'X')`, [b]);
+      inAppTransaction(async (client) => {
+        await client.query(`SELECT set_config('app.tenant_id', $1, true)`, [a]);
+        await client.query(`INSERT INTO users (tenant_id, email, display_name) VALUES ($1, 'intruder@test.example', 'X')`, [b]);
       }),
     ).rejects.toThrow(/row-level security/);
   });

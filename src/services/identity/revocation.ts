@@ -1,6 +1,6 @@
 import type { Principal } from '../../context/principal';
 import type { EndCondition } from '../../events/event-stream';
-import { IDENTITY_TOPICS } from '../../context/authenticator';
+import { IDENTITY_TOPICS } from './identity-events';
 
 /**
  * What ends a principal's live stream the moment its credential is revoked (or its user changed),

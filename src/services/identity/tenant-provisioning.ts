@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DataSource } from 'typeorm';
-import { inTenantTransaction } from '../../db/unit-of-work';
+import type { TenantDatabase } from '../../db/tenant-database';
 import { issueToken } from '../../platform/opaque-token';
 import { OPERATOR, writeAudit } from '../common/audit-log.sql';
 import { identityRepository } from './identity.sql';
@@ -16,11 +15,11 @@ export interface ProvisionedTenant {
  * in one transaction. Runs as the app role: row-level security admits the new tenant's own rows only.
  */
 export async function provisionTenant(
-  dataSource: DataSource,
+  database: TenantDatabase,
   input: { name: string; adminEmail: string; adminName: string },
 ): Promise<ProvisionedTenant> {
   const tenantId = randomUUID();
-  return inTenantTransaction(dataSource, tenantId, async (tx) => {
+  return database.transaction(tenantId, async (tx) => {
     await identityRepository.insertTenant(tx, input.name);
     const admin = await identityRepository.insertUser(tx, {
       email: input.adminEmail.toLowerCase(), displayName: input.adminName, roles: ['ADMIN'], permissions: [],

@@ -4,7 +4,7 @@ import { badInput, notFound } from '../../platform/errors';
 import { issueToken } from '../../platform/opaque-token';
 import { ADMIN_ONLY, requireStaffRole } from '../common/access';
 import { recordAudit } from '../common/audit-log.sql';
-import { IDENTITY_TOPICS } from '../../context/authenticator';
+import { IDENTITY_TOPICS } from './identity-events';
 import type { TokenRow } from './identity.model';
 import { identityRepository } from './identity.sql';
 

@@ -5,7 +5,7 @@ import { badInput, notFound } from '../../platform/errors';
 import { ADMIN_ONLY, STAFF_READERS, requireStaffRole } from '../common/access';
 import { recordAudit } from '../common/audit-log.sql';
 import { decodeCursor, toPage, type Page, type PageRequest } from '../common/pagination';
-import { IDENTITY_TOPICS } from '../../context/authenticator';
+import { IDENTITY_TOPICS } from './identity-events';
 import type { UserRow } from './identity.model';
 import { identityRepository } from './identity.sql';
 

@@ -1,7 +1,6 @@
 import { actorOf } from '../../context/principal';
 import type { RequestContext } from '../../context/request-context';
 import type { AppointmentStatus } from '../../entities';
-import type { Tx } from '../../db/unit-of-work';
 import type { EventBus } from '../../events/event-bus';
 import { conflict, notFound } from '../../platform/errors';
 import { AGENDA_WRITERS, requireStaffRole } from '../common/access';
@@ -15,6 +14,7 @@ import { SLOT_PROBLEMS } from './booking.service';
 import { replayPriorChange, type PriorChange } from './idempotency';
 import { PG_ERRORS, pgErrorCode } from '../../db/pg-errors';
 import { requestHash } from './request-hash';
+import type { MirrorAppointments } from './mirror-schedules';
 
 export type RescheduleOutcome = { kind: 'BOOKED'; appointment: AppointmentRow } | { kind: SlotProblem };
 
@@ -27,27 +27,10 @@ export interface StatusChangeRequest {
   origin?: 'LOCAL' | 'PEER';
 }
 
-/** What another server decided about a move in one of its schedules (a shared schedule's mirror here). */
-export type RemoteMoveOutcome = { kind: 'MOVED'; start: Date; end: Date } | { kind: SlotProblem };
-
-/** Appointments in shared schedules: their changes are decided by, or sent to, the sharing server. */
-export interface SharedAppointments {
-  /** Inside the cancelling transaction: the twin's cancellation is queued. */
-  onCancelled(tx: Tx, appointment: AppointmentRow): Promise<void>;
-  /** The sharing server moves the twin, or says why not; nothing is changed here. */
-  reschedule(ctx: RequestContext, input: { appointmentId: string; start: Date; idempotencyKey?: string }): Promise<RemoteMoveOutcome>;
-}
-
-
 /** Every change after booking: reschedule and the status state machine (confirm, cancel, arrive, …). */
 export class AppointmentLifecycleService {
-  private shared?: SharedAppointments;
-
-  constructor(private readonly bus: EventBus) {}
-
-  handleSharedWith(shared: SharedAppointments): void {
-    this.shared = shared;
-  }
+  /** `mirrors` decides moves of, and hears cancellations in, mirror schedules (their sharing servers do). */
+  constructor(private readonly bus: EventBus, private readonly mirrors: MirrorAppointments) {}
 
   async reschedule(ctx: RequestContext, input: { appointmentId: string; start: Date; idempotencyKey?: string }): Promise<RescheduleOutcome> {
     requireStaffRole(ctx, AGENDA_WRITERS);
@@ -102,8 +85,7 @@ export class AppointmentLifecycleService {
 
   /** A move in a shared schedule's mirror: the sharing server decides; the record follows once it confirmed. */
   private async rescheduleRemotely(ctx: RequestContext, input: { appointmentId: string; start: Date; idempotencyKey?: string }, key: ChangeKey): Promise<RescheduleOutcome> {
-    if (!this.shared) return { kind: 'NOT_BOOKABLE_THROUGH_SHARE' };
-    const outcome = await this.shared.reschedule(ctx, input);
+    const outcome = await this.mirrors.reschedule(ctx, input);
     if (outcome.kind !== 'MOVED') return outcome;
     const appointment = await this.applyConfirmedMove(ctx, { appointmentId: input.appointmentId, start: outcome.start, end: outcome.end }, key);
     return { kind: 'BOOKED', appointment: appointment ?? (await this.current(ctx, input.appointmentId)) };
@@ -131,7 +113,7 @@ export class AppointmentLifecycleService {
       }, key, actorOf(ctx.caller));
       if (outcome.appointment) {
         const cancelled = request.status === 'CANCELLED';
-        if (cancelled && request.origin !== 'PEER') await this.shared?.onCancelled(tx, outcome.appointment);
+        if (cancelled && request.origin !== 'PEER') await this.mirrors.onCancelled(tx, outcome.appointment);
         publishAgendaChangeAfterCommit(tx, this.bus, outcome.appointment, cancelled ? 'CANCELLED' : 'CHANGED');
       }
       return outcome;

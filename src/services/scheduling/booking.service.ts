@@ -8,9 +8,9 @@ import type { BookingOutcome, BookingRequest, SlotProblem } from './appointment.
 import { appointmentsRepository } from './appointments.sql';
 import { replayPriorChange, type PriorChange } from './idempotency';
 import { PG_ERRORS, pgErrorCode } from '../../db/pg-errors';
-import { runBookingStatement } from './booking.sql';
+import { bookingStatement, runBookingStatement, type BookingStatement } from './booking.sql';
+import type { MirrorBooking } from './mirror-schedules';
 import { requestHash } from './request-hash';
-import { revivePlan, type MirrorBookingPlan } from '../sharing/shared-schedules.sql';
 
 /** SQL verdicts → the typed outcomes clients switch on. */
 export const SLOT_PROBLEMS: Record<string, SlotProblem> = {
@@ -21,23 +21,12 @@ export const SLOT_PROBLEMS: Record<string, SlotProblem> = {
   OUTSIDE_HOURS: 'OUTSIDE_OPENING_HOURS',
 };
 
-
-/**
- * Books in schedules that live on a sharing server (client side of a share): asked when the
- * booking statement found the schedule to be a mirror, with the plan it read in the same round
- * trip. The booking statement found no earlier change with the key (else it was a replay).
- */
-export interface RemoteBooking {
-  book(ctx: RequestContext, request: BookingRequest, plan: MirrorBookingPlan): Promise<BookingOutcome>;
-}
-
 export class BookingService {
-  private remote?: RemoteBooking;
+  private readonly statement: BookingStatement;
 
-  constructor(private readonly bus: EventBus) {}
-
-  bookRemotelyWith(remote: RemoteBooking): void {
-    this.remote = remote;
+  /** `mirrors` books in mirror schedules, asked when the booking statement found one (with its plan, read in the same round trip). */
+  constructor(private readonly bus: EventBus, private readonly mirrors: MirrorBooking) {
+    this.statement = bookingStatement(mirrors.planSql);
   }
 
   /**
@@ -58,13 +47,13 @@ export class BookingService {
     try {
       // The booking statement is the whole transaction: scope, statement and commit in one round trip.
       const result = await ctx.singleStatement(async (tx) => {
-        const outcome = await runBookingStatement(tx, request, actorOf(ctx.caller), hash, ctx.requestId);
+        const outcome = await runBookingStatement(tx, this.statement, request, actorOf(ctx.caller), hash, ctx.requestId);
         if (outcome.appointment) publishAgendaChangeAfterCommit(tx, this.bus, outcome.appointment, 'CREATED');
         return outcome;
       });
       if (result.prior) return this.replay(ctx, result.prior, hash);
       if (!result.scheduleFound) {
-        if (result.mirrorPlan && this.remote) return await this.remote.book(ctx, request, revivePlan(result.mirrorPlan));
+        if (result.mirrorPlan) return await this.mirrors.book(ctx, request, result.mirrorPlan);
         throw notFound('Schedule');
       }
       if (result.problem) return { kind: SLOT_PROBLEMS[result.problem] };

@@ -3,7 +3,8 @@ import type { AuditActor as Actor } from '../common/audit-log.sql';
 import type { AppointmentRow, BookingRequest } from './appointment.model';
 import { RETURNED_APPOINTMENT_COLUMNS } from './appointment-columns.sql';
 import { scheduleBookingLock } from './schedule-booking-lock.sql';
-import { mirrorBookingPlanSql, type LinkWithMirrors, type PeerPatientRow } from '../sharing/shared-schedules.sql';
+import { createHash } from 'node:crypto';
+import type { MirrorPlanJson } from './mirror-schedules';
 
 /** What the one booking statement found out. */
 export interface BookingStatementResult {
@@ -15,7 +16,7 @@ export interface BookingStatementResult {
   prior: { appointmentId: string; requestHash: string } | null;
   appointment: AppointmentRow | null;
   /** When the schedule is a mirror of a shared schedule: what booking it through its sharing server needs (as JSON). */
-  mirrorPlan: (LinkWithMirrors & { patient: PeerPatientRow | null }) | null;
+  mirrorPlan: MirrorPlanJson | null;
 }
 
 /**
@@ -28,7 +29,8 @@ export interface BookingStatementResult {
  * A taken slot is refused by the exclusion constraint (SQLSTATE 23P01), not by a prior read; the
  * schedule's booking lock (taken with the schedule) keeps concurrent inserts from deadlocking in it.
  */
-const BOOK_SQL = `
+function bookingSql(mirrorPlanSql: string): string {
+  return `
 WITH prior AS (
   SELECT appointment_id AS "appointmentId", encode(request_hash, 'hex') AS "requestHash"
   FROM appointment_changes WHERE tenant_id = $1 AND idempotency_key = $9
@@ -86,16 +88,30 @@ audited AS (
 )
 SELECT (SELECT count(*) FROM target) > 0 AS "scheduleFound",
        -- Read only when no local schedule answered (a one-time filter): a mirror's plan, in the same round trip.
-       (SELECT row_to_json(plan) FROM (${mirrorBookingPlanSql('$2', '$5')}) plan
+       (SELECT row_to_json(plan) FROM (${mirrorPlanSql}) plan
         WHERE NOT EXISTS (SELECT 1 FROM target) AND NOT EXISTS (SELECT 1 FROM prior)) AS "mirrorPlan",
        (SELECT problem FROM v) AS problem,
        (SELECT row_to_json(prior) FROM prior) AS prior,
        (SELECT row_to_json(x) FROM (SELECT b.*, (SELECT centre_id FROM v) AS "centreId" FROM booked b) x) AS appointment,
        (SELECT count(*) FROM logged) AS logged,
        (SELECT count(*) FROM audited) AS audited`;
+}
 
-export async function runBookingStatement(tx: Tx, request: BookingRequest, actor: Actor, requestHash: string, requestId: string | null = null): Promise<BookingStatementResult> {
-  const [row] = await tx.prepared<BookingStatementResult>('careslot_book', BOOK_SQL, [
+/** The booking statement with its mirror plan, named after its text (a server may hold both kinds). */
+export interface BookingStatement {
+  name: string;
+  sql: string;
+}
+
+export function bookingStatement(mirrorPlanSql: (scheduleParam: string, patientParam: string) => string): BookingStatement {
+  const sql = bookingSql(mirrorPlanSql('$2', '$5'));
+  return { name: `careslot_book_${createHash('sha256').update(sql).digest('hex').slice(0, 12)}`, sql };
+}
+
+export async function runBookingStatement(
+  tx: Tx, statement: BookingStatement, request: BookingRequest, actor: Actor, requestHash: string, requestId: string | null = null,
+): Promise<BookingStatementResult> {
+  const [row] = await tx.prepared<BookingStatementResult>(statement.name, statement.sql, [
     tx.tenantId, request.scheduleId, request.serviceId, request.start, request.patientId ?? null,
     request.newPatient ? JSON.stringify(request.newPatient) : null, request.origin ?? 'LOCAL', request.anonymous ?? false,
     request.idempotencyKey, request.note ?? null, actor.kind, actor.id, requestHash,

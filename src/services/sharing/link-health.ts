@@ -1,5 +1,4 @@
-import type { DataSource } from 'typeorm';
-import { inTenantTransaction } from '../../db/unit-of-work';
+import type { TenantDatabase } from '../../db/tenant-database';
 import type { ShareLinkStatus } from '../../entities';
 import type { EventBus } from '../../events/event-bus';
 import { PEER_FAILURE_MESSAGES, type PeerFailure } from '../../federation/peer-client';
@@ -35,7 +34,7 @@ export class LinkHealth {
   /** What this instance last wrote per link, so steady traffic does not write on every call. */
   private readonly written = new Map<string, { status: ShareLinkStatus; at: number }>();
 
-  constructor(private readonly deps: { dataSource: DataSource; bus: EventBus; logger: Logger }) {}
+  constructor(private readonly deps: { database: TenantDatabase; bus: EventBus; logger: Logger }) {}
 
   /** Never throws: health bookkeeping must not fail the call it observes. */
   async report(tenantId: string, link: { id: string; centreId: string }, contact: LinkContact): Promise<void> {
@@ -44,7 +43,7 @@ export class LinkHealth {
     if (last && last.status === status && Date.now() - last.at < REFRESH_MS) return;
     this.written.set(link.id, { status, at: Date.now() });
     try {
-      await inTenantTransaction(this.deps.dataSource, tenantId, async (tx) => {
+      await this.deps.database.transaction(tenantId, async (tx) => {
         const problem = contact.ok ? null : PEER_FAILURE_MESSAGES[contact.failure];
         const change = await linksRepository.recordContact(tx, link.id, status, problem);
         if (!change || change.previous === change.current) return;

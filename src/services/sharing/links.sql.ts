@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import type { TenantDatabase } from '../../db/tenant-database';
 import type { Tx } from '../../db/unit-of-work';
 import type { PeerShareInfo } from '../../federation/peer-protocol';
 import type { ShareLinkStatus } from '../../entities';
@@ -115,10 +115,8 @@ export const linksRepository = {
   },
 
   /** Every live link on this database, across tenants: ids only (see the link_registry policy). */
-  async registry(dataSource: DataSource): Promise<Array<{ tenantId: string; linkId: string }>> {
-    return dataSource.transaction(async (manager) => {
-      await manager.query(`SELECT set_config('app.scope', 'link-registry', true)`);
-      return manager.query(`SELECT tenant_id AS "tenantId", id AS "linkId" FROM share_links WHERE removed_at IS NULL`);
-    });
+  async registry(database: TenantDatabase): Promise<Array<{ tenantId: string; linkId: string }>> {
+    return database.acrossTenants('link-registry', (db) =>
+      db.query(`SELECT tenant_id AS "tenantId", id AS "linkId" FROM share_links WHERE removed_at IS NULL`));
   },
 };

@@ -1,18 +1,20 @@
-import type { DataSource } from 'typeorm';
+import type { TenantDatabase } from '../../db/tenant-database';
+import { AppError, ErrorCode } from '../../platform/errors';
 import type { Logger } from '../../platform/logger';
 import type { SecretBox } from '../../platform/secret-box';
 import type { Authenticator } from '../../context/authenticator';
-import type { PeerService } from './peer.service';
+import { RequestContext } from '../../context/request-context';
 import { HttpPeerClient } from '../../federation/http-peer-client';
-import { InProcessPeerClient } from '../../federation/in-process-peer-client';
+import { InProcessPeerClient, type InProcessPeer, type PeerOperations } from '../../federation/in-process-peer-client';
 import type { OutboundGuard } from '../../federation/outbound-guard';
-import type { PeerClient } from '../../federation/peer-client';
+import { PeerError, type PeerClient } from '../../federation/peer-client';
 import { PeerHttpTransport } from '../../federation/peer-http-transport';
 
 export interface PeerConnectorDeps {
-  dataSource: DataSource;
+  database: TenantDatabase;
   authenticator: Authenticator;
-  peer: PeerService;
+  /** This server's own sharing side: links to it are served in-process. */
+  peer: PeerOperations<RequestContext>;
   guard: OutboundGuard;
   tokens: SecretBox;
   logger: Logger;
@@ -25,13 +27,25 @@ export interface PeerConnectorDeps {
 /** The one place that turns a link (URL + token) into a PeerClient. */
 export class PeerConnector {
   private readonly transport: PeerHttpTransport;
+  private readonly inProcess: InProcessPeer<RequestContext>;
 
   constructor(private readonly deps: PeerConnectorDeps) {
     this.transport = new PeerHttpTransport(deps.guard);
+    this.inProcess = {
+      operations: deps.peer,
+      contextFor: async (token) => {
+        try {
+          return new RequestContext(deps.database, await deps.authenticator.authenticate(`Bearer ${token}`), deps.logger);
+        } catch (error) {
+          throw peerFailureOf(error) ?? error;
+        }
+      },
+      failureOf: peerFailureOf,
+    };
   }
 
   forToken(url: string, token: string): PeerClient {
-    if (sameOrigin(url, this.deps.ownUrl())) return new InProcessPeerClient(this.deps, token);
+    if (sameOrigin(url, this.deps.ownUrl())) return new InProcessPeerClient(this.inProcess, token);
     return new HttpPeerClient({
       baseUrl: url, token, guard: this.deps.guard, transport: this.transport, timeoutMs: this.deps.timeoutMs, maxResponseBytes: this.deps.maxResponseBytes,
     });
@@ -50,6 +64,14 @@ export class PeerConnector {
   seal(token: string): Buffer {
     return this.deps.tokens.seal(token);
   }
+}
+
+/** What the sharing side's errors mean to a client, as a remote peer would have answered them. */
+function peerFailureOf(error: unknown): PeerError | undefined {
+  if (!(error instanceof AppError)) return undefined;
+  if (error.code === ErrorCode.CONFLICT) return new PeerError('REFUSED');
+  if (error.code === ErrorCode.UNAUTHENTICATED) return new PeerError(error.details.reason === 'REVOKED' ? 'REVOKED' : 'BAD_TOKEN');
+  return undefined;
 }
 
 function sameOrigin(a: string, b: string): boolean {

@@ -1,6 +1,5 @@
-import type { DataSource } from 'typeorm';
+import type { TenantDatabase } from '../../db/tenant-database';
 import { RequestContext } from '../../context/request-context';
-import { inTenantTransaction } from '../../db/unit-of-work';
 import type { EventBus } from '../../events/event-bus';
 import type { PeerFailure, PeerWatch } from '../../federation/peer-client';
 import type { PeerConnector } from './peer-connector';
@@ -17,7 +16,7 @@ import { sharedSchedulesRepository, type LinkWithMirrors } from './shared-schedu
 const RECONCILE_FROM_MS = 24 * 3600_000;
 
 export interface PeerWatchersDeps {
-  dataSource: DataSource;
+  database: TenantDatabase;
   connector: PeerConnector;
   bus: EventBus;
   lifecycle: AppointmentLifecycleService;
@@ -49,13 +48,13 @@ export class PeerWatchers {
   }
 
   async start(): Promise<void> {
-    for (const { tenantId, linkId } of await linksRepository.registry(this.deps.dataSource)) this.watch(tenantId, linkId);
+    for (const { tenantId, linkId } of await linksRepository.registry(this.deps.database)) this.watch(tenantId, linkId);
   }
 
   watch(tenantId: string, linkId: string): void {
     if (this.closed || this.watches.has(linkId)) return;
     this.watches.set(linkId, { close: () => undefined });
-    void inTenantTransaction(this.deps.dataSource, tenantId, (tx) => sharedSchedulesRepository.linksWithMirrors(tx, [linkId])).then(([link]) => {
+    void this.deps.database.transaction(tenantId, (tx) => sharedSchedulesRepository.linksWithMirrors(tx, [linkId])).then(([link]) => {
       if (!link || this.closed || !this.watches.has(linkId)) return;
       const failed = (error: unknown, what: string) => this.deps.logger.warn({ linkId, err: String(error) }, what);
       const watch = this.deps.connector.forLink(link).watch({
@@ -113,7 +112,7 @@ export class PeerWatchers {
    * tenant to the same share sees the same references: for its centre they are occupancy, not twins.
    */
   private async isOwnTwin(tenantId: string, link: LinkWithMirrors, appointmentId: string): Promise<boolean> {
-    const [record] = await inTenantTransaction(this.deps.dataSource, tenantId, (tx) => sharedSchedulesRepository.twinRecords(tx, link.id, [appointmentId]));
+    const [record] = await this.deps.database.transaction(tenantId, (tx) => sharedSchedulesRepository.twinRecords(tx, link.id, [appointmentId]));
     return record !== undefined;
   }
 
@@ -127,7 +126,7 @@ export class PeerWatchers {
   private async reconcile(tenantId: string, link: LinkWithMirrors): Promise<void> {
     const from = new Date(Date.now() - RECONCILE_FROM_MS);
     const twins = await this.deps.connector.forLink(link).twins(from);
-    const records = await inTenantTransaction(this.deps.dataSource, tenantId, (tx) => sharedSchedulesRepository.twinRecordsFrom(tx, link.id, from));
+    const records = await this.deps.database.transaction(tenantId, (tx) => sharedSchedulesRepository.twinRecordsFrom(tx, link.id, from));
     const twinOf = new Map<string, PeerTwin>(twins.map((twin) => [twin.clientReference, twin]));
     for (const record of records) {
       const twin = twinOf.get(record.id);
@@ -152,7 +151,7 @@ export class PeerWatchers {
   }
 
   private peerContext(tenantId: string, link: LinkWithMirrors): RequestContext {
-    return new RequestContext(this.deps.dataSource, { kind: 'PEER_SERVER', tenantId, credentialId: link.id, shareId: link.remoteShareId }, this.deps.logger);
+    return new RequestContext(this.deps.database, { kind: 'PEER_SERVER', tenantId, credentialId: link.id, shareId: link.remoteShareId }, this.deps.logger);
   }
 
   /** To this instance's subscribers only: every instance watches for its own. */

@@ -19,7 +19,8 @@ import { statusesLeadingTo } from '../scheduling/appointment-state-machine';
 import type { BookingService } from '../scheduling/booking.service';
 import { idempotencyConflict } from '../scheduling/idempotency';
 import { recordAudit } from '../common/audit-log.sql';
-import { IDENTITY_TOPICS, type Authenticator } from '../../context/authenticator';
+import type { Authenticator } from '../../context/authenticator';
+import { IDENTITY_TOPICS } from '../identity/identity-events';
 import type { NewPatient } from '../scheduling/patient.model';
 import { queryAvailability, type AvailabilityRow } from '../scheduling/availability.sql';
 import { mergedTopicStream } from './merged-stream';
@@ -233,7 +234,7 @@ export class PeerService implements PeerOperations<RequestContext> {
       personalIdentityNumber: request.patient.personalIdentityNumber ?? null, start: request.start,
     }));
     const share = facts.share;
-    if (!isStillValid(peer, share)) throw unauthenticated(share?.revokedAt ? 'Share revoked' : 'Invalid token');
+    if (!isStillValid(peer, share)) throw closedShare(share);
     if (facts.priorAppointmentId) return { kind: 'REPLAY', share: share!, appointmentId: facts.priorAppointmentId };
     const refuse = (reason: ShareRefusal): Prepared => ({ kind: 'DONE', outcome: { kind: 'SHARE_REFUSED', reason } });
     if (share!.offline) return refuse('CENTRE_OFFLINE');
@@ -334,10 +335,16 @@ function peerOf(ctx: RequestContext): PeerServerPrincipal {
   return caller;
 }
 
+/** Why a verified peer may not use its share any more: revoked, or its token rotated since (both end the link), or gone. */
+function closedShare(share: { revokedAt: Date | null } | undefined): AppError {
+  if (!share) return unauthenticated('Invalid token', 'INVALID');
+  return share.revokedAt ? unauthenticated('Share revoked', 'REVOKED') : unauthenticated('Share token rotated', 'REVOKED');
+}
+
 /** The share behind the caller, if it may still be used: not revoked, token not rotated since it was verified. */
 async function openShare(tx: Tx, peer: PeerServerPrincipal): Promise<PeerShareRow> {
   const share = await sharesRepository.findForPeer(tx, peer.shareId);
-  if (!isStillValid(peer, share)) throw unauthenticated(share?.revokedAt ? 'Share revoked' : 'Invalid token');
+  if (!isStillValid(peer, share)) throw closedShare(share);
   return share!;
 }
 

@@ -1,6 +1,5 @@
-import type { DataSource } from 'typeorm';
+import type { TenantDatabase } from '../../db/tenant-database';
 import type { PeerServerPrincipal, Principal } from '../../context/principal';
-import { inTenantTransaction } from '../../db/unit-of-work';
 import type { ParsedToken } from '../../platform/opaque-token';
 import type { CredentialVerifier, StoredCredential } from '../../context/authenticator';
 import { provedCurrentSecret, rememberVerifiedSecret } from './peer-credentials';
@@ -11,12 +10,12 @@ import { sharesRepository } from './shares.sql';
  * in the tenant the token claims (row-level security applies); the Authenticator compares the
  * secret in constant time before anything is revealed. Register with `authenticator.registerVerifier('shareLink', …)`.
  */
-export function shareLinkVerifier(dataSource: DataSource): CredentialVerifier {
+export function shareLinkVerifier(database: TenantDatabase): CredentialVerifier {
   return {
     async find(token: ParsedToken): Promise<StoredCredential | undefined> {
-      const share = await inTenantTransaction(dataSource, token.tenantId, (tx) => sharesRepository.findCredential(tx, token.credentialId));
+      const share = await database.transaction(token.tenantId, (tx) => sharesRepository.findCredential(tx, token.credentialId));
       if (!share) return undefined;
-      if (share.revokedAt) return { secretHash: share.secretHash, principal: { refused: 'Share revoked' }, expiresAt: null };
+      if (share.revokedAt) return { secretHash: share.secretHash, principal: { refused: 'Share revoked', reason: 'REVOKED' }, expiresAt: null };
       const principal: PeerServerPrincipal = { kind: 'PEER_SERVER', tenantId: token.tenantId, credentialId: share.id, shareId: share.id };
       // Handed out only to callers whose secret matches this hash: so this is the secret it proved.
       rememberVerifiedSecret(principal, share.secretHash);
@@ -25,7 +24,7 @@ export function shareLinkVerifier(dataSource: DataSource): CredentialVerifier {
 
     async recheck(principal: Principal): Promise<boolean> {
       if (principal.kind !== 'PEER_SERVER') return false;
-      const share = await inTenantTransaction(dataSource, principal.tenantId, (tx) => sharesRepository.findCredential(tx, principal.shareId));
+      const share = await database.transaction(principal.tenantId, (tx) => sharesRepository.findCredential(tx, principal.shareId));
       return isStillValid(principal, share);
     },
   };

@@ -10,20 +10,20 @@ import { AppError, ErrorCode, conflict, notFound } from '../../platform/errors';
 import type { Logger } from '../../platform/logger';
 import { publishAgendaChangeAfterCommit } from '../scheduling/appointment-events';
 import type { AppointmentRow, BookingOutcome, BookingRequest } from '../scheduling/appointment.model';
-import type { RemoteMoveOutcome, SharedAppointments } from '../scheduling/appointment-lifecycle.service';
-import type { RemoteBooking } from '../scheduling/booking.service';
+import type {
+  MirrorAppointments, MirrorAvailability, MirrorBooking, MirrorPlanJson, RemoteMoveOutcome, UnavailableSchedule,
+} from '../scheduling/mirror-schedules';
 import { requestHash } from '../scheduling/request-hash';
 import type { AvailabilityFilter, AvailabilityRow } from '../scheduling/availability.sql';
-import type { UnavailableSchedule } from '../scheduling/availability.service';
 import { statusOf, type LinkHealth } from './link-health';
-import { sharedSchedulesRepository, type LinkWithMirrors, type MirrorBookingPlan, type PeerPatientRow } from './shared-schedules.sql';
+import { mirrorBookingPlanSql, revivePlan, sharedSchedulesRepository, type LinkWithMirrors, type PeerPatientRow } from './shared-schedules.sql';
 
 /**
  * Client centre side of a share: mirrors of the shared schedules live here, their agenda and every
  * booking decision live on the sharing server. The local record is written only after the sharing
  * server confirmed; a cancellation reaches the twin through the durable job queue.
  */
-export class SharedSchedulesService implements RemoteBooking, SharedAppointments {
+export class SharedSchedulesService implements MirrorBooking, MirrorAppointments, MirrorAvailability {
   constructor(
     private readonly connector: PeerConnector,
     private readonly bus: EventBus,
@@ -63,7 +63,12 @@ export class SharedSchedulesService implements RemoteBooking, SharedAppointments
    * only after it confirmed. The booking statement before it found no earlier change with this key
    * and read the plan. One single-statement transaction (the record) after the peer call.
    */
-  async book(ctx: RequestContext, request: BookingRequest, plan: MirrorBookingPlan): Promise<BookingOutcome> {
+  planSql(scheduleParam: string, patientParam: string): string {
+    return mirrorBookingPlanSql(scheduleParam, patientParam);
+  }
+
+  async book(ctx: RequestContext, request: BookingRequest, planJson: MirrorPlanJson): Promise<BookingOutcome> {
+    const plan = revivePlan(planJson);
     const { link } = plan;
     const hash = requestHash('bookAppointment', { ...request, idempotencyKey: undefined });
     const remoteServiceId = link.services[request.serviceId];

@@ -48,8 +48,8 @@ export function mirrorBookingPlanSql(scheduleParam: string, patientParam: string
 }
 
 /** The plan as JSON gives it back: the token's ciphertext as bytea text (\\x…), instants as text. */
-export function revivePlan(json: LinkWithMirrors & { patient: PeerPatientRow | null }): MirrorBookingPlan {
-  const { patient, ...link } = json;
+export function revivePlan(json: Readonly<Record<string, unknown>>): MirrorBookingPlan {
+  const { patient, ...link } = json as unknown as LinkWithMirrors & { patient: PeerPatientRow | null };
   const cipher = link.tokenCiphertext as unknown as string | Buffer;
   return {
     patient,

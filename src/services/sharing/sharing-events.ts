@@ -1,6 +1,6 @@
 import type { Tx } from '../../db/unit-of-work';
 import type { EventBus } from '../../events/event-bus';
-import { IDENTITY_TOPICS } from '../../context/authenticator';
+import { IDENTITY_TOPICS } from '../identity/identity-events';
 
 export const SHARING_TOPICS = {
   /** A share's schedules or rules changed: live peer subscriptions re-read it. */
