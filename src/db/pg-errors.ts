@@ -10,3 +10,9 @@ export const PG_ERRORS = {
 export function pgErrorCode(error: unknown): string | undefined {
   return (error as { code?: string } | undefined)?.code;
 }
+
+/** The constraint (or unique index) a violation names: each is answered by what it protects. */
+export function violatedConstraint(error: unknown): string | undefined {
+  const constraint = (error as { constraint?: unknown } | undefined)?.constraint;
+  return typeof constraint === 'string' ? constraint : undefined;
+}

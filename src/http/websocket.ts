@@ -7,7 +7,7 @@ import type { Config } from '../config';
 import type { ContextFactory } from '../context/context-factory';
 import type { Principal } from '../context/principal';
 import type { RequestContext } from '../context/request-context';
-import { visibilityKey } from '../context/audience';
+import { audienceKey } from '../context/audience';
 import { AppError, ErrorCode, unauthenticated } from '../platform/errors';
 import { appErrorToGraphQL, toClientError } from '../schema/graphql-errors';
 import { tooComplex } from './limits/query-limits';
@@ -147,11 +147,11 @@ async function prepareOperation(deps: WebSocketDeps, principal: Principal, paylo
 }
 
 /**
- * Subscribers whose events may share one execution: the same operation (text, variables, name)
- * seen with the same rights. The text is part of the key, so one group means one document.
+ * Subscribers whose events may share one execution and one frame: the same operation (text,
+ * variables, name) seen by the same audience. The text is part of the key, so one group means one document.
  */
-function groupKeyOf(principal: Principal | undefined, payload: SubscribePayload): string {
-  return JSON.stringify([principal ? visibilityKey(principal) : null, payload.operationName ?? null, payload.variables ?? null, payload.query]);
+export function groupKeyOf(principal: Principal | undefined, payload: SubscribePayload): string {
+  return JSON.stringify([principal ? audienceKey(principal) : null, payload.operationName ?? null, payload.variables ?? null, payload.query]);
 }
 
 /** The result as graphql-ws would send it, with errors masked as on HTTP. */

@@ -426,6 +426,18 @@ describe('sharing centre', () => {
       expect(elsewhere.data!.peerBook.__typename).toBe('PeerBooking');
     });
 
+    it('answers CONFLICT, never "slot taken", to the loser of a race for one client reference (in different slots)', async () => {
+      const created = await share();
+      for (let round = 0; round < 6; round++) {
+        const clientReference = randomUUID();
+        const answers = await Promise.all(Array.from({ length: 4 }, () =>
+          peerBook(app, created.token, peerBookInput({ ...slots.next(), serviceId: serviceA, clientReference }))));
+        const outcomes = answers.map((answer) => answer.data?.peerBook.__typename ?? errorCode(answer));
+        expect(outcomes.filter((outcome) => outcome === 'PeerBooking')).toHaveLength(1);
+        expect(outcomes.filter((outcome) => outcome !== 'PeerBooking')).toEqual(['CONFLICT', 'CONFLICT', 'CONFLICT']);
+      }
+    });
+
     it('answers the schedule\'s own typed failures: taken, off the grid, closed, past, not offered', async () => {
       const created = await share();
       const slot = slots.next();

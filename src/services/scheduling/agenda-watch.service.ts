@@ -6,6 +6,7 @@ import { isUuid } from '../../platform/ids';
 import { STAFF_READERS, requireStaffRole } from '../common/access';
 import { centresRepository } from '../catalog/centres.sql';
 import type { Authenticator } from '../../context/authenticator';
+import { audienceKey } from '../../context/audience';
 import { revocationOf } from '../identity/revocation';
 import { AGENDA_TOPIC, type AgendaEvent } from './agenda-topic';
 import type { AppointmentRow } from './appointment.model';
@@ -33,21 +34,21 @@ export class AgendaWatchService {
 
   /**
    * The appointment of an event as this subscriber may see it now: read with a fresh context (no
-   * stale cache), once per event for all subscribers who see the same (same tenant, staff) — so an
-   * event fanned out to thousands of subscribers costs one read, not thousands.
+   * stale cache), once per event for each audience (the key fan-out groups by too) — so an event
+   * fanned out to thousands of subscribers costs one read per audience, not one per subscriber.
    */
   async appointmentOf(ctx: RequestContext, event: AgendaEvent): Promise<AppointmentRow | undefined> {
     if (!event.appointmentId) return undefined;
     const appointmentId = event.appointmentId;
     const reads = this.reads.get(event) ?? new Map<string, Promise<AppointmentRow | undefined>>();
     this.reads.set(event, reads);
-    const visibility = `${ctx.tenantId}:${ctx.caller.kind}`;
-    let read = reads.get(visibility);
+    const audience = audienceKey(ctx.caller);
+    let read = reads.get(audience);
     if (!read) {
       // Not through a DataLoader: its batch waits for the whole microtask queue to drain, which
       // holds every other subscriber of the event, so the one read would start last.
       read = ctx.fork().transaction((tx) => appointmentsRepository.findByIds(tx, [appointmentId])).then(([row]) => row);
-      reads.set(visibility, read);
+      reads.set(audience, read);
     }
     return read;
   }

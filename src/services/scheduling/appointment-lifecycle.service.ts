@@ -14,6 +14,7 @@ import { SLOT_PROBLEMS } from './booking.service';
 import { replayPriorChange, type PriorChange } from './idempotency';
 import { PG_ERRORS, pgErrorCode } from '../../db/pg-errors';
 import { requestHash } from './request-hash';
+import { raceLost } from './scheduling-errors';
 import type { MirrorAppointments } from './mirror-schedules';
 
 export type RescheduleOutcome = { kind: 'BOOKED'; appointment: AppointmentRow } | { kind: SlotProblem };
@@ -50,9 +51,8 @@ export class AppointmentLifecycleService {
     } catch (error) {
       const prior = await this.concurrentTwin(ctx, key, error);
       if (prior) return { kind: 'BOOKED', appointment: await this.replay(ctx, prior, key.requestHash!) };
-      const code = pgErrorCode(error);
-      // A deadlock between concurrent moves onto overlapping times: the loser's slot was taken.
-      if (code === PG_ERRORS.EXCLUSION_VIOLATION || code === PG_ERRORS.DEADLOCK_DETECTED) return { kind: 'SLOT_UNAVAILABLE' };
+      // The slot was taken meanwhile (or concurrent moves onto overlapping times deadlocked: the loser's was).
+      if (raceLost(error) === 'SLOT') return { kind: 'SLOT_UNAVAILABLE' };
       throw error;
     }
     if (result.prior) return { kind: 'BOOKED', appointment: await this.replay(ctx, result.prior, key.requestHash!) };

@@ -1,13 +1,13 @@
 import { actorOf } from '../../context/principal';
 import type { RequestContext } from '../../context/request-context';
 import type { EventBus } from '../../events/event-bus';
-import { badInput, notFound } from '../../platform/errors';
+import { badInput, conflict, notFound } from '../../platform/errors';
 import { AGENDA_WRITERS, requireStaffRole } from '../common/access';
 import { publishAgendaChangeAfterCommit } from './appointment-events';
 import type { BookingOutcome, BookingRequest, SlotProblem } from './appointment.model';
 import { appointmentsRepository } from './appointments.sql';
 import { replayPriorChange, type PriorChange } from './idempotency';
-import { PG_ERRORS, pgErrorCode } from '../../db/pg-errors';
+import { DuplicatePatientIdentity, raceLost } from './scheduling-errors';
 import { bookingStatement, runBookingStatement, type BookingStatement } from './booking.sql';
 import type { MirrorBooking } from './mirror-schedules';
 import { requestHash } from './request-hash';
@@ -59,15 +59,15 @@ export class BookingService {
       if (result.problem) return { kind: SLOT_PROBLEMS[result.problem] };
       return { kind: 'BOOKED', appointment: result.appointment! };
     } catch (error) {
-      const code = pgErrorCode(error);
-      if (code !== PG_ERRORS.EXCLUSION_VIOLATION && code !== PG_ERRORS.UNIQUE_VIOLATION && code !== PG_ERRORS.DEADLOCK_DETECTED) throw error;
+      const lost = raceLost(error);
+      if (!lost) throw error;
       // A concurrent request with the same key may have won the race: it is then a replay, not a conflict.
       const prior = await ctx.transaction((tx) => appointmentsRepository.changeByKey(tx, request.idempotencyKey));
       if (prior) return this.replay(ctx, prior, hash);
-      if ((error as { constraint?: string }).constraint === 'patients_identity_number_key') {
-        throw badInput([{ field: 'input.newPatient.personalIdentityNumber', problems: ['a patient with this personal identity number exists'] }]);
-      }
-      return { kind: 'SLOT_UNAVAILABLE' };
+      if (lost === 'SLOT') return { kind: 'SLOT_UNAVAILABLE' };
+      if (lost === 'PATIENT_IDENTITY') throw new DuplicatePatientIdentity('input.newPatient.personalIdentityNumber');
+      if (lost === 'CLIENT_REFERENCE') throw conflict('This client reference already has a booking through this share', { field: 'input.clientReference' });
+      throw error;
     }
   }
 

@@ -1,24 +1,24 @@
 import type { RequestContext } from '../../context/request-context';
 import { badInput, notFound } from '../../platform/errors';
+import { PG_ERRORS, pgErrorCode, violatedConstraint } from '../../db/pg-errors';
 import { AGENDA_WRITERS, STAFF_READERS, requireStaffRole } from '../common/access';
 import { recordAudit } from '../common/audit-log.sql';
 import { rowsById } from '../common/loaders';
 import { decodeCursor, toPage, type Page, type PageRequest } from '../common/pagination';
 import type { NewPatient, PatientChange, PatientRow } from './patient.model';
 import { patientsRepository } from './patients.sql';
+import { DuplicatePatientIdentity } from './scheduling-errors';
 
 const PATIENT_LOADER = Symbol('patients');
 
 export const patientLoader = (ctx: RequestContext) => rowsById(ctx, PATIENT_LOADER, patientsRepository.findByIds);
-
-const duplicateIdentity = () => badInput([{ field: 'input.personalIdentityNumber', problems: ['a patient with this personal identity number exists'] }]);
 
 export class PatientsService {
   async createPatient(ctx: RequestContext, input: NewPatient): Promise<PatientRow> {
     requireStaffRole(ctx, AGENDA_WRITERS);
     return ctx.transaction(async (tx) => {
       const patient = await patientsRepository.insert(tx, input);
-      if (!patient) throw duplicateIdentity();
+      if (!patient) throw new DuplicatePatientIdentity('input.personalIdentityNumber');
       await recordAudit(ctx, tx, { action: 'patient.created', entityType: 'Patient', entityId: patient.id });
       return patient;
     });
@@ -31,7 +31,9 @@ export class PatientsService {
       try {
         patient = await patientsRepository.update(tx, change);
       } catch (error) {
-        if ((error as { code?: string }).code === '23505') throw duplicateIdentity();
+        if (pgErrorCode(error) === PG_ERRORS.UNIQUE_VIOLATION && violatedConstraint(error) === 'patients_identity_number_key') {
+          throw new DuplicatePatientIdentity('input.personalIdentityNumber');
+        }
         throw error;
       }
       if (!patient) throw notFound('Patient');

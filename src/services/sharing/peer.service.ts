@@ -18,6 +18,7 @@ import { runStatusChange } from '../scheduling/appointment-changes.sql';
 import { statusesLeadingTo } from '../scheduling/appointment-state-machine';
 import type { BookingService } from '../scheduling/booking.service';
 import { idempotencyConflict } from '../scheduling/idempotency';
+import { DuplicatePatientIdentity } from '../scheduling/scheduling-errors';
 import { recordAudit } from '../common/audit-log.sql';
 import type { Authenticator } from '../../context/authenticator';
 import { IDENTITY_TOPICS } from '../identity/identity-events';
@@ -267,7 +268,7 @@ export class PeerService implements PeerOperations<RequestContext> {
     } catch (error) {
       // Another booking created a patient with this identity number meanwhile: book for that one.
       const pin = request.patient.personalIdentityNumber;
-      if (!pin || !isDuplicatePatient(error)) throw error;
+      if (!pin || !(error instanceof DuplicatePatientIdentity)) throw error;
       const existing = await ctx.transaction((tx) => sharesRepository.patientIdByIdentityNumber(tx, pin));
       if (!existing) throw error;
       return this.booking.bookAuthorized(ctx, { ...base, patientId: existing });
@@ -373,12 +374,6 @@ function toNewPatient(patient: PeerPatient): NewPatient {
     familyName: patient.familyName, givenName: patient.givenName, patronymic: patient.patronymic ?? undefined,
     phone: patient.phone ?? undefined, personalIdentityNumber: patient.personalIdentityNumber ?? undefined,
   };
-}
-
-function isDuplicatePatient(error: unknown): boolean {
-  if (!(error instanceof AppError) || error.code !== ErrorCode.BAD_USER_INPUT) return false;
-  const fields = (error.details.fields ?? []) as Array<{ field: string }>;
-  return fields.some((field) => field.field === 'input.newPatient.personalIdentityNumber');
 }
 
 function instant(date: Date): string {

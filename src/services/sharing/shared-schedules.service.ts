@@ -14,6 +14,7 @@ import type {
   MirrorAppointments, MirrorAvailability, MirrorBooking, MirrorPlanJson, RemoteMoveOutcome, UnavailableSchedule,
 } from '../scheduling/mirror-schedules';
 import { requestHash } from '../scheduling/request-hash';
+import { DuplicatePatientIdentity } from '../scheduling/scheduling-errors';
 import type { AvailabilityFilter, AvailabilityRow } from '../scheduling/availability.sql';
 import { statusOf, type LinkHealth } from './link-health';
 import { mirrorBookingPlanSql, revivePlan, sharedSchedulesRepository, type LinkWithMirrors, type PeerPatientRow } from './shared-schedules.sql';
@@ -101,7 +102,7 @@ export class SharedSchedulesService implements MirrorBooking, MirrorAppointments
       if (row) publishAgendaChangeAfterCommit(tx, this.bus, row, 'CREATED');
       return row;
     });
-    if (!appointment) throw new AppError(ErrorCode.BAD_USER_INPUT, 'Invalid input', { fields: [{ field: 'input.newPatient.personalIdentityNumber', problems: ['a patient with this personal identity number exists'] }] });
+    if (!appointment) throw new DuplicatePatientIdentity('input.newPatient.personalIdentityNumber');
     return { kind: 'BOOKED', appointment };
   }
 
