@@ -42,7 +42,7 @@ import { PeerWatchers } from './services/sharing/peer-watchers';
 import { LinkHealth } from './services/sharing/link-health';
 import { SecretBox } from './platform/secret-box';
 import { startJobRunner, type JobRunner } from './jobs/job-runner';
-import { CANCEL_SHARED_TWIN, cancelSharedTwinTask } from './jobs/cancel-shared-twin.task';
+import { CANCEL_SHARED_TWIN, cancelSharedTwinTask } from './services/sharing/cancel-shared-twin.task';
 import { Authenticator } from './context/authenticator';
 import { apiTokenVerifier } from './services/identity/api-token-verifier';
 import { evictOnIdentityChanges } from './services/identity/identity-events';

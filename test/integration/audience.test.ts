@@ -5,7 +5,7 @@ import type { Principal, StaffUserPrincipal } from '../../src/context/principal'
 import { RequestContext } from '../../src/context/request-context';
 import { STAFF_PERMISSIONS, type StaffPermission, type StaffRole } from '../../src/entities';
 import { groupKeyOf } from '../../src/http/websocket';
-import type { AgendaEvent } from '../../src/services/scheduling/agenda-topic';
+import type { AgendaEvent } from '../../src/services/common/agenda-topic';
 import { gqlOk } from '../helpers/graphql-client';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 import { createCentreWithSchedules, everyDay } from '../factories/catalog';

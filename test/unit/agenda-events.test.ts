@@ -1,5 +1,5 @@
 import type { Tx } from '../../src/db/unit-of-work';
-import { AGENDA_TOPIC, publishAgendaEventAfterCommit } from '../../src/services/scheduling/agenda-topic';
+import { AGENDA_TOPIC, publishAgendaEventAfterCommit } from '../../src/services/common/agenda-topic';
 import { LocalBus } from '../helpers/local-bus';
 
 /**

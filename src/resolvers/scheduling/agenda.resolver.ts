@@ -2,7 +2,7 @@ import { Args, Authorized, Ctx, Root, Subscription, Resolver, type SubscribeReso
 import { CentreIdArgs } from '../../schema/pagination';
 import { skipValidation } from '../../schema/validate-argument';
 import type { RequestContext } from '../../context/request-context';
-import type { AgendaEvent } from '../../services/scheduling/agenda-topic';
+import type { AgendaEvent } from '../../services/common/agenda-topic';
 import type { Services } from '../../services';
 import { AgendaChange } from '../../schema/scheduling/appointment.types';
 import { AgendaChangeKindEnum } from '../../schema/scheduling/scheduling.enums';

@@ -1,4 +1,4 @@
-import type { AvailabilityRow } from '../../services/scheduling/availability.sql';
+import type { AvailabilityRow } from '../../services/scheduling/availability.model';
 import type { CentreAvailability } from '../../services/scheduling/availability.service';
 import type { AppointmentChangeRow, AppointmentRow, SlotProblem } from '../../services/scheduling/appointment.model';
 import type { PatientRow } from '../../services/scheduling/patient.model';

@@ -1,8 +1,8 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../context/request-context';
 import type { Services } from '../../services';
-import { Schedule, Service, SharedFrom } from '../../schema/catalog/catalog.types';
-import { ShareLink } from '../../schema/sharing/share-link.types';
+import { Schedule, Service } from '../../schema/catalog/catalog.types';
+import { ShareLink, SharedFrom } from '../../schema/sharing/share-link.types';
 import { toSchedule, toService } from '../catalog/catalog.mappers';
 import { toShareLink } from './share-links.resolver';
 

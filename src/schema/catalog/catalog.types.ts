@@ -1,6 +1,5 @@
 import { Field, Int, ObjectType } from 'type-graphql';
 import { ID } from '../scalars';
-import { ShareLink } from '../sharing/share-link.types';
 import { PageInfo } from '../pagination';
 import { ScheduleExceptionKindEnum } from './catalog.enums';
 
@@ -93,10 +92,4 @@ export class ServiceConnection {
 export class ScheduleConnection {
   @Field(() => [Schedule]) nodes!: Schedule[];
   @Field() pageInfo!: PageInfo;
-}
-
-@ObjectType({ simpleResolvers: true, description: 'A schedule shared by another centre (maybe on another careslot server): its agenda lives there.' })
-export class SharedFrom {
-  @Field(() => ShareLink, { description: 'The link it came through; its status tells whether the sharing server answers.' }) link!: ShareLink;
-  @Field({ description: 'The sharing centre.' }) remoteCentreName!: string;
 }

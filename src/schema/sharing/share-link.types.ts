@@ -113,3 +113,9 @@ export class CreateShareLinkInput extends TestShareLinkInput {
 export class RemoveShareLinkInput {
   @Field(() => ID) @IsUUID() id!: string;
 }
+
+@ObjectType({ simpleResolvers: true, description: 'A schedule shared by another centre (maybe on another careslot server): its agenda lives there.' })
+export class SharedFrom {
+  @Field(() => ShareLink, { description: 'The link it came through; its status tells whether the sharing server answers.' }) link!: ShareLink;
+  @Field({ description: 'The sharing centre.' }) remoteCentreName!: string;
+}

@@ -1,6 +1,6 @@
 import type { Tx } from '../../db/unit-of-work';
 import type { EventBus } from '../../events/event-bus';
-import { publishAgendaEventAfterCommit } from '../scheduling/agenda-topic';
+import { publishAgendaEventAfterCommit } from '../common/agenda-topic';
 
 /** A schedule's configuration changed: agenda subscribers of its centre re-read what they show. */
 export function publishScheduleChanged(tx: Tx, bus: EventBus, schedule: { centreId: string; id: string }): void {

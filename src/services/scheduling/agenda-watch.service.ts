@@ -8,7 +8,7 @@ import { centresRepository } from '../catalog/centres.sql';
 import type { Authenticator } from '../../context/authenticator';
 import { audienceKey } from '../../context/audience';
 import { revocationOf } from '../identity/revocation';
-import { AGENDA_TOPIC, type AgendaEvent } from './agenda-topic';
+import { AGENDA_TOPIC, type AgendaEvent } from '../common/agenda-topic';
 import type { AppointmentRow } from './appointment.model';
 import { appointmentsRepository } from './appointments.sql';
 

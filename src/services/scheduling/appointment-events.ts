@@ -1,6 +1,6 @@
 import type { Tx } from '../../db/unit-of-work';
 import type { EventBus } from '../../events/event-bus';
-import { publishAgendaEventAfterCommit, type AgendaEventKind } from './agenda-topic';
+import { publishAgendaEventAfterCommit, type AgendaEventKind } from '../common/agenda-topic';
 import type { AppointmentRow } from './appointment.model';
 
 /**

@@ -2,7 +2,8 @@ import type { RequestContext } from '../../context/request-context';
 import { badInput, notFound } from '../../platform/errors';
 import { STAFF_READERS, requireStaffRole } from '../common/access';
 import { centresRepository } from '../catalog/centres.sql';
-import { queryAvailability, type AvailabilityFilter, type AvailabilityRow } from './availability.sql';
+import { queryAvailability } from './availability.sql';
+import type { AvailabilityFilter, AvailabilityRow } from './availability.model';
 import type { MirrorAvailability, UnavailableSchedule } from './mirror-schedules';
 
 const DAY_MS = 86_400_000;

@@ -1,32 +1,6 @@
 import type { Tx } from '../../db/unit-of-work';
+import type { AvailabilityFilter, AvailabilityRow } from './availability.model';
 
-export interface AvailabilityFilter {
-  centreId: string;
-  from: Date;
-  to: Date;
-  serviceId?: string;
-  practitionerId?: string;
-  qualification?: string;
-  includeSlots: boolean;
-  /** Only these schedules (a share's); by default every schedule of the centre. */
-  scheduleIds?: readonly string[];
-}
-
-/** ISO instants in UTC, as PostgreSQL formats them: no Date objects on this hot path. */
-export type Instant = string;
-export type SlotState = 'FREE' | 'OCCUPIED';
-
-export interface AvailabilityRow {
-  scheduleId: string;
-  /** Merged free time inside opening hours and the window: [start, end) pairs. */
-  free: Array<[Instant, Instant]>;
-  /** Merged booked time inside opening hours and the window. */
-  occupied: Array<[Instant, Instant]>;
-  /** Grid slots [start, end, state] when asked for, else null. */
-  slots: Array<[Instant, Instant, SlotState]> | null;
-  /** Set for a client's mirror of a shared schedule: its agenda must be asked of the sharing server. */
-  linkId: string | null;
-}
 
 /**
  * Availability of a centre's schedules in ONE statement, computed, never stored: opening blocks

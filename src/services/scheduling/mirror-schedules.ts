@@ -2,7 +2,7 @@ import type { RequestContext } from '../../context/request-context';
 import type { Tx } from '../../db/unit-of-work';
 import { notFound } from '../../platform/errors';
 import type { AppointmentRow, BookingOutcome, BookingRequest, SlotProblem } from './appointment.model';
-import type { AvailabilityFilter, AvailabilityRow } from './availability.sql';
+import type { AvailabilityFilter, AvailabilityRow } from './availability.model';
 import type { ShareLinkStatus } from '../../entities';
 
 /**

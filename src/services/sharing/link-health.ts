@@ -3,7 +3,7 @@ import type { ShareLinkStatus } from '../../entities';
 import type { EventBus } from '../../events/event-bus';
 import { PEER_FAILURE_MESSAGES, type PeerFailure } from '../../federation/peer-client';
 import type { Logger } from '../../platform/logger';
-import { publishAgendaEventAfterCommit } from '../scheduling/agenda-topic';
+import { publishAgendaEventAfterCommit } from '../common/agenda-topic';
 import { linksRepository } from './links.sql';
 
 /** What a peer call or the live watch just learnt about a link. */

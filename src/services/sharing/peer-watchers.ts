@@ -5,7 +5,7 @@ import type { PeerFailure, PeerWatch } from '../../federation/peer-client';
 import type { PeerConnector } from './peer-connector';
 import type { PeerOccupancyEvent, PeerTwin } from '../../federation/peer-protocol';
 import type { Logger } from '../../platform/logger';
-import { AGENDA_TOPIC, type AgendaEvent } from '../scheduling/agenda-topic';
+import { AGENDA_TOPIC, type AgendaEvent } from '../common/agenda-topic';
 import type { AppointmentLifecycleService } from '../scheduling/appointment-lifecycle.service';
 import type { LinkHealth } from './link-health';
 import { linksRepository } from './links.sql';

@@ -9,7 +9,7 @@ import {
   type PeerShareInfo, type PeerTwin, type ShareRefusal,
 } from '../../federation/peer-protocol';
 import { AppError, ErrorCode, badInput, conflict, forbidden, notFound, unauthenticated } from '../../platform/errors';
-import { AGENDA_TOPIC, type AgendaEvent } from '../scheduling/agenda-topic';
+import { AGENDA_TOPIC, type AgendaEvent } from '../common/agenda-topic';
 import { publishAgendaChangeAfterCommit } from '../scheduling/appointment-events';
 import type { AppointmentLifecycleService } from '../scheduling/appointment-lifecycle.service';
 import { appointmentLoader } from '../scheduling/appointment-loaders';
@@ -23,7 +23,8 @@ import { recordAudit } from '../common/audit-log.sql';
 import type { Authenticator } from '../../context/authenticator';
 import { IDENTITY_TOPICS } from '../identity/identity-events';
 import type { NewPatient } from '../scheduling/patient.model';
-import { queryAvailability, type AvailabilityRow } from '../scheduling/availability.sql';
+import { queryAvailability } from '../scheduling/availability.sql';
+import type { AvailabilityRow } from '../scheduling/availability.model';
 import { mergedTopicStream } from './merged-stream';
 import { localDayOf, permittedIntervals, restrictFree, restrictSlots, timeRefusal, type Interval } from './share-restrictions';
 import { isStillValid } from './share-link-verifier';

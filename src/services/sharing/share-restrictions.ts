@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon';
-import type { Instant, SlotState } from '../scheduling/availability.sql';
+import type { Instant, SlotState } from '../scheduling/availability.model';
 import type { ShareRefusal, ShareRestrictions } from '../../federation/peer-protocol';
 
 /**

@@ -15,7 +15,7 @@ import type {
 } from '../scheduling/mirror-schedules';
 import { requestHash } from '../scheduling/request-hash';
 import { DuplicatePatientIdentity } from '../scheduling/scheduling-errors';
-import type { AvailabilityFilter, AvailabilityRow } from '../scheduling/availability.sql';
+import type { AvailabilityFilter, AvailabilityRow } from '../scheduling/availability.model';
 import { statusOf, type LinkHealth } from './link-health';
 import { mirrorBookingPlanSql, revivePlan, sharedSchedulesRepository, type LinkWithMirrors, type PeerPatientRow } from './shared-schedules.sql';
 

@@ -1,11 +1,11 @@
 import type { Task } from 'graphile-worker';
-import type { TenantDatabase } from '../db/tenant-database';
-import { PeerError } from '../federation/peer-client';
-import type { PeerConnector } from '../services/sharing/peer-connector';
-import type { Logger } from '../platform/logger';
-import { writeAudit } from '../services/common/audit-log.sql';
-import { sharedSchedulesRepository } from '../services/sharing/shared-schedules.sql';
-import { retryDelayMs } from './job-runner';
+import type { TenantDatabase } from '../../db/tenant-database';
+import { PeerError } from '../../federation/peer-client';
+import type { PeerConnector } from './peer-connector';
+import type { Logger } from '../../platform/logger';
+import { writeAudit } from '../common/audit-log.sql';
+import { sharedSchedulesRepository } from './shared-schedules.sql';
+import { retryDelayMs } from '../../jobs/job-runner';
 
 export const CANCEL_SHARED_TWIN = 'cancel-shared-twin';
 

@@ -1,0 +1,28 @@
+/** What availability is asked for, and what it answers per schedule. */
+export interface AvailabilityFilter {
+  centreId: string;
+  from: Date;
+  to: Date;
+  serviceId?: string;
+  practitionerId?: string;
+  qualification?: string;
+  includeSlots: boolean;
+  /** Only these schedules (a share's); by default every schedule of the centre. */
+  scheduleIds?: readonly string[];
+}
+
+/** ISO instants in UTC, as PostgreSQL formats them: no Date objects on this hot path. */
+export type Instant = string;
+export type SlotState = 'FREE' | 'OCCUPIED';
+
+export interface AvailabilityRow {
+  scheduleId: string;
+  /** Merged free time inside opening hours and the window: [start, end) pairs. */
+  free: Array<[Instant, Instant]>;
+  /** Merged booked time inside opening hours and the window. */
+  occupied: Array<[Instant, Instant]>;
+  /** Grid slots [start, end, state] when asked for, else null. */
+  slots: Array<[Instant, Instant, SlotState]> | null;
+  /** Set for a client's mirror of a shared schedule: its agenda must be asked of the sharing server. */
+  linkId: string | null;
+}
