@@ -11,9 +11,14 @@ type Execution = CompiledQuery | 'graphql-js';
  * Executes read operations with graphql-jit: each validated document is compiled once into plain
  * JavaScript, so a list answer (hundreds of intervals, an agenda) costs a fraction of graphql-js's
  * per-field work. Mutations, and operations with arguments of input types that declare field
- * defaults (graphql-jit does not fill those in), run on graphql-js as before. Apollo Server 5 takes a custom executor
- * only through its gateway interface; the rest of its pipeline (parsing, validation, limits,
- * plugins, error formatting) is unchanged.
+ * defaults (graphql-jit does not fill those in), run on graphql-js as before.
+ *
+ * Why the gateway interface: it is Apollo Server 5's one public option that replaces the executor
+ * and keeps the rest of its pipeline (parsing, validation, limits, plugins, and its error path:
+ * variable coercion → 400 BAD_USER_INPUT, didEncounterErrors, formatError). The other hook that can
+ * take over execution, a plugin's responseForOperation, bypasses that error path, which we would
+ * then have to write again. No supergraph is involved: Apollo validates and executes against
+ * `apiSchema`; `coreSupergraphSdl` is only read by schema reporting, which is disabled.
  */
 export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
   const executions = new WeakMap<DocumentNode, Map<string, Execution>>();
