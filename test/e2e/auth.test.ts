@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { withPgClient } from '../../src/db/pg-client';
 import { connectWs } from '../helpers/ws-client';
+import { runOnWs } from '../helpers/ws-operation';
 import { errorCode, gql, gqlOk } from '../helpers/graphql-client';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 import { createStaff, createTenant, type TestTenant } from '../factories/tenants';
@@ -53,21 +54,37 @@ describe('authentication: bearer tokens on HTTP and WebSocket', () => {
   });
 
   it('rejects an expired token on HTTP and WebSocket', async () => {
+    // No waiting for a clock: two tokens made alike, valid for an hour; one is moved into the past in
+    // the database (as the owner) before its first use, so no instance has it in memory yet.
     const staff = await createStaff(app, tenant, ['VIEWER']);
-    const expiring = await gqlOk<{ createApiToken: { token: string } }>(
+    const create = (label: string) => gqlOk<{ createApiToken: { token: string; apiToken: { id: string } } }>(
       app,
-      'mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token } }',
-      { input: { userId: staff.userId, label: 'short-lived', expiresAt: new Date(Date.now() + 1500).toISOString() } },
+      'mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token apiToken { id } } }',
+      { input: { userId: staff.userId, label, expiresAt: new Date(Date.now() + 3_600_000).toISOString() } },
       tenant.adminToken,
     );
-    const token = expiring.createApiToken.token;
-    expect((await gql(app, VIEWER, {}, token)).status).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 1700));
-    const response = await gql(app, VIEWER, {}, token);
+    const expired = (await create('expired')).createApiToken;
+    const control = (await create('control')).createApiToken;
+    const moved = await withPgClient(app.databaseUrl, (client) =>
+      client.query(`UPDATE api_tokens SET expires_at = now() - interval '1 minute' WHERE id = $1`, [expired.apiToken.id]));
+    expect(moved.rowCount).toBe(1);
+
+    const response = await gql(app, VIEWER, {}, expired.token);
     expect(response.status).toBe(401);
     expect(errorCode(response)).toBe('UNAUTHENTICATED');
-    const connection = connectWs(app.url, token);
+    expect(response.errors?.[0]?.message).toBe('Token expired');
+    const connection = connectWs(app.url, expired.token);
     expect((await connection.closed).code).toBe(4403);
+
+    // Control: its twin, still valid, works on both.
+    expect((await gqlOk(app, VIEWER, {}, control.token)).viewer).toEqual({ kind: 'STAFF_USER', tenantId: tenant.tenantId, user: { id: staff.userId, roles: ['VIEWER'] } });
+    const open = connectWs(app.url, control.token);
+    try {
+      const outcome = await runOnWs(open, VIEWER);
+      expect(outcome).toEqual({ results: [{ data: { viewer: { kind: 'STAFF_USER', tenantId: tenant.tenantId, user: { id: staff.userId, roles: ['VIEWER'] } } } }] });
+    } finally {
+      await open.dispose();
+    }
   });
 
   it('rejects a revoked token at once, although it was just used', async () => {

@@ -176,11 +176,11 @@ async function untilReady(url: string, timeoutMs = 10_000): Promise<void> {
 }
 
 /**
- * The client's watch reconnects after 0.5 s, then doubling with jitter, at most 15 s apart: after
- * an outage of `outageMs`, its next attempt comes at most this long after the server is back
- * (the wait before attempt k is at most twice the time already spent waiting, plus 0.5 s).
+ * The client's watch reconnects after 0.5 s, then doubling with jitter, at most 15 s apart. How soon
+ * it is back is not asserted here (timings never go into tests: bench/ measures them): twice the
+ * longest wait only turns a watch that never comes back into a failure.
  */
-const reconnectWithinMs = (outageMs: number): number => Math.min(15_000, 2 * outageMs + 500);
+const RECONNECT_HANG_MS = 30_000;
 
 // ---------------------------------------------------------------------------------------------
 // Live agenda: everything a subscriber received, from its log
@@ -803,12 +803,11 @@ describe('schedule sharing across two servers: healing after a gap', () => {
     return { linked, watch };
   }
 
-  it('the sharing server restarts and books 0.2 s after it is ready: each mirror gets one RESYNC within 2 s of the reconnect, and the booking is occupied at the client', async () => {
+  it('the sharing server restarts and books 0.2 s after it is ready: each mirror gets one RESYNC on the reconnect, and the booking is occupied at the client', async () => {
     const { linked, watch } = await liveLink({ scheduleIds: [s0(), s1()] });
     const mirrors = [linked.mirrorOf[s0()], linked.mirrorOf[s1()]];
     const from = mark(watch);
 
-    const stoppingAt = Date.now(); // the watch's connection drops as the stop begins
     await sharing.stop();
     try {
       await untilChanges(watch, from, (changes) => changes.some((change) => change.kind === 'LINK_DOWN'));
@@ -816,15 +815,13 @@ describe('schedule sharing across two servers: healing after a gap', () => {
       await sharing.start();
     }
     await untilReady(sharing.url);
-    const readyAt = Date.now();
     await sleep(200);
     const { start } = slots.next();
     const own = await bookAtSharing(sides, { scheduleId: s0(), start });
     const afterBooking = mark(watch) - from;
 
-    const within = reconnectWithinMs(readyAt - stoppingAt) + 2000;
     await untilChanges(watch, from, (changes) => mirrors.every((mirror) => changes.some((change) => change.kind === 'RESYNC' && change.scheduleId === mirror)),
-      Math.max(0, readyAt + within - Date.now()));
+      RECONNECT_HANG_MS);
 
     // The client's availability shows the booking made while its watch may not have been back yet.
     const availability = (await clientAvailability(sides, linked)).data!.availability;
@@ -893,9 +890,7 @@ describe('schedule sharing across two servers: healing after a gap', () => {
       await sharing.start();
     }
     await untilReady(sharing.url);
-    const readyAt = Date.now();
-    const within = reconnectWithinMs(readyAt - stoppingAt) + 2000;
-    await untilChanges(watch, from, (changes) => changes.some((change) => change.kind === 'LINK_RESTORED'), within);
+    await untilChanges(watch, from, (changes) => changes.some((change) => change.kind === 'LINK_RESTORED'), RECONNECT_HANG_MS);
 
     const back = await eventually(() => linkHealth(sides, linked), (link) => link.status === 'OK', 5000);
     expect(back.status).toBe('OK');
@@ -958,7 +953,6 @@ describe('schedule sharing across two servers: healing after a gap', () => {
     const from = mark(watch);
 
     proxy.setMode('refuse');
-    const cutAt = Date.now();
     let sharingBefore: SharingAppointmentData[];
     let triedBefore: ClientAppointment;
     try {
@@ -980,8 +974,7 @@ describe('schedule sharing across two servers: healing after a gap', () => {
     } finally {
       proxy.setMode('pass');
     }
-    const within = reconnectWithinMs(Date.now() - cutAt) + 2000;
-    await untilChanges(watch, from, (changes) => changes.some((change) => change.kind === 'RESYNC'), within);
+    await untilChanges(watch, from, (changes) => changes.some((change) => change.kind === 'RESYNC'), RECONNECT_HANG_MS);
     await untilRecord(sides, moved.record.id, (record) => ms(record.start) === ms(target));
     await untilRecord(sides, cancelled.record.id, (record) => record.status === 'CANCELLED');
     await sleep(SETTLE_MS);
@@ -1033,7 +1026,6 @@ describe('schedule sharing across two servers: healing after a gap', () => {
     const from = mark(watch);
     try {
       hanging.setMode('refuse');
-      const cutAt = Date.now();
       try {
         await untilChanges(watch, from, (changes) => changes.some((change) => change.kind === 'LINK_DOWN'));
         hanging.setMode('stall');
@@ -1043,8 +1035,7 @@ describe('schedule sharing across two servers: healing after a gap', () => {
         hanging.setMode('pass');
       }
       // The hanging handshake is given up after PEER_TIMEOUT_MS; the next attempt (the backoff) reaches the server.
-      const within = CLIENT_PEER_TIMEOUT_MS + reconnectWithinMs(Date.now() - cutAt + CLIENT_PEER_TIMEOUT_MS) + 2000;
-      const changes = await untilChanges(watch, from, (received) => received.some((change) => change.kind === 'RESYNC' && change.scheduleId === mirror), within);
+      const changes = await untilChanges(watch, from, (received) => received.some((change) => change.kind === 'RESYNC' && change.scheduleId === mirror), CLIENT_PEER_TIMEOUT_MS + RECONNECT_HANG_MS);
       expect(changes.filter((change) => change.kind === 'LINK_RESTORED')).toEqual([expect.objectContaining({ linkId: linked.linkId })]);
     } finally {
       hanging.unstall();

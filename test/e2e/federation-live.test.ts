@@ -13,9 +13,17 @@ import {
 /**
  * Schedule sharing, behaviours 6–8 (README: Sharing schedules): the client server keeps a live watch of the
  * sharing server. A twin the sharing centre cancels cancels the client's record; occupancy
- * changes reach the client's agendaChanged subscribers within a second, without any detail; a
- * revoked or rotated token stops reads, bookings and events at once. On one server and on two.
+ * changes reach the client's agendaChanged subscribers, without any detail; a revoked or rotated
+ * token stops reads, bookings and events at once. On one server and on two.
+ *
+ * No timings (bench/ measures latency): deadlines only catch a hang, and a subscriber that must
+ * hear nothing is looked at only after a control subscriber heard the very change.
  */
+
+/** Long enough for any loaded machine: it only turns a hang into a failure. */
+const HANG_MS = 10_000;
+/** How long a subscriber that must hear nothing is watched, once its control heard the change. */
+const QUIET_MS = 1000;
 
 describe.each(TOPOLOGIES)('schedule sharing on %s: the live link', (name) => {
   let topology: Topology;
@@ -55,7 +63,7 @@ describe.each(TOPOLOGIES)('schedule sharing on %s: the live link', (name) => {
       await gqlOk(topology.sharing, 'mutation($input: CancelAppointmentInput!) { cancelAppointment(input: $input) { id } }',
         { input: { appointmentId: twin.id, reasonCode: 'CLINIC_UNAVAILABLE', idempotencyKey: key() } }, sides.sharingTenant.adminToken);
 
-      const event = await nextMatching(watch.events, (change) => change.kind === 'CANCELLED' && change.appointmentId === mine.id, 3000);
+      const event = await nextMatching(watch.events, (change) => change.kind === 'CANCELLED' && change.appointmentId === mine.id, HANG_MS);
       expect(event.appointment).toMatchObject({ id: mine.id, status: 'CANCELLED' });
       const record = await readAppointment(topology.client, sides.clientTenant.adminToken, mine.id);
       expect(record).toMatchObject({ status: 'CANCELLED', cancellation: { reasonCode: 'CANCELLED_BY_SHARING_CENTRE', reasonText: sides.sharingCentre.name } });
@@ -72,10 +80,10 @@ describe.each(TOPOLOGIES)('schedule sharing on %s: the live link', (name) => {
   });
 
   describe('7. occupancy changes at the sharing centre reach the client\'s agenda subscribers', () => {
-    it('a booking and a cancellation by the sharing centre\'s own staff: an event within 1 s each, without any detail', async () => {
+    it('a booking and a cancellation by the sharing centre\'s own staff: an event each, without any detail', async () => {
       const { linked, watch } = await liveLink();
       const own = await ownBooking();
-      const created = await nextMatching(watch.events, (change) => change.kind === 'CREATED', 1000);
+      const created = await nextMatching(watch.events, (change) => change.kind === 'CREATED', HANG_MS);
       // Without any detail, but where: the occupied time that changed, so the client re-reads only there.
       expect(created).toEqual({
         kind: 'CREATED', centreId: linked.client.centreId, scheduleId: mirror0(linked), appointmentId: null, appointment: null, linkId: null,
@@ -83,7 +91,7 @@ describe.each(TOPOLOGIES)('schedule sharing on %s: the live link', (name) => {
       });
 
       await cancel(topology.sharing, sides.sharingTenant.adminToken, { appointmentId: own.id, reasonCode: 'PATIENT_REQUEST', idempotencyKey: key() });
-      const cancelled = await nextMatching(watch.events, (change) => change.kind === 'CANCELLED', 1000);
+      const cancelled = await nextMatching(watch.events, (change) => change.kind === 'CANCELLED', HANG_MS);
       expect(cancelled).toEqual({
         kind: 'CANCELLED', centreId: linked.client.centreId, scheduleId: mirror0(linked), appointmentId: null, appointment: null, linkId: null,
         interval: { start: own.start, end: own.end },
@@ -124,10 +132,11 @@ describe.each(TOPOLOGIES)('schedule sharing on %s: the live link', (name) => {
   });
 
   describe('8. a revoked or rotated token stops all access at once', () => {
-    async function expectCutOff(linked: Linked, watch: AgendaWatch): Promise<void> {
+    /** `control`: another link to the same shared schedule, with its own share, that stays up. */
+    async function expectCutOff(linked: Linked, watch: AgendaWatch, control: AgendaWatch): Promise<void> {
       const client = topology.client;
       // The client centre's subscribers are told the link went down, once.
-      const down = await nextMatching(watch.events, (change) => change.kind === 'LINK_DOWN', 5000);
+      const down = await nextMatching(watch.events, (change) => change.kind === 'LINK_DOWN', HANG_MS);
       expect(down).toMatchObject({ kind: 'LINK_DOWN', linkId: linked.linkId, centreId: linked.client.centreId });
       // Reads: the shared schedule's free time is gone.
       const mirror = await mirrorAvailability(sides, linked, sides.sharingCentre.scheduleIds[0], localAt(2, 0), localAt(9, 0));
@@ -137,31 +146,34 @@ describe.each(TOPOLOGIES)('schedule sharing on %s: the live link', (name) => {
       const refused = await book(client, sides.clientTenant.adminToken, { ...bookAtClientInput(sides, linked, start), idempotencyKey: key() });
       expect(codeOf(refused)).toBe('SHARE_LINK_REJECTED');
       expect((await sharingAppointments(sides, sides.sharingCentre.scheduleIds[0])).filter((a) => ms(a.start) === ms(start))).toEqual([]);
-      // Events: the sharing centre's changes are heard no more.
-      await ownBooking();
-      expect(await watch.events.nothingWithin(1500)).toBe(true);
+      // Events: the sharing centre's changes are heard no more; the control link hears this one.
+      const own = await ownBooking();
+      await nextMatching(control.events, (change) => change.kind === 'CREATED' && ms(change.interval!.start) === ms(own.start), HANG_MS);
+      expect(await watch.events.nothingWithin(QUIET_MS)).toBe(true);
     }
 
     it('revoked: reads, bookings and occupancy events stop; testShareLink says REVOKED', async () => {
+      const { watch: control } = await liveLink();
       const { linked, watch } = await liveLink();
       expect((await mirrorAvailability(sides, linked, sides.sharingCentre.scheduleIds[0], localAt(2, 0), localAt(9, 0)))?.free.length).toBeGreaterThan(0);
       await ownBooking();
-      await nextMatching(watch.events, (change) => change.kind === 'CREATED', 1000);
+      await nextMatching(watch.events, (change) => change.kind === 'CREATED', HANG_MS);
 
       expect((await revokeShare(topology.sharing, sides.sharingTenant.adminToken, linked.shareId)).errors).toBeUndefined();
-      await expectCutOff(linked, watch);
+      await expectCutOff(linked, watch, control);
       const tested = (await testLink(topology.client, sides.clientTenant.adminToken, { url: linked.share.serverUrl, remoteCentreId: linked.share.centreId, token: linked.token })).data!.testShareLink;
       expect(tested).toMatchObject({ __typename: 'ShareLinkProblem', reason: 'REVOKED' });
     });
 
     it('rotated: the old token\'s link stops the same way; a link with the new token works', async () => {
+      const { watch: control } = await liveLink();
       const { linked, watch } = await liveLink();
       await ownBooking();
-      await nextMatching(watch.events, (change) => change.kind === 'CREATED', 1000);
+      await nextMatching(watch.events, (change) => change.kind === 'CREATED', HANG_MS);
 
       const rotated = await rotateShare(topology.sharing, sides.sharingTenant.adminToken, linked.shareId);
       expect(rotated.errors).toBeUndefined();
-      await expectCutOff(linked, watch);
+      await expectCutOff(linked, watch, control);
 
       const client = await newClientCentre(sides);
       const linkId = await linkOk(topology.client, sides.clientTenant.adminToken, {

@@ -12,9 +12,18 @@ import {
 
 /**
  * Live agendas across instances: two servers on one database (PostgreSQL LISTEN/NOTIFY between
- * them). Changes made on instance A reach subscribers on instance B within a second, re-read
- * under the subscriber's rights; other tenants hear nothing; a revoked token stops hearing.
+ * them). Changes made on instance A reach subscribers on instance B, re-read under the
+ * subscriber's rights; other tenants hear nothing; a revoked token stops hearing.
+ *
+ * No timings: how fast an event arrives is measured in bench/, not here. Deadlines only catch a
+ * hang. A test that a subscriber hears nothing first waits for a control subscriber to hear the
+ * very event, so that a dead event bus cannot make it pass.
  */
+
+/** Long enough for any loaded machine: it only turns a hang into a failure. */
+const HANG_MS = 10_000;
+/** How long a subscriber that must hear nothing is watched, once its control heard the event. */
+const QUIET_MS = 500;
 
 type Event = { data?: { agendaChanged: AgendaChangeData } | null; errors?: unknown[] };
 
@@ -63,8 +72,8 @@ describe('live agenda over two instances', () => {
   const bookOn = (who: Side, server: TestServer = a) =>
     bookOk(server, who.scheduler.token, { ...who.slots.next(), serviceId: who.centre.serviceIds[0], newPatient: { familyName: 'Live', givenName: 'Agenda' } });
 
-  /** The next event of this subscription about `appointmentId` (others are skipped), within `ms`. */
-  async function eventAbout(subscription: QueuedSubscription<Event>, appointmentId: string, ms: number): Promise<AgendaChangeData> {
+  /** The next event of this subscription about `appointmentId` (others are skipped); `ms` only catches a hang. */
+  async function eventAbout(subscription: QueuedSubscription<Event>, appointmentId: string, ms = HANG_MS): Promise<AgendaChangeData> {
     const deadline = Date.now() + ms;
     for (;;) {
       const left = deadline - Date.now();
@@ -105,18 +114,35 @@ describe('live agenda over two instances', () => {
     while (!(await subscription.nothingWithin(0))) await subscription.next(10);
   }
 
+  /**
+   * Books in `who`'s centre and waits until each subscription heard of it: events arrive in order,
+   * so everything booked before is behind them (their queues are empty afterwards).
+   */
+  async function fence(who: Side, ...subscriptions: Array<QueuedSubscription<Event>>): Promise<void> {
+    const booked = await bookOn(who);
+    for (const subscription of subscriptions) await eventAbout(subscription, booked.id);
+    for (const subscription of subscriptions) expect(await subscription.nothingWithin(0)).toBe(true);
+  }
+
+  /** Waits for `condition`; the deadline only catches a hang. */
+  async function until(condition: () => boolean, what: string): Promise<void> {
+    const deadline = Date.now() + HANG_MS;
+    while (!condition()) {
+      if (Date.now() > deadline) throw new Error(`still not so after ${HANG_MS} ms: ${what}`);
+      await sleep(20);
+    }
+  }
+
   async function tokenIdOf(who: Side, userId: string): Promise<string> {
     const data = await gqlOk<{ apiTokens: Array<{ id: string }> }>(a, 'query($u: ID) { apiTokens(userId: $u) { id } }', { u: userId }, who.tenant.adminToken);
     expect(data.apiTokens).toHaveLength(1);
     return data.apiTokens[0]!.id;
   }
 
-  it('delivers CREATED on instance B within 1 s of a booking on instance A, with the appointment re-read (a VIEWER subscribes)', async () => {
+  it('delivers CREATED on instance B of a booking on instance A, with the appointment re-read (a VIEWER subscribes)', async () => {
     const subscription = await subscribeLive(b, one.viewer.token, one);
     const booked = await bookOn(one);
-    const started = Date.now();
-    const event = await eventAbout(subscription, booked.id, 1000);
-    expect(Date.now() - started).toBeLessThan(1000);
+    const event = await eventAbout(subscription, booked.id);
     const { scheduleId, ...rest } = event;
     expect([null, booked.scheduleId]).toContain(scheduleId);
     expect(rest).toEqual({
@@ -128,21 +154,21 @@ describe('live agenda over two instances', () => {
     });
   });
 
-  it('delivers CHANGED (confirm, reschedule) and CANCELLED, each within 1 s and re-read', async () => {
+  it('delivers CHANGED (confirm, reschedule) and CANCELLED, each re-read', async () => {
     const subscription = await subscribeLive(b, one.viewer.token, one);
     const booked = await bookOn(one);
-    expect((await eventAbout(subscription, booked.id, 1000)).kind).toBe('CREATED');
+    expect((await eventAbout(subscription, booked.id)).kind).toBe('CREATED');
 
     await gqlOk(a, 'mutation($input: ConfirmAppointmentInput!) { confirmAppointment(input: $input) { id } }', { input: { appointmentId: booked.id } }, one.scheduler.token);
-    expect(await eventAbout(subscription, booked.id, 1000)).toMatchObject({ kind: 'CHANGED', appointmentId: booked.id, appointment: { id: booked.id, status: 'CONFIRMED' } });
+    expect(await eventAbout(subscription, booked.id)).toMatchObject({ kind: 'CHANGED', appointmentId: booked.id, appointment: { id: booked.id, status: 'CONFIRMED' } });
 
     const target = one.slots.next().start;
     const moved = await reschedule(a, one.scheduler.token, { appointmentId: booked.id, start: target, idempotencyKey: key() });
     expect(moved.data!.rescheduleAppointment.__typename).toBe('Appointment');
-    expect(await eventAbout(subscription, booked.id, 1000)).toMatchObject({ kind: 'CHANGED', appointment: { id: booked.id, status: 'BOOKED', start: sameInstant(target) } });
+    expect(await eventAbout(subscription, booked.id)).toMatchObject({ kind: 'CHANGED', appointment: { id: booked.id, status: 'BOOKED', start: sameInstant(target) } });
 
     await cancel(a, one.scheduler.token, { appointmentId: booked.id, reasonCode: 'PATIENT_REQUEST', idempotencyKey: key() });
-    expect(await eventAbout(subscription, booked.id, 1000)).toMatchObject({
+    expect(await eventAbout(subscription, booked.id)).toMatchObject({
       kind: 'CANCELLED', appointmentId: booked.id, appointment: { id: booked.id, status: 'CANCELLED', cancellation: { reasonCode: 'PATIENT_REQUEST' } },
     });
   });
@@ -150,17 +176,18 @@ describe('live agenda over two instances', () => {
   it('delivers on the instance where the change was made too', async () => {
     const subscription = await subscribeLive(a, one.viewer.token, one);
     const booked = await bookOn(one, b);
-    expect(await eventAbout(subscription, booked.id, 1000)).toMatchObject({ kind: 'CREATED', appointment: { id: booked.id, status: 'BOOKED' } });
+    expect(await eventAbout(subscription, booked.id)).toMatchObject({ kind: 'CREATED', appointment: { id: booked.id, status: 'BOOKED' } });
   });
 
   it('sends nothing to another tenant\'s subscriber, and refuses it the foreign centre with NOT_FOUND', async () => {
+    // Control: a subscriber of the booked centre on the same instance hears the booking.
     const own = await subscribeLive(b, one.viewer.token, one);
     const stranger = await subscribeLive(b, two.viewer.token, two);
     const booked = await bookOn(one);
-    await eventAbout(own, booked.id, 1000);
-    expect(await stranger.nothingWithin(1500)).toBe(true);
+    await eventAbout(own, booked.id);
+    expect(await stranger.nothingWithin(QUIET_MS)).toBe(true);
 
-    const foreign = await firstOutcome(subscribeQueued(connect(b, two.viewer.token).client, agendaChanged(one.centre.centreId)));
+    const foreign = await firstOutcome(subscribeQueued(connect(b, two.viewer.token).client, agendaChanged(one.centre.centreId)), HANG_MS);
     expect({ codes: outcomeCodes(foreign), outcome: foreign }).toEqual({ codes: ['NOT_FOUND'], outcome: foreign });
     expect(foreign.kind === 'next' ? foreign.payload.data ?? null : null).toBeNull();
   });
@@ -169,8 +196,11 @@ describe('live agenda over two instances', () => {
     const otherCentre = await createCentreWithSchedules(a, one.tenant, { schedules: 1, openingHours: everyDay('08:00', '17:00'), services: [{ durationMinutes: 30 }] });
     const elsewhere: Side = { ...one, centre: otherCentre, slots: new SlotAllocator(otherCentre.scheduleIds, { firstDay: 2 }) };
     const subscription = await subscribeLive(b, one.viewer.token, elsewhere);
-    await bookOn(one);
-    expect(await subscription.nothingWithin(1500)).toBe(true);
+    // Control: a subscriber of the booked centre on the same instance, with the same token, hears the booking.
+    const control = await subscribeLive(b, one.viewer.token, one);
+    const booked = await bookOn(one);
+    await eventAbout(control, booked.id);
+    expect(await subscription.nothingWithin(QUIET_MS)).toBe(true);
   });
 
   describe('revocation', () => {
@@ -178,21 +208,22 @@ describe('live agenda over two instances', () => {
       const staff = await createStaff(a, one.tenant, ['VIEWER']);
       const doomed = await subscribeLive(b, staff.token, one);
       const control = await subscribeLive(b, one.viewer.token, one);
-      await drain(doomed); // the control's warm-up bookings reached it too
+      await fence(one, doomed, control); // the control's warm-up bookings reached the doomed one too
       await gqlOk(a, 'mutation($input: RevokeApiTokenInput!) { revokeApiToken(input: $input) { revokedAt } }', { input: { id: await tokenIdOf(one, staff.userId) } }, one.tenant.adminToken);
       const booked = await bookOn(one);
-      await eventAbout(control, booked.id, 1000);
-      expect(await doomed.nothingWithin(1500)).toBe(true);
-      expect(doomed.completed).toBe(true);
+      await eventAbout(control, booked.id);
+      expect(await doomed.nothingWithin(QUIET_MS)).toBe(true);
+      await until(() => doomed.completed, 'the revoked subscription completes');
+      expect(doomed.log.filter((entry) => JSON.stringify(entry.value ?? null).includes(booked.id))).toEqual([]);
     });
 
-    it('completes the subscription of a revoked token at once, without waiting for the next agenda event ("stop at once")', async () => {
+    it('completes the subscription of a revoked token without waiting for the next agenda event ("stop at once")', async () => {
       const staff = await createStaff(a, one.tenant, ['VIEWER']);
       const doomed = await subscribeLive(b, staff.token, one);
       await gqlOk(a, 'mutation($input: RevokeApiTokenInput!) { revokeApiToken(input: $input) { revokedAt } }', { input: { id: await tokenIdOf(one, staff.userId) } }, one.tenant.adminToken);
-      const deadline = Date.now() + 1500;
-      while (!doomed.completed && Date.now() < deadline) await sleep(50);
-      expect(doomed.completed).toBe(true);
+      // No booking follows: only the revocation can complete it.
+      await until(() => doomed.completed, 'the revoked subscription completes');
+      expect(doomed.errors).toEqual([]);
     });
 
     it('refuses new operations (a read, a booking) on the open WebSocket of a revoked token', async () => {
@@ -200,8 +231,12 @@ describe('live agenda over two instances', () => {
       const connection = connect(b, staff.token);
       const before = await runOnWs(connection, '{ appointments(first: 1) { nodes { id } } }');
       expect(before.results[0]?.errors).toBeUndefined();
+      // A live subscription on this very connection: it completes when instance B has heard of the
+      // revocation (the same bus message evicts the token from B's authenticator).
+      const watching = subscribeQueued<Event>(connection.client, agendaChanged(one.centre.centreId));
+      await untilLive(watching, one);
       await gqlOk(a, 'mutation($input: RevokeApiTokenInput!) { revokeApiToken(input: $input) { revokedAt } }', { input: { id: await tokenIdOf(one, staff.userId) } }, one.tenant.adminToken);
-      await sleep(300); // the revocation reaches instance B through the bus
+      await until(() => watching.completed, 'instance B hears of the revocation (the subscription on the connection completes)');
       const refused = (outcome: Awaited<ReturnType<typeof runOnWs>>) =>
         outcome.closed !== undefined || [...(outcome.errors ?? []), ...(outcome.results[0]?.errors ?? [])].some((e) => e.extensions?.code === 'UNAUTHENTICATED');
       const read = await runOnWs(connection, '{ appointments(first: 1) { nodes { id } } }');

@@ -12,7 +12,15 @@ import { SlotAllocator, bookOk, sleep, subscribeQueued, type QueuedSubscription 
  * same operation (text, variables, name) and the same rights, and that one answer goes to each of
  * them; everyone else gets an execution of their own. Each subscriber keeps its own filter and
  * re-authorisation: revoking or completing one ends that one only.
+ *
+ * No timings (bench/ measures latency): deadlines only catch a hang, and a subscriber that must
+ * receive nothing is looked at only after a control subscriber received the very event.
  */
+
+/** Long enough for any loaded machine: it only turns a hang into a failure. */
+const HANG_MS = 10_000;
+/** How long a subscriber that must receive nothing is watched, once its controls received the event. */
+const QUIET_MS = 500;
 
 interface Change {
   kind: string;
@@ -63,8 +71,8 @@ describe('live agenda fan-out', () => {
     return subscribeQueued<Event>(connection.client, query, { centreId: centre.centreId, ...variables });
   }
 
-  /** The next event of this subscription about `appointmentId` (others are skipped), within `ms`. */
-  async function eventAbout(subscription: QueuedSubscription<Event>, appointmentId: string, ms = 2000): Promise<Event> {
+  /** The next event of this subscription about `appointmentId` (others are skipped); `ms` only catches a hang. */
+  async function eventAbout(subscription: QueuedSubscription<Event>, appointmentId: string, ms = HANG_MS): Promise<Event> {
     const deadline = Date.now() + ms;
     for (;;) {
       const left = deadline - Date.now();
@@ -86,6 +94,15 @@ describe('live agenda fan-out', () => {
       }
     }
     throw new Error('the subscriptions never became live');
+  }
+
+  /** Waits for `condition`; the deadline only catches a hang. */
+  async function until(condition: () => boolean, what: string): Promise<void> {
+    const deadline = Date.now() + HANG_MS;
+    while (!condition()) {
+      if (Date.now() > deadline) throw new Error(`still not so after ${HANG_MS} ms: ${what}`);
+      await sleep(20);
+    }
   }
 
   async function revoke(userId: string): Promise<void> {
@@ -150,8 +167,8 @@ describe('live agenda fan-out', () => {
     expect(heard.data!.agendaChanged).toMatchObject({ appointmentId: booked.id, testSeenBy: 'VIEWER', testExecution: 1 });
     expect(heardToo).toEqual(heard);
     expect(agendaExecutions.get(executionKey(booked.id, 'revoked'))).toBe(1);
-    expect(await doomed.nothingWithin(500)).toBe(true);
-    expect(doomed.completed).toBe(true);
+    expect(await doomed.nothingWithin(QUIET_MS)).toBe(true);
+    await until(() => doomed.completed, 'the revoked subscription completes');
     expect(doomed.log.filter((entry) => entry.type === 'next' && JSON.stringify(entry.value).includes(booked.id))).toEqual([]);
   });
 
@@ -185,6 +202,16 @@ describe('live agenda fan-out', () => {
       socket.send(JSON.stringify({ id, type: 'subscribe', payload: { query: watch(fields('wire')), variables: { centreId: centre.centreId } } }));
     const about = (frames: string[], id: string, appointmentId: string) =>
       frames.filter((frame) => frame.startsWith(`{"id":${JSON.stringify(id)},"type":"next"`) && frame.includes(appointmentId));
+    /**
+     * A ping through the connection: the server handles its messages in order, so its pong means
+     * every message sent before (a `complete`) has been handled.
+     */
+    let pings = 0;
+    async function roundTrip(socket: WebSocket, frames: string[]): Promise<void> {
+      const pong = JSON.stringify({ type: 'pong', payload: { ping: ++pings } });
+      socket.send(JSON.stringify({ type: 'ping', payload: { ping: pings } }));
+      await until(() => frames.includes(pong), `the pong to ping ${pings}`);
+    }
 
     it('sends each subscriber of a group the same payload in the frame graphql-ws would send, and nothing more to one that completed', async () => {
       const { socket, frames } = await rawConnection(scheduler.token);
@@ -194,14 +221,14 @@ describe('live agenda fan-out', () => {
       for (let attempt = 0; ; attempt++) {
         if (attempt === 20) throw new Error(`the raw subscriptions never became live: ${frames.join('\n')}`);
         const warmUp = await book();
-        await eventAbout(client, warmUp.id).catch(() => undefined);
+        await eventAbout(client, warmUp.id, 2000).catch(() => undefined); // a probe: not live yet, book again
         await sleep(100);
         if (about(frames, 'first', warmUp.id).length && about(frames, 'second', warmUp.id).length) break;
       }
 
       const booked = await book();
       const fromClient = await eventAbout(client, booked.id);
-      while (about(frames, 'second', booked.id).length === 0) await sleep(10);
+      await until(() => about(frames, 'second', booked.id).length > 0, 'the second subscription receives the booking');
       const [first, second] = [about(frames, 'first', booked.id), about(frames, 'second', booked.id)];
       expect([first.length, second.length]).toEqual([1, 1]);
       const payload = JSON.parse(second[0]!).payload;
@@ -212,11 +239,12 @@ describe('live agenda fan-out', () => {
       expect(agendaExecutions.get(executionKey(booked.id, 'wire'))).toBe(1);
 
       socket.send(JSON.stringify({ id: 'first', type: 'complete' }));
-      await sleep(100);
+      await roundTrip(socket, frames);
       const after = await book();
+      // Controls: the other subscriber on this socket, and the client, receive it.
       await eventAbout(client, after.id);
-      while (about(frames, 'second', after.id).length === 0) await sleep(10);
-      await sleep(100);
+      await until(() => about(frames, 'second', after.id).length > 0, 'the second subscription receives the booking');
+      await sleep(QUIET_MS);
       expect(about(frames, 'first', after.id)).toEqual([]);
       expect(frames.filter((frame) => frame.startsWith('binary') || frame.includes('"error"'))).toEqual([]);
 
