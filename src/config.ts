@@ -159,10 +159,11 @@ export interface UnknownSetting {
 
 /**
  * Name prefixes that belong to other software, so they make no setting family even though a
- * setting starts with them (NODE_OPTIONS is Node.js's, DEBUG_COLORS the debug package's): a
- * setting with such a first word makes a family of its first two words (DEBUG_SQL_) instead.
+ * setting starts with them (NODE_OPTIONS is Node.js's, DEBUG_COLORS the debug package's, JOB_NAME
+ * and JOB_URL are Jenkins's): a setting with such a first word makes a family of its first two
+ * words (DEBUG_SQL_, JOB_RETRY_) instead.
  */
-const FOREIGN_PREFIXES = new Set(['NODE', 'DEBUG']);
+const FOREIGN_PREFIXES = new Set(['NODE', 'DEBUG', 'JOB']);
 
 /**
  * Setting families: the first word of each setting's name (DATABASE_, MAX_, WS_, …), or its first

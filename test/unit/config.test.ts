@@ -201,7 +201,7 @@ describe('unknown settings', () => {
       PATH: '/usr/bin', HOME: '/home/u', HOSTNAME: 'box', HOSTTYPE: 'x86_64', PWD: '/work', OLDPWD: '/', SHELL: '/bin/bash', SHLVL: '1', _: '/usr/bin/node',
       USER: 'u', LOGNAME: 'u', LANG: 'C.UTF-8', LANGUAGE: 'en', LC_ALL: 'C', TERM: 'xterm', COLORTERM: 'truecolor', TZ: 'UTC', TMPDIR: '/tmp', EDITOR: 'vi',
       MAIL: '/var/mail/u', DISPLAY: ':0', SSH_AUTH_SOCK: '/tmp/ssh', XDG_RUNTIME_DIR: '/run/user/1000', WSL_DISTRO_NAME: 'Ubuntu', DOCKER_HOST: 'unix:///x',
-      NODE_OPTIONS: '--max-old-space-size=4096', NODE_PATH: '/x', NODE_EXTRA_CA_CERTS: '/ca.pem', NODE_VERSION: '20', NODE_NO_WARNINGS: '1', YARN_VERSION: '1',
+      NODE_OPTIONS: '--max-old-space-size=4096', JOB_NAME: 'careslot-main', JOB_URL: 'https://ci.example/job/1/', NODE_PATH: '/x', NODE_EXTRA_CA_CERTS: '/ca.pem', NODE_VERSION: '20', NODE_NO_WARNINGS: '1', YARN_VERSION: '1',
       npm_config_cache: '/c', npm_lifecycle_event: 'start', npm_package_name: 'careslot', npm_node_execpath: '/n', INIT_CWD: '/work',
       DEBUG: 'x', DEBUG_COLORS: 'no', DEBUG_DEPTH: '3', CI: 'true', GITHUB_ACTIONS: 'true', RUNNER_OS: 'Linux', JEST_WORKER_ID: '1',
       PGHOST: 'db', PGPORT: '5432', PGUSER: 'postgres', PGPASSWORD: 'x', PGDATABASE: 'careslot', POSTGRES_PASSWORD: 'x',
