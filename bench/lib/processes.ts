@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import type { Usage } from './probe';
+export { freePort } from '../../src/db/embedded/embedded-postgres';
 
 /** Asks a child that runs the probe (careslot, a floor server) for its CPU time and RSS. */
 export function usageOf(child: ChildProcess): Promise<Usage> {
@@ -51,17 +51,6 @@ function statusField(pid: number, field: string): number {
   }
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * Runs one job in a forked worker (load generator, WebSocket clients, bare pg client) so it

@@ -1,23 +1,8 @@
 import { PeerError, type PeerClient, type PeerWatch, type PeerWatchListener } from './peer-client';
 import type {
   PeerAvailabilityRequest, PeerBookOutcome, PeerBookRequest, PeerCancelOutcome, PeerCancelRequest, PeerOccupancyEvent,
-  PeerRescheduleOutcome, PeerRescheduleRequest, PeerScheduleAvailability, PeerShareInfo, PeerTwin,
+  PeerOperations, PeerRescheduleOutcome, PeerRescheduleRequest, PeerScheduleAvailability, PeerShareInfo, PeerTwin,
 } from './peer-protocol';
-
-/**
- * The sharing side of the peer protocol, called with the caller's context: what a careslot server
- * answers to a peer principal over GraphQL, and to a link within the same server directly.
- */
-export interface PeerOperations<Ctx> {
-  share(ctx: Ctx): Promise<PeerShareInfo>;
-  availability(ctx: Ctx, request: PeerAvailabilityRequest): Promise<PeerScheduleAvailability[]>;
-  book(ctx: Ctx, request: PeerBookRequest): Promise<PeerBookOutcome>;
-  reschedule(ctx: Ctx, request: PeerRescheduleRequest): Promise<PeerRescheduleOutcome>;
-  cancel(ctx: Ctx, request: PeerCancelRequest): Promise<PeerCancelOutcome>;
-  twins(ctx: Ctx, from: Date, clientReference?: string): Promise<PeerTwin[]>;
-  /** Occupancy changes; the stream opens with LIVE and ends when the share does. */
-  watch(ctx: Ctx): Promise<AsyncIterableIterator<PeerOccupancyEvent>>;
-}
 
 export interface InProcessPeer<Ctx> {
   operations: PeerOperations<Ctx>;
