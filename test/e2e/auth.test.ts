@@ -6,6 +6,7 @@ import { errorCode, gql, gqlOk } from '../helpers/graphql-client';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 import { createStaff, createTenant, type TestTenant } from '../factories/tenants';
 import { tokenSecret } from '../helpers/token-secret';
+import { FORGED_CURSORS, secondsApart, setCreatedAt, walkPages, type Connection } from '../helpers/pages';
 
 const VIEWER = '{ viewer { kind tenantId user { id roles } } }';
 
@@ -90,8 +91,10 @@ describe('authentication: bearer tokens on HTTP and WebSocket', () => {
   it('rejects a revoked token at once, although it was just used', async () => {
     const staff = await createStaff(app, tenant, ['SCHEDULER']);
     expect((await gql(app, VIEWER, {}, staff.token)).status).toBe(200);
-    const tokens = await gqlOk<{ apiTokens: Array<{ id: string; label: string }> }>(app, 'query($u: ID) { apiTokens(userId: $u) { id label } }', { u: staff.userId }, tenant.adminToken);
-    await gqlOk(app, 'mutation($input: RevokeApiTokenInput!) { revokeApiToken(input: $input) { revokedAt } }', { input: { id: tokens.apiTokens[0].id } }, tenant.adminToken);
+    const tokens = await gqlOk<{ apiTokens: { nodes: Array<{ id: string; label: string }> } }>(
+      app, 'query($u: ID) { apiTokens(userId: $u) { nodes { id label } } }', { u: staff.userId }, tenant.adminToken,
+    );
+    await gqlOk(app, 'mutation($input: RevokeApiTokenInput!) { revokeApiToken(input: $input) { revokedAt } }', { input: { id: tokens.apiTokens.nodes[0].id } }, tenant.adminToken);
     const response = await gql(app, VIEWER, {}, staff.token);
     expect(response.status).toBe(401);
     expect(errorCode(response)).toBe('UNAUTHENTICATED');
@@ -122,5 +125,91 @@ describe('authentication: bearer tokens on HTTP and WebSocket', () => {
     expect(errorCode(await gql(app, '{ users { nodes { id } } }', {}, staff.token))).toBe('FORBIDDEN');
     await gqlOk(app, 'mutation($input: ChangeUserAccessInput!) { changeUserAccess(input: $input) { roles } }', { input: { userId: staff.userId, roles: ['ADMIN'] } }, tenant.adminToken);
     await gqlOk(app, '{ users { nodes { id } } }', {}, staff.token);
+  });
+
+  describe('apiTokens pages (ADMIN)', () => {
+    const API_TOKENS = `query Tokens($userId: ID, $first: Int!, $after: String) {
+      apiTokens(userId: $userId, first: $first, after: $after) { nodes { id label userId } pageInfo { hasNextPage endCursor } }
+    }`;
+    type TokenNode = { id: string; label: string; userId: string };
+    /** Five tokens of one user, made a second apart (index 4 is the newest). */
+    let userId: string;
+    let made: string[];
+    let spread: Array<{ id: string; at: number }>;
+    /** Another tenant: none of its tokens is ever in this tenant's pages. */
+    let other: TestTenant;
+    let foreign: string[];
+
+    const page = async (token: string, filter: string | undefined, first: number, after: string | null): Promise<Connection<TokenNode>> =>
+      (await gqlOk<{ apiTokens: Connection<TokenNode> }>(app, API_TOKENS, { userId: filter, first, after }, token)).apiTokens;
+    const walk = (token: string, filter: string | undefined, first: number) => walkPages((after) => page(token, filter, first, after));
+    const ids = (pages: Array<Connection<TokenNode>>) => pages.flatMap((current) => current.nodes.map((node) => node.id));
+    const createToken = async (adminToken: string, forUser: string, label: string) =>
+      (await gqlOk<{ createApiToken: { apiToken: { id: string } } }>(app,
+        'mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { apiToken { id } } }', { input: { userId: forUser, label } }, adminToken)).createApiToken.apiToken.id;
+
+    beforeAll(async () => {
+      userId = (await createStaff(app, tenant, ['VIEWER'])).userId;
+      made = (await page(tenant.adminToken, userId, 100, null)).nodes.map((node) => node.id);
+      for (let index = 1; index < 5; index++) made.push(await createToken(tenant.adminToken, userId, `paged ${index}`));
+      expect(made).toHaveLength(5);
+      spread = secondsApart(made);
+      await setCreatedAt(app.databaseUrl, 'api_tokens', tenant.tenantId, spread);
+      other = await createTenant(app);
+      const otherUser = (await createStaff(app, other, ['VIEWER'])).userId;
+      for (let index = 0; index < 2; index++) await createToken(other.adminToken, otherUser, `foreign ${index}`);
+      foreign = ids(await walk(other.adminToken, undefined, 100));
+      expect(foreign.length).toBeGreaterThanOrEqual(4);
+    });
+
+    it('pages a user\'s five tokens two at a time, newest first: three pages, each token once, none missing', async () => {
+      const pages = await walk(tenant.adminToken, userId, 2);
+      expect(pages.map((current) => current.nodes.length)).toEqual([2, 2, 1]);
+      expect(pages.map((current) => current.pageInfo.hasNextPage)).toEqual([true, true, false]);
+      expect(ids(pages)).toEqual([...made].reverse());
+      expect(pages.flatMap((current) => current.nodes.map((node) => node.userId))).toEqual(made.map(() => userId));
+      expect((await page(tenant.adminToken, userId, 100, null)).nodes.map((node) => node.id)).toEqual([...made].reverse());
+    });
+
+    it('breaks ties between tokens made in the same millisecond by id, across a page boundary', async () => {
+      const tied = made.slice(1, 4);
+      const at = spread[2]!.at;
+      await setCreatedAt(app.databaseUrl, 'api_tokens', tenant.tenantId, tied.map((id, index) => ({ id, at, microseconds: [700, 100, 400][index] })));
+      expect(ids(await walk(tenant.adminToken, userId, 2))).toEqual([made[4], ...[...tied].sort(), made[0]]);
+    });
+
+    it('never crosses tenants: the whole tenant list, page by page, holds its own tokens only; another tenant\'s cursor shows nothing of theirs', async () => {
+      const own = ids(await walk(tenant.adminToken, undefined, 2));
+      expect(new Set(own).size).toBe(own.length);
+      expect(own).toEqual(expect.arrayContaining(made));
+      for (const id of foreign) expect(own).not.toContain(id);
+      const theirs = await page(other.adminToken, undefined, 1, null);
+      expect(theirs.pageInfo.hasNextPage).toBe(true);
+      const withTheirCursor = ids([await page(tenant.adminToken, undefined, 100, theirs.pageInfo.endCursor)]);
+      for (const id of foreign) expect(withTheirCursor).not.toContain(id);
+      const theirWalk = ids(await walk(other.adminToken, undefined, 2));
+      expect([...theirWalk].sort()).toEqual([...foreign].sort());
+      expect(await page(tenant.adminToken, theirs.nodes[0]!.userId, 100, null)).toEqual({ nodes: [], pageInfo: { hasNextPage: false, endCursor: null } });
+    });
+
+    it('answers a forged cursor with BAD_USER_INPUT naming `after`', async () => {
+      for (const after of FORGED_CURSORS) {
+        const response = await gql(app, API_TOKENS, { userId, first: 2, after }, tenant.adminToken);
+        expect({ after, code: errorCode(response), fields: response.errors?.[0]?.extensions?.fields }).toEqual({ after, code: 'BAD_USER_INPUT', fields: [{ field: 'after', problems: [expect.any(String)] }] });
+      }
+    });
+
+    it.each([0, -1, 101])('answers first: %i with BAD_USER_INPUT naming `first`', async (first) => {
+      const response = await gql(app, API_TOKENS, { userId, first }, tenant.adminToken);
+      expect(errorCode(response)).toBe('BAD_USER_INPUT');
+      expect(response.errors![0]!.extensions!.fields).toEqual([{ field: 'first', problems: [expect.any(String)] }]);
+    });
+
+    it('stays ADMIN only', async () => {
+      for (const roles of [['VIEWER'], ['SCHEDULER'], ['CLINIC_HEAD']] as const) {
+        const staff = await createStaff(app, tenant, [...roles]);
+        expect(errorCode(await gql(app, API_TOKENS, { first: 2 }, staff.token))).toBe('FORBIDDEN');
+      }
+    });
   });
 });

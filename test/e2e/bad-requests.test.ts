@@ -47,7 +47,7 @@ describe('bad requests', () => {
 
   describe('malformed ids', () => {
     it.each(MALFORMED_IDS)('answers shareLinks(centreId: %j) BAD_USER_INPUT naming the argument', async (bad) => {
-      const response = await post({ query: `{ shareLinks(centreId: ${JSON.stringify(bad)}) { id } }` });
+      const response = await post({ query: `{ shareLinks(centreId: ${JSON.stringify(bad)}) { nodes { id } } }` });
       expect(response.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ field: 'centreId', problems: [expect.any(String)] }] });
       expect(response.body.data).toBeUndefined();
       expectLoggedRequestId(response.body);

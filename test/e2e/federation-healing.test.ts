@@ -53,7 +53,7 @@ const CREATE_LINK_FULL = `mutation CreateLink($input: CreateShareLinkInput!) {
   createShareLink(input: $input) { __typename ... on ShareLinkOk { remoteCentreName link { ${LINK_FIELDS} } } ... on ShareLinkProblem { reason message } }
 }`;
 
-const LINKS_HEALTH = `query Links($centreId: ID) { shareLinks(centreId: $centreId) { ${LINK_FIELDS} } }`;
+const LINKS_HEALTH = `query Links($centreId: ID) { shareLinks(centreId: $centreId) { nodes { ${LINK_FIELDS} } } }`;
 
 const SCHEDULE_SHARED_FROM = 'query Schedule($id: ID!) { schedule(id: $id) { id name sharedFrom { remoteCentreName link { id status } } } }';
 
@@ -94,7 +94,7 @@ const clientOf = (sides: Sides) => sides.topology.client;
 const clientToken = (sides: Sides) => sides.clientTenant.adminToken;
 
 async function linkHealth(sides: Sides, linked: Linked, token = clientToken(sides)): Promise<LinkHealthData> {
-  const links = (await gqlOk<{ shareLinks: LinkHealthData[] }>(clientOf(sides), LINKS_HEALTH, { centreId: linked.client.centreId }, token)).shareLinks;
+  const links = (await gqlOk<{ shareLinks: { nodes: LinkHealthData[] } }>(clientOf(sides), LINKS_HEALTH, { centreId: linked.client.centreId }, token)).shareLinks.nodes;
   const link = links.find((candidate) => candidate.id === linked.linkId);
   if (!link) throw new Error(`link ${linked.linkId} not listed`);
   return link;
@@ -592,7 +592,7 @@ describe.each(TOPOLOGIES)('schedule sharing on %s: healing', (name) => {
         expect(schedule.sharedFrom).toEqual({ remoteCentreName: sides.sharingCentre.name, link: { id: link.id, status: 'OK' } });
         expect(await sharedFromOf(topology.client, clientToken(sides), schedule.id)).toEqual({ remoteCentreName: sides.sharingCentre.name, link: { id: link.id, status: 'OK' } });
       }
-      expect((await gqlOk<{ shareLinks: LinkHealthData[] }>(topology.client, LINKS_HEALTH, { centreId: client.centreId }, clientToken(sides))).shareLinks)
+      expect((await gqlOk<{ shareLinks: { nodes: LinkHealthData[] } }>(topology.client, LINKS_HEALTH, { centreId: client.centreId }, clientToken(sides))).shareLinks.nodes)
         .toEqual([expect.objectContaining({ id: link.id, status: 'OK', mirrorSchedules: expect.arrayContaining(link.mirrorSchedules) })]);
 
       // Own schedules were not shared from anywhere: at the sharing centre, and the client's own.

@@ -1,13 +1,14 @@
 import { withPgClient } from '../../src/db/pg-client';
-import { gqlOk, type GraphQLResponse } from '../helpers/graphql-client';
+import { gql, gqlOk, type GraphQLResponse } from '../helpers/graphql-client';
+import { FORGED_CURSORS, secondsApart, setCreatedAt, walkPages } from '../helpers/pages';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 import { createShareOk, revokeShare, type CreatedShareData } from '../factories/sharing';
-import { createStaff } from '../factories/tenants';
+import { createStaff, createTenant, type TestTenant } from '../factories/tenants';
 import { localAt, sleep } from '../support/scheduling';
 import {
-  LEAN, LEAN_NO_JOBS, REMOVE_LINK, TOPOLOGIES, codeOf, createLink, freePort, freshAdmin, listLinks, memoryLogger, mirrorAvailability, newClientCentre, setUpSides,
-  shareAndLink, startHangingServer, startHttpStub, startTopology, testLink, untilAgendaLive, watchClientAgenda, wrongSecret,
-  type LinkInput, type LinkResult, type Sides, type Stoppable, type Topology,
+  LEAN, LEAN_NO_JOBS, REMOVE_LINK, SHARE_LINKS, TOPOLOGIES, codeOf, createLink, freePort, freshAdmin, linksPage, listLinks, memoryLogger, mirrorAvailability, newClientCentre,
+  setUpSides, shareAndLink, startHangingServer, startHttpStub, startTopology, testLink, untilAgendaLive, watchClientAgenda, wrongSecret,
+  type ClientCentre, type LinkInput, type LinkResult, type Sides, type Stoppable, type Topology,
 } from '../support/federation';
 import { tokenSecret } from '../helpers/token-secret';
 
@@ -139,6 +140,72 @@ describe.each(TOPOLOGIES)('schedule sharing on %s: testing and saving a link', (
     await gqlOk(topology.client, REMOVE_LINK, { input: { id: linked.linkId } }, sides.clientTenant.adminToken);
     expect((await listLinks(topology.client, sides.clientTenant.adminToken)).map((link) => link.id)).not.toContain(linked.linkId);
     expect(await mirrorAvailability(sides, linked, sides.sharingCentre.scheduleIds[0], localAt(2, 0), localAt(3, 0))).toBeUndefined();
+  });
+
+  describe('shareLinks pages (ADMIN)', () => {
+    /** Five links of one client centre, made a second apart (index 0 is the oldest). */
+    let pagedCentre: ClientCentre;
+    let made: string[];
+    let spread: Array<{ id: string; at: number }>;
+    /** Links of another client tenant on the same server: never in this tenant's pages. */
+    let otherTenant: TestTenant;
+    let foreign: string[];
+
+    beforeAll(async () => {
+      pagedCentre = await newClientCentre(sides);
+      made = [];
+      for (let index = 0; index < 5; index++) made.push((await shareAndLink(sides, { client: pagedCentre })).linkId);
+      spread = secondsApart(made);
+      await setCreatedAt(topology.client.databaseUrl, 'share_links', sides.clientTenant.tenantId, spread);
+      otherTenant = await createTenant(topology.client);
+      foreign = [];
+      for (let index = 0; index < 3; index++) foreign.push((await shareAndLink({ ...sides, clientTenant: otherTenant })).linkId);
+    });
+
+    const ids = (pages: Array<{ nodes: Array<{ id: string }> }>) => pages.flatMap((current) => current.nodes.map((node) => node.id));
+    const walk = (token: string, centreId: string | undefined, first: number) =>
+      walkPages((after) => linksPage(topology.client, token, centreId, { first, after }));
+
+    it('pages a centre\'s five links two at a time, oldest first: three pages, each link once, none missing', async () => {
+      const pages = await walk(sides.clientTenant.adminToken, pagedCentre.centreId, 2);
+      expect(pages.map((current) => current.nodes.length)).toEqual([2, 2, 1]);
+      expect(pages.map((current) => current.pageInfo.hasNextPage)).toEqual([true, true, false]);
+      expect(ids(pages)).toEqual(made);
+      expect((await linksPage(topology.client, sides.clientTenant.adminToken, pagedCentre.centreId, { first: 100 })).nodes.map((link) => link.id)).toEqual(made);
+    });
+
+    it('breaks ties between links made in the same millisecond by id, across a page boundary', async () => {
+      const tied = made.slice(1, 4);
+      const at = spread[2]!.at;
+      await setCreatedAt(topology.client.databaseUrl, 'share_links', sides.clientTenant.tenantId, tied.map((id, index) => ({ id, at, microseconds: [700, 100, 400][index] })));
+      expect(ids(await walk(sides.clientTenant.adminToken, pagedCentre.centreId, 2))).toEqual([made[0], ...[...tied].sort(), made[4]]);
+    });
+
+    it('never crosses tenants: the whole tenant list, page by page, holds its own links only; another tenant\'s cursor shows nothing of theirs', async () => {
+      const own = ids(await walk(sides.clientTenant.adminToken, undefined, 2));
+      expect(new Set(own).size).toBe(own.length);
+      expect(own).toEqual(expect.arrayContaining(made));
+      for (const id of foreign) expect(own).not.toContain(id);
+      const theirs = await linksPage(topology.client, otherTenant.adminToken, undefined, { first: 1 });
+      expect(theirs.pageInfo.hasNextPage).toBe(true);
+      const withTheirCursor = (await linksPage(topology.client, sides.clientTenant.adminToken, undefined, { first: 100, after: theirs.pageInfo.endCursor })).nodes;
+      for (const id of foreign) expect(withTheirCursor.map((link) => link.id)).not.toContain(id);
+      const otherWalk = ids(await walk(otherTenant.adminToken, undefined, 2));
+      expect([...otherWalk].sort()).toEqual([...foreign].sort());
+    });
+
+    it('answers a forged cursor with BAD_USER_INPUT naming `after`', async () => {
+      for (const after of FORGED_CURSORS) {
+        const response = await gql(topology.client, SHARE_LINKS, { centreId: pagedCentre.centreId, first: 2, after }, sides.clientTenant.adminToken);
+        expect({ after, code: codeOf(response), fields: response.errors?.[0]?.extensions?.fields }).toEqual({ after, code: 'BAD_USER_INPUT', fields: [{ field: 'after', problems: [expect.any(String)] }] });
+      }
+    });
+
+    it.each([0, -1, 101])('answers first: %i with BAD_USER_INPUT naming `first`', async (first) => {
+      const response = await gql(topology.client, SHARE_LINKS, { centreId: pagedCentre.centreId, first }, sides.clientTenant.adminToken);
+      expect(codeOf(response)).toBe('BAD_USER_INPUT');
+      expect(response.errors![0]!.extensions!.fields).toEqual([{ field: 'first', problems: [expect.any(String)] }]);
+    });
   });
 });
 

@@ -40,8 +40,8 @@ describe('tenant isolation from the outside', () => {
     const tenant = await createTenant(app);
     const userIds = [tenant.adminUserId];
     for (const roles of staffRoles) userIds.push((await createStaff(app, tenant, roles)).userId);
-    const tokens = await gqlOk<{ apiTokens: Array<{ id: string }> }>(app, '{ apiTokens { id } }', {}, tenant.adminToken);
-    return { tenant, userIds, tokenIds: tokens.apiTokens.map((t) => t.id) };
+    const tokens = await gqlOk<{ apiTokens: { nodes: Array<{ id: string }> } }>(app, '{ apiTokens(first: 100) { nodes { id } } }', {}, tenant.adminToken);
+    return { tenant, userIds, tokenIds: tokens.apiTokens.nodes.map((t) => t.id) };
   }
 
   it('never lets one tenant see or touch another tenant\'s rows', async () => {
@@ -52,24 +52,24 @@ describe('tenant isolation from the outside', () => {
         for (const staff of tenantsStaff) worlds.push(await buildWorld(staff));
         for (const caller of worlds) {
           const own = new Set([...caller.userIds, ...caller.tokenIds]);
-          const lists = await gqlOk<{ users: { nodes: Array<{ id: string }> }; apiTokens: Array<{ id: string; userId: string }>; viewer: { tenantId: string } }>(
-            app, '{ viewer { tenantId } users(first: 100) { nodes { id } } apiTokens { id userId } }', {}, caller.tenant.adminToken,
+          const lists = await gqlOk<{ users: { nodes: Array<{ id: string }> }; apiTokens: { nodes: Array<{ id: string; userId: string }> }; viewer: { tenantId: string } }>(
+            app, '{ viewer { tenantId } users(first: 100) { nodes { id } } apiTokens(first: 100) { nodes { id userId } } }', {}, caller.tenant.adminToken,
           );
           expect(lists.viewer.tenantId).toBe(caller.tenant.tenantId);
-          for (const id of [...lists.users.nodes.map((u) => u.id), ...lists.apiTokens.flatMap((t) => [t.id, t.userId])]) expect(own.has(id)).toBe(true);
+          for (const id of [...lists.users.nodes.map((u) => u.id), ...lists.apiTokens.nodes.flatMap((t) => [t.id, t.userId])]) expect(own.has(id)).toBe(true);
           for (const foreign of worlds.filter((w) => w !== caller)) {
             for (const probe of ID_PROBES) {
               const response = await probe.run(app, caller, foreign);
               expect({ probe: probe.name, code: errorCode(response), data: response.data ?? null }).toEqual({ probe: probe.name, code: 'NOT_FOUND', data: null });
             }
-            const foreignTokens = await gqlOk<{ apiTokens: unknown[] }>(app, 'query($u: ID) { apiTokens(userId: $u) { id } }', { u: foreign.userIds[0] }, caller.tenant.adminToken);
-            expect(foreignTokens.apiTokens).toEqual([]);
+            const foreignTokens = await gqlOk<{ apiTokens: unknown }>(app, 'query($u: ID) { apiTokens(userId: $u) { nodes { id } pageInfo { hasNextPage endCursor } } }', { u: foreign.userIds[0] }, caller.tenant.adminToken);
+            expect(foreignTokens.apiTokens).toEqual({ nodes: [], pageInfo: { hasNextPage: false, endCursor: null } });
           }
         }
         // Nothing a probe attempted changed the foreign tenants: their tokens still work and are unrevoked.
         for (const world of worlds) {
-          const tokens = await gqlOk<{ apiTokens: Array<{ revokedAt: string | null }> }>(app, '{ apiTokens { revokedAt } }', {}, world.tenant.adminToken);
-          expect(tokens.apiTokens.every((t) => t.revokedAt === null)).toBe(true);
+          const tokens = await gqlOk<{ apiTokens: { nodes: Array<{ revokedAt: string | null }> } }>(app, '{ apiTokens(first: 100) { nodes { revokedAt } } }', {}, world.tenant.adminToken);
+          expect(tokens.apiTokens.nodes.every((t) => t.revokedAt === null)).toBe(true);
         }
       }),
       { numRuns: 5 },

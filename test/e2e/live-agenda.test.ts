@@ -134,9 +134,9 @@ describe('live agenda over two instances', () => {
   }
 
   async function tokenIdOf(who: Side, userId: string): Promise<string> {
-    const data = await gqlOk<{ apiTokens: Array<{ id: string }> }>(a, 'query($u: ID) { apiTokens(userId: $u) { id } }', { u: userId }, who.tenant.adminToken);
-    expect(data.apiTokens).toHaveLength(1);
-    return data.apiTokens[0]!.id;
+    const data = await gqlOk<{ apiTokens: { nodes: Array<{ id: string }> } }>(a, 'query($u: ID) { apiTokens(userId: $u) { nodes { id } } }', { u: userId }, who.tenant.adminToken);
+    expect(data.apiTokens.nodes).toHaveLength(1);
+    return data.apiTokens.nodes[0]!.id;
   }
 
   it('delivers CREATED on instance B of a booking on instance A, with the appointment re-read (a VIEWER subscribes)', async () => {

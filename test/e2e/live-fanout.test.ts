@@ -106,8 +106,8 @@ describe('live agenda fan-out', () => {
   }
 
   async function revoke(userId: string): Promise<void> {
-    const tokens = await gqlOk<{ apiTokens: Array<{ id: string }> }>(a, 'query($u: ID) { apiTokens(userId: $u) { id } }', { u: userId }, tenant.adminToken);
-    await gqlOk(a, 'mutation($input: RevokeApiTokenInput!) { revokeApiToken(input: $input) { revokedAt } }', { input: { id: tokens.apiTokens[0]!.id } }, tenant.adminToken);
+    const tokens = await gqlOk<{ apiTokens: { nodes: Array<{ id: string }> } }>(a, 'query($u: ID) { apiTokens(userId: $u) { nodes { id } } }', { u: userId }, tenant.adminToken);
+    await gqlOk(a, 'mutation($input: RevokeApiTokenInput!) { revokeApiToken(input: $input) { revokedAt } }', { input: { id: tokens.apiTokens.nodes[0]!.id } }, tenant.adminToken);
   }
 
   it('executes an event once for subscribers with the same operation and the same rights, and sends each the same answer', async () => {

@@ -15,6 +15,7 @@ import {
   STOCKHOLM, SlotAllocator, bookOk, errorFields, firstOutcome, key, localAt, outcomeCodes, readAppointment, sleep, subscribeQueued, type QueuedSubscription,
 } from '../support/scheduling';
 import { tokenSecret } from '../helpers/token-secret';
+import { FORGED_CURSORS, secondsApart, setCreatedAt, walkPages } from '../helpers/pages';
 
 /**
  * The sharing centre's side of schedule sharing (README: Sharing schedules): shares with
@@ -126,7 +127,7 @@ describe('sharing centre', () => {
 
       const listed = await listShares(app, sharing.adminToken, centre.centreId);
       expect(listed.errors).toBeUndefined();
-      const mine = listed.data!.scheduleShares.find((s) => s.id === created.share.id);
+      const mine = listed.data!.scheduleShares.nodes.find((s) => s.id === created.share.id);
       expect(mine).toEqual(created.share);
       const secret = tokenSecret(created.token);
       expect(JSON.stringify(listed.data)).not.toContain(secret);
@@ -192,9 +193,9 @@ describe('sharing centre', () => {
         await updateShare(app, sharing.adminToken, { id: randomUUID(), label: 'x' }),
       ];
       expect(notFound.map(errorCode)).toEqual(notFound.map(() => 'NOT_FOUND'));
-      expect((await listShares(app, other.adminToken)).data!.scheduleShares.map((s) => s.id)).not.toContain(created.share.id);
+      expect((await listShares(app, other.adminToken, undefined, { first: 100 })).data!.scheduleShares.nodes.map((s) => s.id)).not.toContain(created.share.id);
       expect(await shareCount(sharing)).toBe(before);
-      const after = (await listShares(app, sharing.adminToken)).data!.scheduleShares.find((s) => s.id === created.share.id);
+      const after = (await listShares(app, sharing.adminToken, undefined, { first: 100 })).data!.scheduleShares.nodes.find((s) => s.id === created.share.id);
       expect(after).toEqual(created.share);
       expect((await peerShare(app, created.token)).errors).toBeUndefined();
     });
@@ -217,6 +218,81 @@ describe('sharing centre', () => {
       await revokeShare(app, sharing.adminToken, created.share.id);
       expect(errorCode(await updateShare(app, sharing.adminToken, { id: created.share.id, label: 'Again' }))).toBe('CONFLICT');
       expect(errorCode(await rotateShare(app, sharing.adminToken, created.share.id))).toBe('CONFLICT');
+    });
+  });
+
+  describe('scheduleShares pages (ADMIN)', () => {
+    /** Five shares of a centre of their own, made a second apart (index 4 is the newest). */
+    let pagedCentre: CentreWithSchedules;
+    let made: string[];
+    let spread: Array<{ id: string; at: number }>;
+    /** Shares of the other tenant: never in this tenant's pages. */
+    let foreign: string[];
+
+    beforeAll(async () => {
+      pagedCentre = await createCentreWithSchedules(app, sharing, { name: 'Paged Centre', schedules: 1 });
+      made = [];
+      for (let index = 0; index < 5; index++) {
+        made.push((await createShareOk(app, sharing, { centreId: pagedCentre.centreId, scheduleIds: pagedCentre.scheduleIds, label: `Paged ${index}` })).share.id);
+      }
+      spread = secondsApart(made);
+      await setCreatedAt(app.databaseUrl, 'schedule_shares', sharing.tenantId, spread);
+      const otherCentre = await createCentreWithSchedules(app, other, { schedules: 1 });
+      foreign = [];
+      for (let index = 0; index < 3; index++) {
+        foreign.push((await createShareOk(app, other, { centreId: otherCentre.centreId, scheduleIds: otherCentre.scheduleIds })).share.id);
+      }
+    });
+
+    const page = async (token: string, centreId: string | undefined, first: number, after: string | null) => {
+      const response = await listShares(app, token, centreId, { first, after });
+      expect(response.errors).toBeUndefined();
+      return response.data!.scheduleShares;
+    };
+
+    it('pages a centre\'s five shares two at a time, newest first: three pages, each share once, none missing', async () => {
+      const pages = await walkPages((after) => page(sharing.adminToken, pagedCentre.centreId, 2, after));
+      expect(pages.map((current) => current.nodes.length)).toEqual([2, 2, 1]);
+      expect(pages.map((current) => current.pageInfo.hasNextPage)).toEqual([true, true, false]);
+      expect(pages.flatMap((current) => current.nodes.map((node) => node.id))).toEqual([...made].reverse());
+      expect(pages.flatMap((current) => current.nodes.map((node) => node.label))).toEqual(['Paged 4', 'Paged 3', 'Paged 2', 'Paged 1', 'Paged 0']);
+      // The same list in one page.
+      expect((await page(sharing.adminToken, pagedCentre.centreId, 100, null)).nodes.map((node) => node.id)).toEqual([...made].reverse());
+    });
+
+    it('breaks ties between shares made in the same millisecond by id, across a page boundary', async () => {
+      const tied = made.slice(1, 4);
+      const at = spread[2]!.at;
+      await setCreatedAt(app.databaseUrl, 'schedule_shares', sharing.tenantId, tied.map((id, index) => ({ id, at, microseconds: [700, 100, 400][index] })));
+      const walked = (await walkPages((after) => page(sharing.adminToken, pagedCentre.centreId, 2, after))).flatMap((current) => current.nodes.map((node) => node.id));
+      expect(walked).toEqual([made[4], ...[...tied].sort(), made[0]]);
+    });
+
+    it('never crosses tenants: the whole tenant list, page by page, holds its own shares only; another tenant\'s cursor shows nothing of theirs', async () => {
+      const own = (await walkPages((after) => page(sharing.adminToken, undefined, 2, after))).flatMap((current) => current.nodes.map((node) => node.id));
+      expect(new Set(own).size).toBe(own.length);
+      expect(own).toEqual(expect.arrayContaining(made));
+      for (const id of foreign) expect(own).not.toContain(id);
+      const theirs = await page(other.adminToken, undefined, 1, null);
+      expect(theirs.pageInfo.hasNextPage).toBe(true);
+      const withTheirCursor = (await page(sharing.adminToken, undefined, 100, theirs.pageInfo.endCursor)).nodes.map((node) => node.id);
+      for (const id of foreign) expect(withTheirCursor).not.toContain(id);
+      const otherWalk = (await walkPages((after) => page(other.adminToken, undefined, 2, after))).flatMap((current) => current.nodes.map((node) => node.id));
+      expect(otherWalk).toEqual(expect.arrayContaining(foreign));
+      for (const id of made) expect(otherWalk).not.toContain(id);
+    });
+
+    it('answers a forged cursor with BAD_USER_INPUT naming `after`', async () => {
+      for (const after of FORGED_CURSORS) {
+        const response = await listShares(app, sharing.adminToken, pagedCentre.centreId, { first: 2, after });
+        expect({ after, code: errorCode(response), fields: response.errors?.[0]?.extensions?.fields }).toEqual({ after, code: 'BAD_USER_INPUT', fields: [{ field: 'after', problems: [expect.any(String)] }] });
+      }
+    });
+
+    it.each([0, -1, 101])('answers first: %i with BAD_USER_INPUT naming `first`', async (first) => {
+      const response = await listShares(app, sharing.adminToken, pagedCentre.centreId, { first });
+      expect(errorCode(response)).toBe('BAD_USER_INPUT');
+      expect(response.errors![0]!.extensions!.fields).toEqual([{ field: 'first', problems: [expect.any(String)] }]);
     });
   });
 
@@ -556,7 +632,7 @@ describe('sharing centre', () => {
         '{ appointments(first: 5) { nodes { id } } }',
         '{ users(first: 5) { nodes { id } } }',
         '{ patients(search: "Berg", first: 5) { nodes { id } } }',
-        '{ scheduleShares { id } }',
+        '{ scheduleShares { nodes { id } } }',
         `{ availability(centreId: "${centre.centreId}", from: "${localAt(1, 0)}", to: "${localAt(2, 0)}") { centreId } }`,
       ];
       // Refused before any resolver runs (type-graphql's auth check answers UNAUTHENTICATED for staff-only fields today).

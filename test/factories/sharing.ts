@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { gql, gqlOk, type GraphQLResponse } from '../helpers/graphql-client';
+import type { Connection } from '../helpers/pages';
 import type { TestServer } from '../helpers/test-server';
 import type { TestTenant } from './tenants';
 
@@ -63,7 +64,9 @@ export const ROTATE_SHARE = `mutation RotateShare($input: RotateScheduleShareTok
   rotateScheduleShareToken(input: $input) { token serverUrl centreId share { ${SHARE_FIELDS} } }
 }`;
 export const REVOKE_SHARE = `mutation RevokeShare($input: RevokeScheduleShareInput!) { revokeScheduleShare(input: $input) { ${SHARE_FIELDS} } }`;
-export const LIST_SHARES = `query Shares($centreId: ID) { scheduleShares(centreId: $centreId) { ${SHARE_FIELDS} } }`;
+export const LIST_SHARES = `query Shares($centreId: ID, $first: Int!, $after: String) {
+  scheduleShares(centreId: $centreId, first: $first, after: $after) { nodes { ${SHARE_FIELDS} } pageInfo { hasNextPage endCursor } }
+}`;
 
 export const createShare = (app: TestServer, token: string, input: Record<string, unknown>) =>
   gql<{ createScheduleShare: CreatedShareData }>(app, CREATE_SHARE, { input }, token);
@@ -73,8 +76,9 @@ export const rotateShare = (app: TestServer, token: string, id: string) =>
   gql<{ rotateScheduleShareToken: CreatedShareData }>(app, ROTATE_SHARE, { input: { id } }, token);
 export const revokeShare = (app: TestServer, token: string, id: string) =>
   gql<{ revokeScheduleShare: ScheduleShareData }>(app, REVOKE_SHARE, { input: { id } }, token);
-export const listShares = (app: TestServer, token: string, centreId?: string) =>
-  gql<{ scheduleShares: ScheduleShareData[] }>(app, LIST_SHARES, { centreId }, token);
+/** One page of scheduleShares (newest first). */
+export const listShares = (app: TestServer, token: string, centreId?: string, page: { first?: number; after?: string | null } = {}) =>
+  gql<{ scheduleShares: Connection<ScheduleShareData> }>(app, LIST_SHARES, { centreId, first: page.first ?? 20, after: page.after }, token);
 
 /** A share made by the tenant's ADMIN; answers what the client centre would be handed. */
 export async function createShareOk(app: TestServer, tenant: TestTenant, spec: ShareSpec): Promise<CreatedShareData> {

@@ -62,8 +62,8 @@ describe('Authenticator under bursts', () => {
     expect(answers.every((answer) => answer === true)).toBe(true);
     expect(transactions).toBe(1);
 
-    const tokens = await gqlOk<{ apiTokens: Array<{ id: string }> }>(app, 'query($u: ID) { apiTokens(userId: $u) { id } }', { u: staff.userId }, tenant.adminToken);
-    await gqlOk(app, 'mutation($input: RevokeApiTokenInput!) { revokeApiToken(input: $input) { revokedAt } }', { input: { id: tokens.apiTokens[0]!.id } }, tenant.adminToken);
+    const tokens = await gqlOk<{ apiTokens: { nodes: Array<{ id: string }> } }>(app, 'query($u: ID) { apiTokens(userId: $u) { nodes { id } } }', { u: staff.userId }, tenant.adminToken);
+    await gqlOk(app, 'mutation($input: RevokeApiTokenInput!) { revokeApiToken(input: $input) { revokedAt } }', { input: { id: tokens.apiTokens.nodes[0]!.id } }, tenant.adminToken);
     expect(await authenticator().stillValid(held)).toBe(false);
     expect(await authenticator().stillValid(verified!)).toBe(false);
   });

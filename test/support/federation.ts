@@ -9,6 +9,7 @@ import { withPgClient } from '../../src/db/pg-client';
 import { createLogger, type Logger } from '../../src/platform/logger';
 import { createServer } from '../../src/server';
 import { gql, gqlOk, type GraphQLResponse } from '../helpers/graphql-client';
+import { allNodes, type Connection } from '../helpers/pages';
 import { startTestServer, TEST_SECRET_KEY, type TestServer } from '../helpers/test-server';
 import { connectWs, type WsConnection } from '../helpers/ws-client';
 import { createCentre, createCentreWithSchedules, everyDay, type CentreWithSchedules } from '../factories/catalog';
@@ -218,15 +219,21 @@ const LINK_RESULT = `__typename
 
 export const TEST_LINK = `mutation TestLink($input: TestShareLinkInput!) { testShareLink(input: $input) { ${LINK_RESULT} } }`;
 export const CREATE_LINK = `mutation CreateLink($input: CreateShareLinkInput!) { createShareLink(input: $input) { ${LINK_RESULT} } }`;
-export const SHARE_LINKS = `query Links($centreId: ID) { shareLinks(centreId: $centreId) { ${LINK_FIELDS} } }`;
+export const SHARE_LINKS = `query Links($centreId: ID, $first: Int!, $after: String) {
+  shareLinks(centreId: $centreId, first: $first, after: $after) { nodes { ${LINK_FIELDS} } pageInfo { hasNextPage endCursor } }
+}`;
 export const REMOVE_LINK = `mutation RemoveLink($input: RemoveShareLinkInput!) { removeShareLink(input: $input) { ${LINK_FIELDS} } }`;
 
 export const testLink = (server: TestServer, token: string, input: LinkInput) =>
   gql<{ testShareLink: LinkResult }>(server, TEST_LINK, { input }, token);
 export const createLink = (server: TestServer, token: string, input: LinkInput & { centreId: string; label?: string }) =>
   gql<{ createShareLink: LinkResult }>(server, CREATE_LINK, { input: { label: 'link', ...input } }, token);
-export const listLinks = async (server: TestServer, token: string, centreId?: string): Promise<ShareLinkData[]> =>
-  (await gqlOk<{ shareLinks: ShareLinkData[] }>(server, SHARE_LINKS, { centreId }, token)).shareLinks;
+/** One page of shareLinks (oldest first). */
+export const linksPage = async (server: TestServer, token: string, centreId?: string, page: { first?: number; after?: string | null } = {}) =>
+  (await gqlOk<{ shareLinks: Connection<ShareLinkData> }>(server, SHARE_LINKS, { centreId, first: page.first ?? 20, after: page.after }, token)).shareLinks;
+/** Every link, page after page (oldest first). */
+export const listLinks = (server: TestServer, token: string, centreId?: string): Promise<ShareLinkData[]> =>
+  allNodes((after) => linksPage(server, token, centreId, { first: 100, after }));
 
 export interface Interval {
   start: string;

@@ -4,8 +4,8 @@ import { ADMIN_ONLY } from '../../services/common/access';
 import type { Services } from '../../services';
 import { PageArgs } from '../../schema/pagination';
 import { ApiTokensArgs, ChangeUserAccessInput, CreateApiTokenInput, CreateUserInput, RevokeApiTokenInput } from '../../schema/identity/identity.inputs';
-import { ApiToken, CreatedApiToken, User, UserConnection, Viewer } from '../../schema/identity/identity.types';
-import { toApiToken, toUser, toUserConnection, toViewer } from './identity.mappers';
+import { ApiToken, ApiTokenConnection, CreatedApiToken, User, UserConnection, Viewer } from '../../schema/identity/identity.types';
+import { toApiToken, toApiTokenConnection, toUser, toUserConnection, toViewer } from './identity.mappers';
 
 @Resolver(() => Viewer)
 export class IdentityResolver {
@@ -31,9 +31,9 @@ export class IdentityResolver {
   }
 
   @Authorized(...ADMIN_ONLY)
-  @Query(() => [ApiToken], { description: 'Bearer tokens of the tenant, newest first (ADMIN).' })
-  async apiTokens(@Ctx() ctx: RequestContext, @Args() args: ApiTokensArgs): Promise<ApiToken[]> {
-    return (await this.services.tokens.tokens(ctx, args.userId)).map(toApiToken);
+  @Query(() => ApiTokenConnection, { description: 'Bearer tokens of the tenant, newest first, cursor-paginated (ADMIN).' })
+  async apiTokens(@Ctx() ctx: RequestContext, @Args() args: ApiTokensArgs): Promise<ApiTokenConnection> {
+    return toApiTokenConnection(await this.services.tokens.tokens(ctx, args.userId, args));
   }
 
   @Authorized(...ADMIN_ONLY)

@@ -1,12 +1,13 @@
-import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
-import { ID } from '../../schema/scalars';
+import { Arg, Args, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { RequestContext } from '../../context/request-context';
 import { ADMIN_ONLY } from '../../services/common/access';
 import type { Services } from '../../services';
+import type { Page } from '../../services/common/pagination';
 import type { LinkRow } from '../../services/sharing/links.model';
 import type { LinkTestOutcome } from '../../services/sharing/links.service';
 import {
-  CreateShareLinkInput, RemoveShareLinkInput, ShareLink, ShareLinkProblem, ShareLinkProblemReason, ShareLinkResult, ShareLinkStatusEnum, TestShareLinkInput,
+  CreateShareLinkInput, RemoveShareLinkInput, ShareLink, ShareLinkConnection, ShareLinkProblem, ShareLinkProblemReason, ShareLinkResult, ShareLinksArgs,
+  ShareLinkStatusEnum, TestShareLinkInput,
 } from '../../schema/sharing/share-link.types';
 
 @Resolver()
@@ -14,9 +15,9 @@ export class ShareLinksResolver {
   constructor(private readonly services: Services) {}
 
   @Authorized(...ADMIN_ONLY)
-  @Query(() => [ShareLink], { description: 'Links of the tenant\'s client centres to sharing centres (ADMIN).' })
-  async shareLinks(@Ctx() ctx: RequestContext, @Arg('centreId', () => ID, { nullable: true }) centreId?: string): Promise<ShareLink[]> {
-    return (await this.services.links.links(ctx, centreId)).map(toShareLink);
+  @Query(() => ShareLinkConnection, { description: 'Links of the tenant\'s client centres to sharing centres, oldest first, cursor-paginated (ADMIN).' })
+  async shareLinks(@Ctx() ctx: RequestContext, @Args() args: ShareLinksArgs): Promise<ShareLinkConnection> {
+    return toShareLinkConnection(await this.services.links.links(ctx, args.centreId, args));
   }
 
   @Authorized(...ADMIN_ONLY)
@@ -43,6 +44,11 @@ export const toShareLink = (row: LinkRow): ShareLink => ({
   id: row.id, centreId: row.centreId, remoteUrl: row.remoteUrl, remoteCentreId: row.remoteCentreId,
   remoteCentreName: row.remoteCentreName, label: row.label, createdAt: row.createdAt,
   status: row.status as ShareLinkStatusEnum, lastContactAt: row.lastContactAt, lastProblem: row.lastProblem,
+});
+
+const toShareLinkConnection = (page: Page<LinkRow>): ShareLinkConnection => ({
+  nodes: page.nodes.map(toShareLink),
+  pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
 });
 
 function toShareLinkResult(outcome: LinkTestOutcome, link?: LinkRow): typeof ShareLinkResult {

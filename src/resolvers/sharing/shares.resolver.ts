@@ -5,8 +5,8 @@ import type { Services } from '../../services';
 import {
   CreateScheduleShareInput, RevokeScheduleShareInput, RotateScheduleShareTokenInput, ScheduleSharesArgs, UpdateScheduleShareInput,
 } from '../../schema/sharing/share.inputs';
-import { CreatedScheduleShare, ScheduleShare } from '../../schema/sharing/share.types';
-import { toCreatedScheduleShare, toScheduleShare } from './sharing.mappers';
+import { CreatedScheduleShare, ScheduleShare, ScheduleShareConnection } from '../../schema/sharing/share.types';
+import { toCreatedScheduleShare, toScheduleShare, toScheduleShareConnection } from './sharing.mappers';
 
 /** The sharing centre's side of schedule sharing: ADMIN only. */
 @Resolver()
@@ -14,9 +14,11 @@ export class ScheduleSharesResolver {
   constructor(private readonly services: Services) {}
 
   @Authorized(...ADMIN_ONLY)
-  @Query(() => [ScheduleShare], { description: 'Shares of the tenant (or of one centre), newest first, revoked ones included (ADMIN). Never the token.' })
-  async scheduleShares(@Ctx() ctx: RequestContext, @Args() args: ScheduleSharesArgs): Promise<ScheduleShare[]> {
-    return (await this.services.shares.shares(ctx, args.centreId)).map(toScheduleShare);
+  @Query(() => ScheduleShareConnection, {
+    description: 'Shares of the tenant (or of one centre), newest first, revoked ones included, cursor-paginated (ADMIN). Never the token.',
+  })
+  async scheduleShares(@Ctx() ctx: RequestContext, @Args() args: ScheduleSharesArgs): Promise<ScheduleShareConnection> {
+    return toScheduleShareConnection(await this.services.shares.shares(ctx, args.centreId, args));
   }
 
   @Authorized(...ADMIN_ONLY)

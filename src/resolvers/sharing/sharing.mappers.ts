@@ -1,11 +1,12 @@
 import type { PeerBookOutcome, PeerCancelOutcome, PeerRescheduleOutcome, PeerOccupancyEvent as PeerOccupancyEventRow, PeerScheduleAvailability as PeerAvailabilityRow, PeerShareInfo, ShareRefusal } from '../../federation/peer-protocol';
 import { displayPrefixOf } from '../../platform/opaque-token';
+import type { Page } from '../../services/common/pagination';
 import type { CreatedShare, ShareView } from '../../services/sharing/shares.model';
 import { SlotStateEnum } from '../../schema/scheduling/scheduling.enums';
 import {
   PeerBooking, PeerCancellation, PeerOccupancyEvent, PeerScheduleAvailability, PeerShare, ShareRefused,
 } from '../../schema/sharing/peer.types';
-import { CreatedScheduleShare, ScheduleShare } from '../../schema/sharing/share.types';
+import { CreatedScheduleShare, ScheduleShare, ScheduleShareConnection } from '../../schema/sharing/share.types';
 import { PeerCancelStatusEnum, PeerOccupancyKindEnum, ShareRefusalEnum } from '../../schema/sharing/sharing.enums';
 import { toBookingResult } from '../scheduling/scheduling.mappers';
 
@@ -13,6 +14,11 @@ export const toScheduleShare = (share: ShareView): ScheduleShare => ({
   id: share.id, centreId: share.centreId, label: share.label, scheduleIds: share.scheduleIds, restrictions: share.restrictions,
   displayPrefix: displayPrefixOf('shareLink', share.id), serverUrl: share.serverUrl, active: share.revokedAt === null,
   revokedAt: share.revokedAt, tokenRotatedAt: share.tokenRotatedAt, createdAt: share.createdAt, updatedAt: share.updatedAt,
+});
+
+export const toScheduleShareConnection = (page: Page<ShareView>): ScheduleShareConnection => ({
+  nodes: page.nodes.map(toScheduleShare),
+  pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
 });
 
 export const toCreatedScheduleShare = (created: CreatedShare): CreatedScheduleShare => ({

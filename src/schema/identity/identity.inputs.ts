@@ -2,6 +2,7 @@ import { ArrayMaxSize, ArrayUnique, IsBoolean, IsDate, IsEmail, IsEnum, IsOption
 import { ArgsType, Field, InputType } from 'type-graphql';
 import { ID } from '../scalars';
 import { StaffPermissionEnum, StaffRoleEnum } from '../enums';
+import { PageArgs } from '../pagination';
 
 @InputType()
 export class CreateUserInput {
@@ -38,6 +39,6 @@ export class RevokeApiTokenInput {
 }
 
 @ArgsType()
-export class ApiTokensArgs {
+export class ApiTokensArgs extends PageArgs {
   @Field(() => ID, { nullable: true, description: 'Only the tokens of this user.' }) @IsOptional() @IsUUID() userId?: string;
 }

@@ -33,6 +33,12 @@ export class ApiToken {
 }
 
 @ObjectType({ simpleResolvers: true })
+export class ApiTokenConnection {
+  @Field(() => [ApiToken]) nodes!: ApiToken[];
+  @Field() pageInfo!: PageInfo;
+}
+
+@ObjectType({ simpleResolvers: true })
 export class CreatedApiToken {
   @Field({ description: 'The bearer token. Store it now: it cannot be shown again.' }) token!: string;
   @Field() apiToken!: ApiToken;

@@ -1,6 +1,7 @@
-import { IsString, IsUUID, IsUrl, Length, Matches } from 'class-validator';
-import { Field, InputType, Int, ObjectType, createUnionType, registerEnumType } from 'type-graphql';
+import { IsOptional, IsString, IsUUID, IsUrl, Length, Matches } from 'class-validator';
+import { ArgsType, Field, InputType, Int, ObjectType, createUnionType, registerEnumType } from 'type-graphql';
 import { ID, InstantScalar } from '../scalars';
+import { PageArgs, PageInfo } from '../pagination';
 
 export enum ShareLinkProblemReason {
   UNREACHABLE = 'UNREACHABLE',
@@ -42,6 +43,17 @@ export class ShareLink {
   @Field(() => InstantScalar, { nullable: true, description: 'The last time the sharing server answered.' }) lastContactAt!: Date | null;
   @Field(() => String, { nullable: true, description: 'The last problem seen, readable (kept after the link recovered: compare with lastContactAt).' })
   lastProblem!: string | null;
+}
+
+@ObjectType({ simpleResolvers: true })
+export class ShareLinkConnection {
+  @Field(() => [ShareLink]) nodes!: ShareLink[];
+  @Field() pageInfo!: PageInfo;
+}
+
+@ArgsType()
+export class ShareLinksArgs extends PageArgs {
+  @Field(() => ID, { nullable: true, description: 'Only the links of this client centre.' }) @IsOptional() @IsUUID() centreId?: string;
 }
 
 @ObjectType({ simpleResolvers: true })

@@ -1,6 +1,7 @@
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsInt, IsOptional, IsUUID, Length, Max, Min, ValidateNested } from 'class-validator';
 import { ArgsType, Field, InputType, Int } from 'type-graphql';
 import { ID } from '../scalars';
+import { PageArgs } from '../pagination';
 import { IsLaterThan, IsLocalTime, IsOmittableButNotNull, isEndTimeText } from '../catalog/catalog.validators';
 
 const MAX_SCHEDULES_PER_SHARE = 100;
@@ -62,6 +63,6 @@ export class RevokeScheduleShareInput {
 }
 
 @ArgsType()
-export class ScheduleSharesArgs {
+export class ScheduleSharesArgs extends PageArgs {
   @Field(() => ID, { nullable: true, description: 'Only the shares of this centre.' }) @IsOptional() @IsUUID() centreId?: string;
 }

@@ -1,5 +1,6 @@
 import { Field, Int, ObjectType } from 'type-graphql';
 import { ID, InstantScalar } from '../scalars';
+import { PageInfo } from '../pagination';
 
 @ObjectType({ simpleResolvers: true, description: 'A weekly window in which a client may book, in the sharing centre\'s local time.' })
 export class ShareWeeklyWindow {
@@ -32,6 +33,12 @@ export class ScheduleShare {
   @Field(() => InstantScalar, { nullable: true }) tokenRotatedAt!: Date | null;
   @Field(() => InstantScalar) createdAt!: Date;
   @Field(() => InstantScalar) updatedAt!: Date;
+}
+
+@ObjectType({ simpleResolvers: true })
+export class ScheduleShareConnection {
+  @Field(() => [ScheduleShare]) nodes!: ScheduleShare[];
+  @Field() pageInfo!: PageInfo;
 }
 
 @ObjectType({ simpleResolvers: true, description: 'The three things a client centre enters: serverUrl, centreId and token. The token is shown once.' })

@@ -74,11 +74,14 @@ export const identityRepository = {
     return row;
   },
 
-  async listTokens(tx: Tx, userId: string | undefined): Promise<TokenRow[]> {
+  /** Keyset page, newest first: (created_at descending, id ascending); milliseconds, because the cursor travels as a JavaScript Date. */
+  async listTokens(tx: Tx, userId: string | undefined, page: { limit: number; after?: { createdAt: Date; id: string } }): Promise<TokenRow[]> {
     return tx.query<TokenRow>(
       `SELECT ${TOKEN_COLUMNS} FROM api_tokens t WHERE t.tenant_id = $1 AND ($2::uuid IS NULL OR t.user_id = $2)
-       ORDER BY t.created_at DESC, t.id LIMIT 500`,
-      [tx.tenantId, userId ?? null],
+         AND ($3::timestamptz IS NULL OR date_trunc('milliseconds', t.created_at) < $3
+              OR (date_trunc('milliseconds', t.created_at) = $3 AND t.id > $4::uuid))
+       ORDER BY date_trunc('milliseconds', t.created_at) DESC, t.id LIMIT $5`,
+      [tx.tenantId, userId ?? null, page.after?.createdAt ?? null, page.after?.id ?? null, page.limit],
     );
   },
 

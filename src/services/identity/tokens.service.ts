@@ -4,6 +4,7 @@ import { badInput, notFound } from '../../platform/errors';
 import { issueToken } from '../../platform/opaque-token';
 import { ADMIN_ONLY, requireStaffRole } from '../common/access';
 import { recordAudit } from '../common/audit-log.sql';
+import { createdAtKeyOf, decodeCreatedAtCursor, toPage, type Page, type PageRequest } from '../common/pagination';
 import { IDENTITY_TOPICS } from './identity-events';
 import type { TokenRow } from './identity.model';
 import { identityRepository } from './identity.sql';
@@ -52,8 +53,11 @@ export class TokensService {
     });
   }
 
-  async tokens(ctx: RequestContext, userId?: string): Promise<TokenRow[]> {
+  /** The tenant's tokens (or one user's), newest first, one page. */
+  async tokens(ctx: RequestContext, userId: string | undefined, page: PageRequest): Promise<Page<TokenRow>> {
     requireStaffRole(ctx, ADMIN_ONLY);
-    return ctx.transaction((tx) => identityRepository.listTokens(tx, userId));
+    const after = page.after ? decodeCreatedAtCursor(page.after, 'after') : undefined;
+    const rows = await ctx.transaction((tx) => identityRepository.listTokens(tx, userId, { limit: page.first + 1, after }));
+    return toPage(rows, page.first, createdAtKeyOf);
   }
 }

@@ -12,6 +12,7 @@ import type { AttemptLimiter } from '../common/attempt-limiter.sql';
 import { mirrorSchedulesOfLinkLoader, mirrorServicesOfLinkLoader } from '../catalog/catalog.loaders';
 import type { MedicalServiceRow, ScheduleRow } from '../catalog/catalog.model';
 import { rowsById } from '../common/loaders';
+import { createdAtKeyOf, decodeCreatedAtCursor, toPage, type Page, type PageRequest } from '../common/pagination';
 import { linksRepository, type LinkRow } from './links.sql';
 
 export interface LinkCredentials {
@@ -100,9 +101,12 @@ export class LinksService {
     return { schedules, services };
   }
 
-  async links(ctx: RequestContext, centreId?: string): Promise<LinkRow[]> {
+  /** The tenant's links (or one client centre's), oldest first, removed ones left out, one page. */
+  async links(ctx: RequestContext, centreId: string | undefined, page: PageRequest): Promise<Page<LinkRow>> {
     requireStaffRole(ctx, ADMIN_ONLY);
-    return ctx.transaction((tx) => linksRepository.linksOfCentre(tx, centreId));
+    const after = page.after ? decodeCreatedAtCursor(page.after, 'after') : undefined;
+    const rows = await ctx.transaction((tx) => linksRepository.linksOfCentre(tx, centreId, { limit: page.first + 1, after }));
+    return toPage(rows, page.first, createdAtKeyOf);
   }
 
   async remove(ctx: RequestContext, linkId: string): Promise<LinkRow> {

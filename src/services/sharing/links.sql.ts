@@ -53,10 +53,13 @@ export const linksRepository = {
     }
   },
 
-  async linksOfCentre(tx: Tx, centreId: string | undefined): Promise<LinkRow[]> {
+  /** Keyset page, oldest first: (created_at, id); milliseconds, because the cursor travels as a JavaScript Date. */
+  async linksOfCentre(tx: Tx, centreId: string | undefined, page: { limit: number; after?: { createdAt: Date; id: string } }): Promise<LinkRow[]> {
     return tx.query<LinkRow>(
-      `SELECT ${LINK_COLUMNS} FROM share_links WHERE tenant_id = $1 AND ($2::uuid IS NULL OR centre_id = $2) AND removed_at IS NULL ORDER BY created_at`,
-      [tx.tenantId, centreId ?? null],
+      `SELECT ${LINK_COLUMNS} FROM share_links WHERE tenant_id = $1 AND ($2::uuid IS NULL OR centre_id = $2) AND removed_at IS NULL
+         AND ($3::timestamptz IS NULL OR (date_trunc('milliseconds', created_at), id) > ($3, $4::uuid))
+       ORDER BY date_trunc('milliseconds', created_at), id LIMIT $5`,
+      [tx.tenantId, centreId ?? null, page.after?.createdAt ?? null, page.after?.id ?? null, page.limit],
     );
   },
 

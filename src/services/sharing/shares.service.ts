@@ -8,6 +8,7 @@ import { issueToken } from '../../platform/opaque-token';
 import { ADMIN_ONLY, requireStaffRole } from '../common/access';
 import { appointmentLoader } from '../scheduling/appointment-loaders';
 import { recordAudit } from '../common/audit-log.sql';
+import { createdAtKeyOf, decodeCreatedAtCursor, toPage, type Page, type PageRequest } from '../common/pagination';
 import { changedFields } from '../catalog/audit-details';
 import { centresRepository } from '../catalog/centres.sql';
 import { publishShareChangedAfterCommit, publishShareCredentialChangedAfterCommit } from './sharing-events';
@@ -44,14 +45,16 @@ export class SharesService {
     });
   }
 
-  /** Every share of the tenant (or of one centre), newest first, revoked ones included. */
-  async shares(ctx: RequestContext, centreId?: string): Promise<ShareView[]> {
+  /** The shares of the tenant (or of one centre), newest first, revoked ones included, one page. */
+  async shares(ctx: RequestContext, centreId: string | undefined, page: PageRequest): Promise<Page<ShareView>> {
     requireStaffRole(ctx, ADMIN_ONLY);
+    const after = page.after ? decodeCreatedAtCursor(page.after, 'after') : undefined;
     const rows = await ctx.transaction(async (tx) => {
       if (centreId !== undefined && !(await centresRepository.find(tx, centreId))) throw notFound('Centre');
-      return sharesRepository.list(tx, centreId);
+      return sharesRepository.list(tx, centreId, { limit: page.first + 1, after });
     });
-    return rows.map((row) => this.view(row));
+    const shares = toPage(rows, page.first, createdAtKeyOf);
+    return { ...shares, nodes: shares.nodes.map((row) => this.view(row)) };
   }
 
   /** Live peers see the change on their next call; their subscriptions hear SCHEDULE_CHANGED. */

@@ -104,11 +104,14 @@ export const sharesRepository = {
     return row;
   },
 
-  async list(tx: Tx, centreId: string | undefined): Promise<ShareRow[]> {
+  /** Keyset page, newest first: (created_at descending, id ascending); milliseconds, because the cursor travels as a JavaScript Date. */
+  async list(tx: Tx, centreId: string | undefined, page: { limit: number; after?: { createdAt: Date; id: string } }): Promise<ShareRow[]> {
     return tx.query<ShareRow>(
       `SELECT ${SHARE_COLUMNS} FROM schedule_shares sh WHERE sh.tenant_id = $1 AND ($2::uuid IS NULL OR sh.centre_id = $2)
-       ORDER BY sh.created_at DESC, sh.id LIMIT 500`,
-      [tx.tenantId, centreId ?? null],
+         AND ($3::timestamptz IS NULL OR date_trunc('milliseconds', sh.created_at) < $3
+              OR (date_trunc('milliseconds', sh.created_at) = $3 AND sh.id > $4::uuid))
+       ORDER BY date_trunc('milliseconds', sh.created_at) DESC, sh.id LIMIT $5`,
+      [tx.tenantId, centreId ?? null, page.after?.createdAt ?? null, page.after?.id ?? null, page.limit],
     );
   },
 

@@ -35,8 +35,10 @@ export interface FuzzWorld {
 }
 
 async function tokenIdsOf(app: TestServer, tenant: TestTenant, userId: string): Promise<string[]> {
-  const data = await gqlOk<{ apiTokens: Array<{ id: string }> }>(app, 'query($u: ID) { apiTokens(userId: $u) { id } }', { u: userId }, tenant.adminToken);
-  return data.apiTokens.map((token) => token.id);
+  const data = await gqlOk<{ apiTokens: { nodes: Array<{ id: string }> } }>(
+    app, 'query($u: ID) { apiTokens(userId: $u, first: 100) { nodes { id } } }', { u: userId }, tenant.adminToken,
+  );
+  return data.apiTokens.nodes.map((token) => token.id);
 }
 
 async function revokeToken(app: TestServer, tenant: TestTenant, tokenId: string): Promise<void> {
