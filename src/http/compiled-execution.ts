@@ -1,6 +1,6 @@
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
 import {
-  TypeInfo, execute, getNamedType, getVariableValues, isInputObjectType, printSchema, typeFromAST, visit, visitWithTypeInfo,
+  TypeInfo, execute, getNamedType, getVariableValues, isInputObjectType, printSchema, typeFromAST, valueFromASTUntyped, visit, visitWithTypeInfo,
   type DocumentNode, type ExecutionResult, type GraphQLInputObjectType, type GraphQLInputType, type GraphQLSchema, type OperationDefinitionNode,
 } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
@@ -42,7 +42,7 @@ export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
       // graphql-js's own coercion first: its errors carry the nodes by which Apollo answers BAD_USER_INPUT.
       const coerced = getVariableValues(schema, request.operation.variableDefinitions ?? [], variables);
       if (coerced.errors) return { errors: coerced.errors };
-      return execution.query(undefined, request.context, variables);
+      return execution.query(undefined, request.context, withDeclaredDefaults(request.operation, variables));
     }
     return execute({ schema, document: request.document, contextValue: request.context, variableValues: variables, operationName }) as Promise<ExecutionResult>;
   };
@@ -54,6 +54,20 @@ export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
     },
     stop: async () => undefined,
   };
+}
+
+/**
+ * The variables with the operation's declared defaults filled in where the request left them out
+ * (`query($first: Int! = 20)`): graphql-js does this in its coercion, graphql-jit does not.
+ */
+function withDeclaredDefaults(operation: OperationDefinitionNode, variables: Record<string, unknown>): Record<string, unknown> {
+  let filled: Record<string, unknown> | undefined;
+  for (const definition of operation.variableDefinitions ?? []) {
+    const name = definition.variable.name.value;
+    if (definition.defaultValue === undefined || variables[name] !== undefined) continue;
+    (filled ??= { ...variables })[name] = valueFromASTUntyped(definition.defaultValue);
+  }
+  return filled ?? variables;
 }
 
 /** A query none of whose arguments or variables is of an input type with field defaults. */

@@ -1,3 +1,4 @@
+import { FORGED_CURSORS } from '../helpers/pages';
 import { randomBytes } from 'node:crypto';
 import { errorCode, gql, gqlOk } from '../helpers/graphql-client';
 import { startTestServer, type TestServer } from '../helpers/test-server';
@@ -204,10 +205,27 @@ describe('appointment and patient queries', () => {
     });
 
     it('answers a forged cursor with BAD_USER_INPUT naming `after`', async () => {
-      for (const after of ['not-a-cursor', Buffer.from('["x"]').toString('base64url'), Buffer.from('{"a":1}').toString('base64url')]) {
+      for (const after of FORGED_CURSORS) {
         const response = await gql(app, APPOINTMENTS, { filter: {}, first: 5, after }, scheduler.token);
         expect(errorCode(response)).toBe('BAD_USER_INPUT');
         expect(response.errors![0]!.extensions!.fields).toEqual([{ field: 'after', problems: [expect.any(String)] }]);
+      }
+    });
+
+    it('answers forged cursors of the other lists with BAD_USER_INPUT too (users by instant; patients and centres by text)', async () => {
+      // A text-keyed list takes any text as its sort key ("yesterday" is one): only the shape and the id can be wrong.
+      const malformed = FORGED_CURSORS.filter((after) => !/^\["(yesterday|\d{4}-)/.test(Buffer.from(after, 'base64url').toString()));
+      const lists: Array<[string, readonly string[]]> = [
+        ['query($after: String) { users(first: 5, after: $after) { nodes { id } } }', FORGED_CURSORS],
+        ['query($after: String) { patients(search: "a", first: 5, after: $after) { nodes { id } } }', malformed],
+        ['query($after: String) { centres(first: 5, after: $after) { nodes { id } } }', malformed],
+      ];
+      for (const [query, cursors] of lists) {
+        for (const after of cursors) {
+          const response = await gql(app, query, { after }, tenant.adminToken);
+          expect({ query, after, code: errorCode(response), fields: response.errors?.[0]?.extensions?.fields })
+            .toEqual({ query, after, code: 'BAD_USER_INPUT', fields: [{ field: 'after', problems: [expect.any(String)] }] });
+        }
       }
     });
 

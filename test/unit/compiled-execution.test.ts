@@ -53,6 +53,12 @@ describe('compiled execution', () => {
     expect(result.errors?.[0].nodes?.[0].kind).toBe('VariableDefinition');
   });
 
+  it('fills in the defaults an operation declares for variables the request leaves out', async () => {
+    expect(await run('query($n: Int! = 5) { count(n: $n) }')).toEqual({ data: { count: 10 } });
+    expect(await run('query($n: Int! = 5) { count(n: $n) }', { n: 1 })).toEqual({ data: { count: 2 } });
+    expect(await run('query($w: Window = { from: "d" }) { echo(window: $w) }')).toEqual({ data: { echo: 'd-open-' } });
+  });
+
   it('runs the same document again with other variables', async () => {
     const query = 'query($n: Int!) { count(n: $n) }';
     expect(await run(query, { n: 2 })).toEqual({ data: { count: 4 } });

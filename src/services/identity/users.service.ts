@@ -4,7 +4,7 @@ import type { EventBus } from '../../events/event-bus';
 import { badInput, notFound } from '../../platform/errors';
 import { ADMIN_ONLY, STAFF_READERS, requireStaffRole } from '../common/access';
 import { recordAudit } from '../common/audit-log.sql';
-import { decodeCursor, toPage, type Page, type PageRequest } from '../common/pagination';
+import { createdAtKeyOf, decodeCreatedAtCursor, toPage, type Page, type PageRequest } from '../common/pagination';
 import { IDENTITY_TOPICS } from './identity-events';
 import type { UserRow } from './identity.model';
 import { identityRepository } from './identity.sql';
@@ -59,10 +59,8 @@ export class UsersService {
 
   async users(ctx: RequestContext, page: PageRequest): Promise<Page<UserRow>> {
     requireStaffRole(ctx, ADMIN_ONLY);
-    const after = page.after ? decodeCursor(page.after, 'after') : undefined;
-    const rows = await ctx.transaction((tx) =>
-      identityRepository.listUsers(tx, { limit: page.first + 1, after: after && { createdAt: new Date(after[0]), id: after[1] } }),
-    );
-    return toPage(rows, page.first, (row) => [row.createdAt.toISOString(), row.id]);
+    const after = page.after ? decodeCreatedAtCursor(page.after, 'after') : undefined;
+    const rows = await ctx.transaction((tx) => identityRepository.listUsers(tx, { limit: page.first + 1, after }));
+    return toPage(rows, page.first, createdAtKeyOf);
   }
 }

@@ -1,7 +1,7 @@
 import type { RequestContext } from '../../context/request-context';
 import { notFound } from '../../platform/errors';
 import { STAFF_READERS, requireStaffRole } from '../common/access';
-import { decodeCursor, toPage, type Page, type PageRequest } from '../common/pagination';
+import { decodeInstantCursor, toPage, type Page, type PageRequest } from '../common/pagination';
 import type { AppointmentChangeRow, AppointmentFilter, AppointmentRow } from './appointment.model';
 import { appointmentChangesLoader, appointmentLoader } from './appointment-loaders';
 import { appointmentsRepository } from './appointments.sql';
@@ -24,7 +24,8 @@ export class AppointmentsQueryService {
 
   async appointments(ctx: RequestContext, filter: AppointmentFilter, page: PageRequest): Promise<Page<AppointmentRow>> {
     requireStaffRole(ctx, STAFF_READERS);
-    const after = page.after ? decodeCursor(page.after, 'after') : undefined;
+    const key = page.after ? decodeInstantCursor(page.after, 'after') : undefined;
+    const after: [string, string] | undefined = key && [key.at.toISOString(), key.id];
     const rows = await ctx.singleStatement((tx) => appointmentsRepository.list(tx, filter, { limit: page.first + 1, after }));
     const appointments = appointmentLoader(ctx);
     const schedules = scheduleLoader(ctx);
