@@ -1,12 +1,15 @@
 import type { Tx } from '../../db/unit-of-work';
 import type { StaffPermission, StaffRole, TokenPrincipalKind } from '../../entities';
 import type { CredentialRow, TokenRow, UserRow } from './identity.model';
+import { newestFirst } from '../common/keyset.sql';
 
 const USER_COLUMNS = `id, email, display_name AS "displayName", roles, permissions, active, created_at AS "createdAt"`;
 const TOKEN_COLUMNS = `t.id, t.principal_kind AS "principalKind", t.user_id AS "userId", t.label, t.expires_at AS "expiresAt",
   t.revoked_at AS "revokedAt", t.last_used_at AS "lastUsedAt", t.created_at AS "createdAt"`;
 
 /** SQL for tenants, staff users and tokens. Every statement names the tenant too (RLS is the second wall). */
+
+const TOKENS_PAGE = newestFirst('t', '$3', '$4');
 export const identityRepository = {
   async insertTenant(tx: Tx, name: string): Promise<void> {
     await tx.query('INSERT INTO tenants (id, name) VALUES ($1, $2)', [tx.tenantId, name]);
@@ -74,13 +77,11 @@ export const identityRepository = {
     return row;
   },
 
-  /** Keyset page, newest first: (created_at descending, id ascending); milliseconds, because the cursor travels as a JavaScript Date. */
+  /** Keyset page, newest first. */
   async listTokens(tx: Tx, userId: string | undefined, page: { limit: number; after?: { createdAt: Date; id: string } }): Promise<TokenRow[]> {
     return tx.query<TokenRow>(
       `SELECT ${TOKEN_COLUMNS} FROM api_tokens t WHERE t.tenant_id = $1 AND ($2::uuid IS NULL OR t.user_id = $2)
-         AND ($3::timestamptz IS NULL OR date_trunc('milliseconds', t.created_at) < $3
-              OR (date_trunc('milliseconds', t.created_at) = $3 AND t.id > $4::uuid))
-       ORDER BY date_trunc('milliseconds', t.created_at) DESC, t.id LIMIT $5`,
+         AND ${TOKENS_PAGE.after} ORDER BY ${TOKENS_PAGE.orderBy} LIMIT $5`,
       [tx.tenantId, userId ?? null, page.after?.createdAt ?? null, page.after?.id ?? null, page.limit],
     );
   },

@@ -4,6 +4,7 @@ import type { AppointmentRow } from '../scheduling/appointment.model';
 import { APPOINTMENT_COLUMNS } from '../scheduling/appointment-columns.sql';
 import { lookupableIds } from '../catalog/catalog-support.sql';
 import type { PeerShareRow, ShareCredentialRow, ShareRow } from './shares.model';
+import { newestFirst } from '../common/keyset.sql';
 
 const SCHEDULE_IDS = `ARRAY(SELECT sss.schedule_id::text FROM schedule_share_schedules sss
   WHERE sss.tenant_id = sh.tenant_id AND sss.share_id = sh.id ORDER BY sss.schedule_id)`;
@@ -58,6 +59,8 @@ export interface PeerBookingFacts {
   bookedOnDay: number | null;
 }
 
+
+const SHARES_PAGE = newestFirst('sh', '$3', '$4');
 export const sharesRepository = {
   async insert(tx: Tx, share: { id: string; centreId: string; label: string; secretHash: Buffer; restrictions: ShareRestrictions }): Promise<void> {
     const r = share.restrictions;
@@ -104,13 +107,11 @@ export const sharesRepository = {
     return row;
   },
 
-  /** Keyset page, newest first: (created_at descending, id ascending); milliseconds, because the cursor travels as a JavaScript Date. */
+  /** Keyset page, newest first. */
   async list(tx: Tx, centreId: string | undefined, page: { limit: number; after?: { createdAt: Date; id: string } }): Promise<ShareRow[]> {
     return tx.query<ShareRow>(
       `SELECT ${SHARE_COLUMNS} FROM schedule_shares sh WHERE sh.tenant_id = $1 AND ($2::uuid IS NULL OR sh.centre_id = $2)
-         AND ($3::timestamptz IS NULL OR date_trunc('milliseconds', sh.created_at) < $3
-              OR (date_trunc('milliseconds', sh.created_at) = $3 AND sh.id > $4::uuid))
-       ORDER BY date_trunc('milliseconds', sh.created_at) DESC, sh.id LIMIT $5`,
+         AND ${SHARES_PAGE.after} ORDER BY ${SHARES_PAGE.orderBy} LIMIT $5`,
       [tx.tenantId, centreId ?? null, page.after?.createdAt ?? null, page.after?.id ?? null, page.limit],
     );
   },
