@@ -96,7 +96,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const booking = new BookingService(bus, shared);
   const lifecycle = new AppointmentLifecycleService(bus, shared);
   const availability = new AvailabilityService(config.AVAILABILITY_MAX_DAYS, shared);
-  const watchers = new PeerWatchers({ database: tenants, connector, bus, lifecycle, health, logger });
+  const watchers = new PeerWatchers({ database: tenants, connector, bus, lifecycle, health, logger, recordWaitMs: config.PEER_TIMEOUT_MS });
   const services: Services = {
     authenticator,
     users: new UsersService(bus),

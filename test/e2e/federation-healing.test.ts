@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { Client } from 'pg';
 import { withPgClient } from '../../src/db/pg-client';
 import { gql, gqlOk, type GraphQLResponse } from '../helpers/graphql-client';
 import { cloneTemplateDatabase } from '../helpers/test-database';
@@ -337,6 +338,33 @@ describe.each(TOPOLOGIES)('schedule sharing on %s: healing', (name) => {
         kind: 'CREATED', centreId: linked.client.centreId, appointmentId: mine.id, scheduleId: mirror0(linked), linkId: null,
         appointment: expect.objectContaining({ id: mine.id, status: 'BOOKED', start: sameInstant(start), scheduleId: mirror0(linked), viaShare: true }),
       })]);
+    });
+
+    it('the sharing server\'s event overtakes the client\'s record of the booking: still one CREATED, by the record', async () => {
+      const { linked, watch } = await liveLink();
+      const { start } = slots.next();
+      const end = new Date(Date.parse(start) + 30 * 60_000).toISOString();
+      const from = mark(watch);
+      // An uncommitted overlapping row in the mirror holds the client's record back (its insert waits
+      // on the overlap constraint) until it is rolled back; the booking statement before it does not wait.
+      const holder = new Client({ connectionString: clientOf(sides).databaseUrl });
+      await holder.connect();
+      try {
+        await holder.query('BEGIN');
+        await holder.query(`INSERT INTO appointments (tenant_id, schedule_id, service_id, starts_at, ends_at) VALUES ($1, $2, $3, $4, $5)`,
+          [sides.clientTenant.tenantId, mirror0(linked), Object.values(linked.mirrorServiceOf)[0], start, end]);
+        const booking = bookAtClient(sides, linked, start);
+        const twins = await eventually(() => twinsAt(sides, start), (found) => found.some((twin) => twin.origin === 'SHARED_CLIENT'), 10_000);
+        expect(twins.filter((twin) => twin.origin === 'SHARED_CLIENT')).toHaveLength(1);
+        // The twin's CREATED is on its way to the client's watcher, or there already: the record is still held back.
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        await holder.query('ROLLBACK');
+        const mine = await booking;
+        const changes = await changesFor(watch, from, () => theTwinAt(sides, start));
+        expect(changes).toEqual([expect.objectContaining({ kind: 'CREATED', appointmentId: mine.id, scheduleId: mirror0(linked) })]);
+      } finally {
+        await holder.end();
+      }
     });
 
     it('the client cancels: one CANCELLED, also once the twin\'s cancellation reached the sharing centre', async () => {

@@ -22,6 +22,12 @@ export interface PeerWatchersDeps {
   lifecycle: AppointmentLifecycleService;
   health: LinkHealth;
   logger: Logger;
+  /**
+   * How long a twin the sharing server announces may stay unrecorded here before it counts as
+   * someone else's: the client writes its record once the sharing server's answer is back, and the
+   * event can overtake that answer (the peer call's deadline).
+   */
+  recordWaitMs: number;
 }
 
 /**
@@ -98,7 +104,7 @@ export class PeerWatchers {
   private async onEvent(tenantId: string, link: LinkWithMirrors, event: PeerOccupancyEvent & { scheduleId: string }): Promise<void> {
     const scheduleId = Object.entries(link.schedules).find(([, remoteId]) => remoteId === event.scheduleId)?.[0];
     if (!scheduleId || event.kind === 'LIVE') return;
-    if (event.clientReference && await this.isOwnTwin(tenantId, link, event.clientReference)) {
+    if (event.clientReference && (await this.ownerOf(tenantId, link, event.clientReference)) === 'THIS_LINK') {
       // One of this link's own twins: its record here follows, and announces the change itself.
       if (event.kind === 'CANCELLED') await this.followCancellation(tenantId, link, event.clientReference);
       else if (event.kind === 'CHANGED') await this.followTwin(tenantId, link, event.clientReference);
@@ -108,12 +114,19 @@ export class PeerWatchers {
   }
 
   /**
-   * Whether the client reference names a record in this link's mirrors. Another link of the same
-   * tenant to the same share sees the same references: for its centre they are occupancy, not twins.
+   * Whose twin a client reference names: this link's (its record here announces the change), or
+   * another's (another link of the same tenant to the same share: occupancy for this centre). A
+   * reference not recorded yet is a booking whose answer is still on its way back: it is asked
+   * again, with growing pauses, until it is recorded or the peer call's deadline has passed.
    */
-  private async isOwnTwin(tenantId: string, link: LinkWithMirrors, appointmentId: string): Promise<boolean> {
-    const [record] = await this.deps.database.transaction(tenantId, (tx) => sharedSchedulesRepository.twinRecords(tx, link.id, [appointmentId]));
-    return record !== undefined;
+  private async ownerOf(tenantId: string, link: LinkWithMirrors, appointmentId: string): Promise<'THIS_LINK' | 'ANOTHER'> {
+    const deadline = Date.now() + this.deps.recordWaitMs;
+    for (let pause = 20; ; pause = Math.min(pause * 2, 500)) {
+      const linkId = await this.deps.database.transaction(tenantId, (tx) => sharedSchedulesRepository.linkOfRecord(tx, appointmentId));
+      if (linkId !== undefined) return linkId === link.id ? 'THIS_LINK' : 'ANOTHER';
+      if (this.closed || Date.now() >= deadline) return 'ANOTHER';
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
   }
 
   /** A twin changed at the sharing centre (moved, or its status): the record takes its time, as the sharing server holds it. */

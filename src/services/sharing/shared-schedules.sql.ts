@@ -144,13 +144,14 @@ export const sharedSchedulesRepository = {
     );
   },
 
-  /** The client's records among these ids that are twins through this link (in its mirror schedules). */
-  async twinRecords(tx: Tx, linkId: string, appointmentIds: readonly string[]): Promise<Array<{ id: string }>> {
-    return tx.query(
-      `SELECT a.id FROM appointments a JOIN schedules s ON s.tenant_id = a.tenant_id AND s.id = a.schedule_id
-       WHERE a.tenant_id = $1 AND s.link_id = $2 AND a.id = ANY($3::uuid[])`,
-      [tx.tenantId, linkId, appointmentIds],
+  /** The link whose mirror holds this record (null: a schedule of the tenant's own); undefined when there is no such record. */
+  async linkOfRecord(tx: Tx, appointmentId: string): Promise<string | null | undefined> {
+    const [row] = await tx.query<{ linkId: string | null }>(
+      `SELECT s.link_id AS "linkId" FROM appointments a JOIN schedules s ON s.tenant_id = a.tenant_id AND s.id = a.schedule_id
+       WHERE a.tenant_id = $1 AND a.id = $2`,
+      [tx.tenantId, appointmentId],
     );
+    return row ? row.linkId : undefined;
   },
 
   /** The client's live records of a link's twins from an instant on: what a reconciliation compares. */
