@@ -1,5 +1,6 @@
 import { Check, Column, CreateDateColumn, Entity, Exclusion, Index, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { MedicalService } from './medical-service.entity';
+import { Partner } from './partner.entity';
 import { Patient } from './patient.entity';
 import { Schedule } from './schedule.entity';
 
@@ -18,10 +19,14 @@ export type AppointmentOrigin = (typeof APPOINTMENT_ORIGINS)[number];
 @Check('appointments_status_check', `"status" IN ('BOOKED', 'CONFIRMED', 'ARRIVED', 'FULFILLED', 'CANCELLED', 'NO_SHOW')`)
 @Check('appointments_origin_check', `"origin" IN ('LOCAL', 'SHARED_CLIENT', 'PARTNER_BOOKING', 'PARTNER_APP')`)
 @Check('appointments_time_order_check', `"ends_at" > "starts_at"`)
+@Check('appointments_partner_origin_check', `("origin" IN ('PARTNER_BOOKING', 'PARTNER_APP')) = ("partner_id" IS NOT NULL)`)
 @Entity('appointments')
 @Exclusion('appointments_no_overlap', `USING gist ("tenant_id" WITH =, "schedule_id" WITH =, tstzrange("starts_at", "ends_at") WITH &&) WHERE ("status" <> 'CANCELLED')`)
 @Index('appointments_schedule_time_idx', ['tenantId', 'scheduleId', 'startsAt'])
 @Index('appointments_patient_idx', ['tenantId', 'patientId'])
+/** Covers the statistics read (INCLUDE columns, which TypeORM cannot express: the migration owns it). */
+@Index('appointments_statistics_idx', { synchronize: false })
+@Index('appointments_partner_time_idx', ['tenantId', 'partnerId', 'startsAt'], { where: 'partner_id IS NOT NULL' })
 @Index('appointments_share_reference_key', ['tenantId', 'shareId', 'clientReference'], { unique: true, where: 'share_id IS NOT NULL' })
 export class Appointment {
   @PrimaryColumn('uuid', { primaryKeyConstraintName: 'appointments_pkey' })
@@ -98,6 +103,18 @@ export class Appointment {
   /** Client side: the twin appointment's id on the sharing server. */
   @Column('uuid', { nullable: true })
   remoteAppointmentId!: string | null;
+
+
+  /** The partner a partner booking was made for (origin PARTNER_BOOKING or PARTNER_APP). */
+  @Column('uuid', { nullable: true })
+  partnerId!: string | null;
+
+  @ManyToOne(() => Partner)
+  @JoinColumn([
+    { name: 'tenant_id', referencedColumnName: 'tenantId', foreignKeyConstraintName: 'appointments_partner_fkey' },
+    { name: 'partner_id', referencedColumnName: 'id', foreignKeyConstraintName: 'appointments_partner_fkey' },
+  ])
+  partner?: Partner;
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;

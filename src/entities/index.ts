@@ -6,6 +6,7 @@ import { AuditEvent } from './audit-event.entity';
 import { Centre } from './centre.entity';
 import { MedicalService } from './medical-service.entity';
 import { OpeningHours } from './opening-hours.entity';
+import { Partner } from './partner.entity';
 import { Patient } from './patient.entity';
 import { Practitioner } from './practitioner.entity';
 import { Schedule } from './schedule.entity';
@@ -15,12 +16,14 @@ import { ScheduleShare } from './schedule-share.entity';
 import { ScheduleShareSchedule } from './schedule-share-schedule.entity';
 import { ShareLink } from './share-link.entity';
 import { Tenant } from './tenant.entity';
+import { TrafficChannel } from './traffic-channel.entity';
 import { User } from './user.entity';
 
 export {
   ApiToken, Appointment, AppointmentChange, AuditEvent, Centre, MedicalService, OpeningHours, Patient, Practitioner,
-  Schedule, ScheduleException, ScheduleService, Tenant, User, ScheduleShare, ScheduleShareSchedule, ShareLink, AttemptCounter,
+  Schedule, ScheduleException, ScheduleService, Tenant, User, ScheduleShare, ScheduleShareSchedule, ShareLink, AttemptCounter, Partner, TrafficChannel,
 };
+export * from './partner.entity';
 export * from './schedule-share.entity';
 export * from './user.entity';
 export * from './api-token.entity';
@@ -30,5 +33,5 @@ export { SHARE_LINK_STATUSES, type ShareLinkStatus } from './share-link.entity';
 
 export const ENTITIES = [
   Tenant, User, ApiToken, AuditEvent, Centre, Practitioner, MedicalService, Schedule, ScheduleService, OpeningHours,
-  ScheduleException, Patient, Appointment, AppointmentChange, ScheduleShare, ScheduleShareSchedule, ShareLink, AttemptCounter,
+  ScheduleException, Patient, Appointment, AppointmentChange, ScheduleShare, ScheduleShareSchedule, ShareLink, AttemptCounter, Partner, TrafficChannel,
 ];

@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn, Unique, UpdateDateColumn } from 'typeorm';
+import { Partner } from './partner.entity';
 import { Tenant } from './tenant.entity';
 
 export const STAFF_ROLES = ['ADMIN', 'CLINIC_HEAD', 'SCHEDULER', 'VIEWER'] as const;
@@ -34,6 +35,17 @@ export class User {
 
   @Column('boolean', { default: true })
   active!: boolean;
+
+  /** A partner user belongs to one partner and acts only for it; staff have none. */
+  @Column('uuid', { nullable: true })
+  partnerId!: string | null;
+
+  @ManyToOne(() => Partner, { onDelete: 'CASCADE' })
+  @JoinColumn([
+    { name: 'tenant_id', referencedColumnName: 'tenantId', foreignKeyConstraintName: 'users_partner_fkey' },
+    { name: 'partner_id', referencedColumnName: 'id', foreignKeyConstraintName: 'users_partner_fkey' },
+  ])
+  partner?: Partner;
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;
