@@ -22,6 +22,8 @@ function keyOf(principal: Principal): string {
   switch (principal.kind) {
     case 'STAFF_USER':
       return JSON.stringify([principal.kind, principal.tenantId, [...principal.roles].sort(), [...principal.permissions].sort()]);
+    case 'PARTNER_USER':
+      return JSON.stringify([principal.kind, principal.tenantId, principal.partnerId, [...principal.permissions].sort(), principal.credentialId]);
     case 'PARTNER_APP':
       return JSON.stringify([principal.kind, principal.tenantId, principal.partnerId, principal.credentialId]);
     case 'PEER_SERVER':

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { Principal } from './principal';
+import { ownPartnerOf, userIdOf, type Principal } from './principal';
 import { unauthenticated, type CredentialRefusal } from '../platform/errors';
 import { parseToken, secretMatches, type ParsedToken, type TokenKind } from '../platform/opaque-token';
 
@@ -49,7 +49,7 @@ function proves(secret: string, known: KnownCredential): boolean {
   return true;
 }
 
-const TOKEN_KIND_OF: Record<Principal['kind'], TokenKind> = { STAFF_USER: 'api', PARTNER_APP: 'api', PEER_SERVER: 'shareLink' };
+const TOKEN_KIND_OF: Record<Principal['kind'], TokenKind> = { STAFF_USER: 'api', PARTNER_USER: 'api', PARTNER_APP: 'api', PEER_SERVER: 'shareLink' };
 
 const CACHE_TTL_MS = 30_000;
 const CACHE_MAX_ENTRIES = 10_000;
@@ -173,10 +173,18 @@ export class Authenticator {
 
   /** The user's roles changed, or the user was disabled: every credential of theirs is looked up again. */
   evictUser(userId: string): void {
-    const ofUser = (principal: KnownCredential['principal']) => 'kind' in principal && principal.kind === 'STAFF_USER' && principal.userId === userId;
-    for (const [key, entry] of this.known) if (ofUser(entry.principal)) this.known.delete(key);
-    for (const principal of this.rechecking.keys()) if (ofUser(principal)) this.rechecking.delete(principal);
-    // A look-up under way does not know its user yet: let every later one start afresh.
+    this.evictWhere((principal) => userIdOf(principal) === userId);
+  }
+
+  /** A partner was changed (deactivated): its users' and apps' credentials are looked up again. */
+  evictPartner(partnerId: string): void {
+    this.evictWhere((principal) => ownPartnerOf(principal) === partnerId);
+  }
+
+  private evictWhere(matches: (principal: Principal) => boolean): void {
+    for (const [key, entry] of this.known) if ('kind' in entry.principal && matches(entry.principal)) this.known.delete(key);
+    for (const principal of this.rechecking.keys()) if (matches(principal)) this.rechecking.delete(principal);
+    // A look-up under way does not know whom it stands for yet: let every later one start afresh.
     this.finding.clear();
   }
 }

@@ -1,7 +1,7 @@
 import type { StaffPermission, StaffRole } from '../entities';
 
 /** Who is calling. Every kind belongs to exactly one tenant; nothing crosses tenants through a principal. */
-export type Principal = StaffUserPrincipal | PartnerAppPrincipal | PeerServerPrincipal;
+export type Principal = StaffUserPrincipal | PartnerUserPrincipal | PartnerAppPrincipal | PeerServerPrincipal;
 
 interface PrincipalBase {
   tenantId: string;
@@ -13,6 +13,17 @@ export interface StaffUserPrincipal extends PrincipalBase {
   kind: 'STAFF_USER';
   userId: string;
   roles: readonly StaffRole[];
+  permissions: readonly StaffPermission[];
+}
+
+/**
+ * A user of a partner organisation (seed 001): acts only for its own partner, through the partner
+ * doors of the schema, never through staff fields.
+ */
+export interface PartnerUserPrincipal extends PrincipalBase {
+  kind: 'PARTNER_USER';
+  userId: string;
+  partnerId: string;
   permissions: readonly StaffPermission[];
 }
 
@@ -29,7 +40,7 @@ export interface PeerServerPrincipal extends PrincipalBase {
 }
 
 export type PrincipalKind = Principal['kind'];
-export const PRINCIPAL_KINDS = ['STAFF_USER', 'PARTNER_APP', 'PEER_SERVER'] as const satisfies readonly PrincipalKind[];
+export const PRINCIPAL_KINDS = ['STAFF_USER', 'PARTNER_USER', 'PARTNER_APP', 'PEER_SERVER'] as const satisfies readonly PrincipalKind[];
 export type StaffRoleName = StaffRole;
 
 export function hasRole(principal: Principal | undefined, roles: readonly StaffRole[]): boolean {
@@ -41,9 +52,21 @@ export function actorOf(principal: Principal): { kind: PrincipalKind; id: string
   switch (principal.kind) {
     case 'STAFF_USER':
       return { kind: principal.kind, id: principal.userId };
+    case 'PARTNER_USER':
+      return { kind: principal.kind, id: principal.userId };
     case 'PARTNER_APP':
       return { kind: principal.kind, id: principal.partnerId };
     case 'PEER_SERVER':
       return { kind: principal.kind, id: principal.shareId };
   }
+}
+
+/** The partner a partner user or partner app stands for; undefined for staff and peers. */
+export function ownPartnerOf(principal: Principal): string | undefined {
+  return principal.kind === 'PARTNER_USER' || principal.kind === 'PARTNER_APP' ? principal.partnerId : undefined;
+}
+
+/** A user's id, staff or partner: the principals whose access an ADMIN changes through the user. */
+export function userIdOf(principal: Principal): string | undefined {
+  return principal.kind === 'STAFF_USER' || principal.kind === 'PARTNER_USER' ? principal.userId : undefined;
 }

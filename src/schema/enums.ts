@@ -18,6 +18,7 @@ registerEnumType(StaffPermissionEnum, { name: 'StaffPermission', description: 'E
 
 export enum PrincipalKindEnum {
   STAFF_USER = 'STAFF_USER',
+  PARTNER_USER = 'PARTNER_USER',
   PARTNER_APP = 'PARTNER_APP',
   PEER_SERVER = 'PEER_SERVER',
 }

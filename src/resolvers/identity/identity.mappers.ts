@@ -16,7 +16,7 @@ export const toUserConnection = (page: Page<UserRow>): UserConnection => ({
   pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
 });
 
-export const toApiToken = (row: TokenRow): ApiToken => ({ ...row, displayPrefix: displayPrefixOf('api', row.id) });
+export const toApiToken = (row: TokenRow): ApiToken => ({ ...row, principalKind: row.principalKind as PrincipalKindEnum, displayPrefix: displayPrefixOf('api', row.id) });
 
 export const toApiTokenConnection = (page: Page<TokenRow>): ApiTokenConnection => ({
   nodes: page.nodes.map(toApiToken),

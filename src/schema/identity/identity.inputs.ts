@@ -6,6 +6,8 @@ import { PageArgs } from '../pagination';
 
 @InputType()
 export class CreateUserInput {
+  @Field(() => ID, { nullable: true, description: 'Makes a partner user: it belongs to this partner, holds no roles, and acts only for it.' })
+  @IsOptional() @IsUUID() partnerId?: string;
   @Field() @IsEmail() @MaxLength(254) email!: string;
   @Field() @Length(1, 200) displayName!: string;
   @Field(() => [StaffRoleEnum]) @IsEnum(StaffRoleEnum, { each: true }) @ArrayUnique() @ArrayMaxSize(4) roles!: StaffRoleEnum[];
@@ -26,9 +28,10 @@ export class ChangeUserAccessInput {
   @Field({ nullable: true }) @IsOptional() @IsBoolean() active?: boolean;
 }
 
-@InputType()
+@InputType({ description: 'Give exactly one of userId (a user\'s token) and partnerId (a PARTNER_APP token bound to the partner).' })
 export class CreateApiTokenInput {
-  @Field(() => ID) @IsUUID() userId!: string;
+  @Field(() => ID, { nullable: true }) @IsOptional() @IsUUID() userId?: string;
+  @Field(() => ID, { nullable: true }) @IsOptional() @IsUUID() partnerId?: string;
   @Field() @Length(1, 100) label!: string;
   @Field({ nullable: true }) @IsOptional() @IsDate() expiresAt?: Date;
 }

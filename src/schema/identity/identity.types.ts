@@ -10,6 +10,7 @@ export class User {
   @Field() displayName!: string;
   @Field(() => [StaffRoleEnum]) roles!: StaffRoleEnum[];
   @Field(() => [StaffPermissionEnum]) permissions!: StaffPermissionEnum[];
+  @Field(() => ID, { nullable: true, description: 'A partner user\'s partner; null for staff.' }) partnerId!: string | null;
   @Field() active!: boolean;
   @Field() createdAt!: Date;
 }
@@ -25,7 +26,9 @@ export class ApiToken {
   @Field(() => ID) id!: string;
   @Field({ description: 'Identifies the token in lists without revealing it.' }) displayPrefix!: string;
   @Field() label!: string;
+  @Field(() => PrincipalKindEnum, { description: 'STAFF_USER: a user\'s token (staff or partner user); PARTNER_APP: a partner app\'s.' }) principalKind!: PrincipalKindEnum;
   @Field(() => ID, { nullable: true }) userId!: string | null;
+  @Field(() => ID, { nullable: true, description: 'A PARTNER_APP token\'s partner.' }) partnerId!: string | null;
   @Field(() => Date, { nullable: true }) expiresAt!: Date | null;
   @Field(() => Date, { nullable: true }) revokedAt!: Date | null;
   @Field(() => Date, { nullable: true }) lastUsedAt!: Date | null;

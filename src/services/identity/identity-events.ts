@@ -5,6 +5,8 @@ import type { EventBus } from '../../events/event-bus';
 export const IDENTITY_TOPICS = {
   credentialRevoked: 'identity.credential-revoked',
   userChanged: 'identity.user-changed',
+  /** A partner's agreement changed (e.g. deactivated): its users' and apps' credentials are looked up again. */
+  partnerChanged: 'identity.partner-changed',
 } as const;
 
 /** Keeps the authenticator's memory honest on this instance; answers the way to stop listening. */
@@ -12,6 +14,7 @@ export function evictOnIdentityChanges(bus: EventBus, authenticator: Authenticat
   const stops = [
     bus.subscribe(IDENTITY_TOPICS.credentialRevoked, (p) => authenticator.evictCredential((p as { credentialId: string }).credentialId)),
     bus.subscribe(IDENTITY_TOPICS.userChanged, (p) => authenticator.evictUser((p as { userId: string }).userId)),
+    bus.subscribe(IDENTITY_TOPICS.partnerChanged, (p) => authenticator.evictPartner((p as { partnerId: string }).partnerId)),
   ];
   return () => stops.forEach((stop) => stop());
 }

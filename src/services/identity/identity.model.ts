@@ -7,6 +7,8 @@ export interface UserRow {
   displayName: string;
   roles: StaffRole[];
   permissions: StaffPermission[];
+  /** A partner user's partner; null for staff. */
+  partnerId: string | null;
   active: boolean;
   createdAt: Date;
 }
@@ -15,6 +17,8 @@ export interface TokenRow {
   id: string;
   principalKind: TokenPrincipalKind;
   userId: string | null;
+  /** A PARTNER_APP token's partner. */
+  partnerId: string | null;
   label: string;
   expiresAt: Date | null;
   revokedAt: Date | null;
@@ -27,4 +31,7 @@ export interface CredentialRow extends TokenRow {
   roles: StaffRole[] | null;
   permissions: StaffPermission[] | null;
   userActive: boolean | null;
+  userPartnerId: string | null;
+  /** The active flag of the partner the token stands for (its own, or its user's); null when none. */
+  partnerActive: boolean | null;
 }

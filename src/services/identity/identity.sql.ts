@@ -3,8 +3,8 @@ import type { StaffPermission, StaffRole, TokenPrincipalKind } from '../../entit
 import type { CredentialRow, TokenRow, UserRow } from './identity.model';
 import { newestFirst } from '../common/keyset.sql';
 
-const USER_COLUMNS = `id, email, display_name AS "displayName", roles, permissions, active, created_at AS "createdAt"`;
-const TOKEN_COLUMNS = `t.id, t.principal_kind AS "principalKind", t.user_id AS "userId", t.label, t.expires_at AS "expiresAt",
+const USER_COLUMNS = `id, email, display_name AS "displayName", roles, permissions, partner_id AS "partnerId", active, created_at AS "createdAt"`;
+const TOKEN_COLUMNS = `t.id, t.principal_kind AS "principalKind", t.user_id AS "userId", t.partner_id AS "partnerId", t.label, t.expires_at AS "expiresAt",
   t.revoked_at AS "revokedAt", t.last_used_at AS "lastUsedAt", t.created_at AS "createdAt"`;
 
 /** SQL for tenants, staff users and tokens. Every statement names the tenant too (RLS is the second wall). */
@@ -15,11 +15,12 @@ export const identityRepository = {
     await tx.query('INSERT INTO tenants (id, name) VALUES ($1, $2)', [tx.tenantId, name]);
   },
 
-  async insertUser(tx: Tx, user: Pick<UserRow, 'email' | 'displayName' | 'roles' | 'permissions'>): Promise<UserRow> {
+  /** A partner user names its partner; the foreign key refuses another tenant's (23503). */
+  async insertUser(tx: Tx, user: Pick<UserRow, 'email' | 'displayName' | 'roles' | 'permissions'> & { partnerId?: string | null }): Promise<UserRow> {
     const [row] = await tx.query<UserRow>(
-      `INSERT INTO users (tenant_id, email, display_name, roles, permissions) VALUES ($1, $2, $3, $4, $5)
+      `INSERT INTO users (tenant_id, email, display_name, roles, permissions, partner_id) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (tenant_id, email) DO NOTHING RETURNING ${USER_COLUMNS}`,
-      [tx.tenantId, user.email, user.displayName, user.roles, user.permissions],
+      [tx.tenantId, user.email, user.displayName, user.roles, user.permissions, user.partnerId ?? null],
     );
     return row;
   },
@@ -36,6 +37,11 @@ export const identityRepository = {
       [tx.tenantId, userId, access.roles ?? null, access.permissions ?? null, access.active ?? null],
     );
     return row;
+  },
+
+  async partnerExists(tx: Tx, partnerId: string): Promise<boolean> {
+    const rows = await tx.query('SELECT 1 FROM partners WHERE tenant_id = $1 AND id = $2', [tx.tenantId, partnerId]);
+    return rows.length > 0;
   },
 
   async findUser(tx: Tx, userId: string): Promise<UserRow | undefined> {
@@ -59,12 +65,15 @@ export const identityRepository = {
 
   async insertToken(
     tx: Tx,
-    token: { id: string; principalKind: TokenPrincipalKind; userId: string | null; label: string; secretHash: Buffer; expiresAt: Date | null; createdBy: string | null },
+    token: {
+      id: string; principalKind: TokenPrincipalKind; userId: string | null; partnerId?: string | null; label: string; secretHash: Buffer;
+      expiresAt: Date | null; createdBy: string | null;
+    },
   ): Promise<TokenRow> {
     const [row] = await tx.query<TokenRow>(
-      `INSERT INTO api_tokens AS t (tenant_id, id, principal_kind, user_id, label, secret_hash, expires_at, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING ${TOKEN_COLUMNS}`,
-      [tx.tenantId, token.id, token.principalKind, token.userId, token.label, token.secretHash, token.expiresAt, token.createdBy],
+      `INSERT INTO api_tokens AS t (tenant_id, id, principal_kind, user_id, partner_id, label, secret_hash, expires_at, created_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING ${TOKEN_COLUMNS}`,
+      [tx.tenantId, token.id, token.principalKind, token.userId, token.partnerId ?? null, token.label, token.secretHash, token.expiresAt, token.createdBy],
     );
     return row;
   },
@@ -88,8 +97,10 @@ export const identityRepository = {
 
   async findCredential(tx: Tx, tokenId: string): Promise<CredentialRow | undefined> {
     const [row] = await tx.query<CredentialRow>(
-      `SELECT ${TOKEN_COLUMNS}, t.secret_hash AS "secretHash", u.roles, u.permissions, u.active AS "userActive"
+      `SELECT ${TOKEN_COLUMNS}, t.secret_hash AS "secretHash", u.roles, u.permissions, u.active AS "userActive",
+              u.partner_id AS "userPartnerId", p.active AS "partnerActive"
        FROM api_tokens t LEFT JOIN users u ON u.tenant_id = t.tenant_id AND u.id = t.user_id
+       LEFT JOIN partners p ON p.tenant_id = t.tenant_id AND p.id = coalesce(t.partner_id, u.partner_id)
        WHERE t.tenant_id = $1 AND t.id = $2`,
       [tx.tenantId, tokenId],
     );

@@ -1,4 +1,4 @@
-import type { Principal } from '../../context/principal';
+import { ownPartnerOf, userIdOf, type Principal } from '../../context/principal';
 import type { EndCondition } from '../../events/event-stream';
 import { IDENTITY_TOPICS } from './identity-events';
 
@@ -19,8 +19,9 @@ function conditionsOf(principal: Principal): EndCondition[] {
   const conditions: EndCondition[] = [
     { topic: IDENTITY_TOPICS.credentialRevoked, matches: (p) => (p as { credentialId: string }).credentialId === principal.credentialId },
   ];
-  if (principal.kind === 'STAFF_USER') {
-    conditions.push({ topic: IDENTITY_TOPICS.userChanged, matches: (p) => (p as { userId: string }).userId === principal.userId });
-  }
+  const userId = userIdOf(principal);
+  if (userId) conditions.push({ topic: IDENTITY_TOPICS.userChanged, matches: (p) => (p as { userId: string }).userId === userId });
+  const partnerId = ownPartnerOf(principal);
+  if (partnerId) conditions.push({ topic: IDENTITY_TOPICS.partnerChanged, matches: (p) => (p as { partnerId: string }).partnerId === partnerId });
   return conditions;
 }

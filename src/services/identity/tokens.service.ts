@@ -9,8 +9,10 @@ import { IDENTITY_TOPICS } from './identity-events';
 import type { TokenRow } from './identity.model';
 import { identityRepository } from './identity.sql';
 
+/** A token for a user (staff or partner user), or a PARTNER_APP token bound to a partner: exactly one of the two. */
 export interface NewApiToken {
-  userId: string;
+  userId?: string;
+  partnerId?: string;
   label: string;
   expiresAt?: Date;
 }
@@ -26,18 +28,23 @@ export class TokensService {
 
   async createToken(ctx: RequestContext, input: NewApiToken): Promise<CreatedApiToken> {
     const admin = requireStaffRole(ctx, ADMIN_ONLY);
+    if ((input.userId == null) === (input.partnerId == null)) {
+      throw badInput([{ field: 'input.userId', problems: ['give exactly one of userId (a user\'s token) and partnerId (a partner app\'s token)'] }]);
+    }
     if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) {
       throw badInput([{ field: 'input.expiresAt', problems: ['must be in the future'] }]);
     }
     return ctx.transaction(async (tx) => {
-      const user = await identityRepository.findUser(tx, input.userId);
-      if (!user) throw notFound('User');
+      if (input.userId && !(await identityRepository.findUser(tx, input.userId))) throw notFound('User');
+      if (input.partnerId && !(await identityRepository.partnerExists(tx, input.partnerId))) throw notFound('Partner');
       const issued = issueToken('api', tx.tenantId);
       const apiToken = await identityRepository.insertToken(tx, {
-        id: issued.credentialId, principalKind: 'STAFF_USER', userId: user.id, label: input.label,
-        secretHash: issued.secretHash, expiresAt: input.expiresAt ?? null, createdBy: admin.userId,
+        id: issued.credentialId, principalKind: input.partnerId ? 'PARTNER_APP' : 'STAFF_USER', userId: input.userId ?? null,
+        partnerId: input.partnerId ?? null, label: input.label, secretHash: issued.secretHash, expiresAt: input.expiresAt ?? null, createdBy: admin.userId,
       });
-      await recordAudit(ctx, tx, { action: 'api-token.created', entityType: 'ApiToken', entityId: apiToken.id, details: { userId: user.id } });
+      await recordAudit(ctx, tx, {
+        action: 'api-token.created', entityType: 'ApiToken', entityId: apiToken.id, details: { userId: apiToken.userId, partnerId: apiToken.partnerId },
+      });
       return { token: issued.token, apiToken };
     });
   }

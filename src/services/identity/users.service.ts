@@ -14,7 +14,11 @@ export interface NewUser {
   displayName: string;
   roles: StaffRole[];
   permissions: StaffPermission[];
+  /** A partner user: belongs to this partner, holds no staff roles and acts only for it. */
+  partnerId?: string;
 }
+
+const NO_ROLES_FOR_PARTNER_USERS = ['a partner user holds no staff roles: it acts through its permissions, for its partner only'];
 
 export interface UserAccessChange {
   userId: string;
@@ -28,10 +32,12 @@ export class UsersService {
 
   async createUser(ctx: RequestContext, input: NewUser): Promise<UserRow> {
     requireStaffRole(ctx, ADMIN_ONLY);
+    if (input.partnerId && input.roles.length > 0) throw badInput([{ field: 'input.roles', problems: NO_ROLES_FOR_PARTNER_USERS }]);
     return ctx.transaction(async (tx) => {
+      if (input.partnerId && !(await identityRepository.partnerExists(tx, input.partnerId))) throw notFound('Partner');
       const user = await identityRepository.insertUser(tx, { ...input, email: input.email.toLowerCase() });
       if (!user) throw badInput([{ field: 'input.email', problems: ['a user with this email already exists'] }]);
-      await recordAudit(ctx, tx, { action: 'user.created', entityType: 'User', entityId: user.id, details: { roles: user.roles } });
+      await recordAudit(ctx, tx, { action: 'user.created', entityType: 'User', entityId: user.id, details: { roles: user.roles, partnerId: user.partnerId } });
       return user;
     });
   }
@@ -39,8 +45,10 @@ export class UsersService {
   async changeAccess(ctx: RequestContext, change: UserAccessChange): Promise<UserRow> {
     requireStaffRole(ctx, ADMIN_ONLY);
     return ctx.transaction(async (tx) => {
-      const user = await identityRepository.updateUserAccess(tx, change.userId, change);
-      if (!user) throw notFound('User');
+      const before = await identityRepository.findUser(tx, change.userId);
+      if (!before) throw notFound('User');
+      if (before.partnerId && change.roles?.length) throw badInput([{ field: 'input.roles', problems: NO_ROLES_FOR_PARTNER_USERS }]);
+      const user = (await identityRepository.updateUserAccess(tx, change.userId, change))!;
       await recordAudit(ctx, tx, {
         action: 'user.access-changed', entityType: 'User', entityId: user.id,
         details: { roles: user.roles, permissions: user.permissions, active: user.active },
