@@ -1,6 +1,6 @@
 import type { AvailabilityRow } from '../../services/scheduling/availability.model';
 import type { CentreAvailability } from '../../services/scheduling/availability.service';
-import type { AppointmentChangeRow, AppointmentRow, SlotProblem } from '../../services/scheduling/appointment.model';
+import type { AppointmentChangeRow, AppointmentRow, PartnerRefusal, SlotProblem } from '../../services/scheduling/appointment.model';
 import type { PatientRow } from '../../services/scheduling/patient.model';
 import type { Page } from '../../services/common/pagination';
 import { Appointment, AppointmentChange, AppointmentConnection } from '../../schema/scheduling/appointment.types';
@@ -26,7 +26,7 @@ export const toAppointmentChange = (row: AppointmentChangeRow): AppointmentChang
   fromStatus: row.fromStatus as AppointmentStatusEnum | null, toStatus: row.toStatus as AppointmentStatusEnum, start: row.startsAt, end: row.endsAt,
 });
 
-const FAILURES: Record<SlotProblem, [keyof typeof FAILURE_TYPES, string]> = {
+const FAILURES: Record<SlotProblem | PartnerRefusal, [keyof typeof FAILURE_TYPES, string]> = {
   SLOT_UNAVAILABLE: ['SlotUnavailable', 'This time is no longer available'],
   OUTSIDE_OPENING_HOURS: ['OutsideOpeningHours', 'The appointment would not fit inside the opening hours'],
   OFF_SLOT_GRID: ['OffSlotGrid', 'The start is not on the schedule\'s slot grid'],
@@ -34,10 +34,12 @@ const FAILURES: Record<SlotProblem, [keyof typeof FAILURE_TYPES, string]> = {
   SERVICE_NOT_OFFERED: ['ServiceNotOffered', 'The schedule does not offer this service'],
   PATIENT_NOT_FOUND: ['PatientNotFound', 'No such patient'],
   NOT_BOOKABLE_THROUGH_SHARE: ['NotBookableThroughShare', 'The sharing centre does not allow this booking through the share'],
+  SERVICE_NOT_ACTIVATED_FOR_PARTNER: ['ServiceNotActivatedForPartner', 'This service is not activated for the partner at this centre (traffic channels)'],
+  CENTRE_OFFLINE: ['CentreOffline', 'The centre is offline: it takes no partner bookings'],
 };
 
 /** A booking outcome → the union member clients switch on. */
-export function toBookingResult(outcome: { kind: 'BOOKED'; appointment: AppointmentRow } | { kind: SlotProblem }): object {
+export function toBookingResult(outcome: { kind: 'BOOKED'; appointment: AppointmentRow } | { kind: SlotProblem | PartnerRefusal }): object {
   if (outcome.kind === 'BOOKED') return toAppointment(outcome.appointment);
   const [typeName, message] = FAILURES[outcome.kind];
   return Object.assign(new FAILURE_TYPES[typeName](), { message });

@@ -37,7 +37,20 @@ export class NotBookableThroughShare {
   @Field() message!: string;
 }
 
-export const FAILURE_TYPES = { SlotUnavailable, OutsideOpeningHours, OffSlotGrid, InThePast, ServiceNotOffered, PatientNotFound, NotBookableThroughShare };
+@ObjectType({ simpleResolvers: true, description: 'The centre has not activated this service for the partner (its traffic channels), or the partner has no channel here.' })
+export class ServiceNotActivatedForPartner {
+  @Field() message!: string;
+}
+
+@ObjectType({ simpleResolvers: true, description: 'The centre is offline: it takes no partner or shared bookings.' })
+export class CentreOffline {
+  @Field() message!: string;
+}
+
+export const FAILURE_TYPES = {
+  SlotUnavailable, OutsideOpeningHours, OffSlotGrid, InThePast, ServiceNotOffered, PatientNotFound, NotBookableThroughShare,
+  ServiceNotActivatedForPartner, CentreOffline,
+};
 
 /** Failures are class instances; anything else in these unions is an appointment. */
 const resolveType = (value: object): string => {

@@ -19,6 +19,8 @@ export interface AppointmentRow {
   clientReference: string | null;
   clientCentreName: string | null;
   remoteAppointmentId: string | null;
+  /** The partner a partner booking was made for. */
+  partnerId: string | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -45,9 +47,10 @@ export interface BookingRequest {
   idempotencyKey: string;
   note?: string;
   anonymous?: boolean;
-  origin?: AppointmentOrigin;
-  /** Sharing side of a schedule share: the twin of a client centre's booking. */
-  twin?: { shareId: string; clientReference: string; clientCentreName: string };
+  /** Books for this partner (seed 001): the caller must be able to act for it, and the partner's channels decide. */
+  partnerId?: string;
+  /** Sharing side of a schedule share: the twin of a client centre's booking (the share is the caller's). */
+  twin?: { clientReference: string; clientCentreName: string };
   /** Client side: the twin's id on the sharing server, known before the local record is written. */
   remoteAppointmentId?: string;
   /**
@@ -62,9 +65,14 @@ export interface BookingRequest {
 /** Expected reasons a time cannot be booked: answered as typed results, not errors. */
 export type SlotProblem = 'SLOT_UNAVAILABLE' | 'OUTSIDE_OPENING_HOURS' | 'OFF_SLOT_GRID' | 'IN_THE_PAST' | 'SERVICE_NOT_OFFERED' | 'PATIENT_NOT_FOUND' | 'NOT_BOOKABLE_THROUGH_SHARE';
 
+/** A partner door's refusals, as typed results (seed 001). */
+export type PartnerRefusal = 'SERVICE_NOT_ACTIVATED_FOR_PARTNER' | 'CENTRE_OFFLINE';
+
+export const isPartnerRefusal = (kind: string): kind is PartnerRefusal => kind === 'SERVICE_NOT_ACTIVATED_FOR_PARTNER' || kind === 'CENTRE_OFFLINE';
+
 export type BookingOutcome =
   | { kind: 'BOOKED'; appointment: AppointmentRow }
-  | { kind: SlotProblem };
+  | { kind: SlotProblem | PartnerRefusal };
 
 export interface AppointmentFilter {
   centreId?: string;
@@ -74,4 +82,5 @@ export interface AppointmentFilter {
   to?: Date;
   statuses?: AppointmentStatus[];
   origins?: AppointmentOrigin[];
+  partnerIds?: string[];
 }

@@ -2,13 +2,13 @@ import { actorOf } from '../../context/principal';
 import type { RequestContext } from '../../context/request-context';
 import type { EventBus } from '../../events/event-bus';
 import { badInput, conflict, notFound } from '../../platform/errors';
-import { AGENDA_WRITERS, requireStaffRole } from '../common/access';
 import { publishAgendaChangeAfterCommit } from './appointment-events';
-import type { BookingOutcome, BookingRequest, SlotProblem } from './appointment.model';
+import type { BookingOutcome, BookingRequest, PartnerRefusal, SlotProblem } from './appointment.model';
 import { appointmentsRepository } from './appointments.sql';
 import { replayPriorChange, type PriorChange } from './idempotency';
 import { DuplicatePatientIdentity, raceLost } from './scheduling-errors';
 import { bookingStatement, runBookingStatement, type BookingStatement } from './booking.sql';
+import { bookingDoorOf } from './booking-door';
 import type { MirrorBooking } from './mirror-schedules';
 import { requestHash } from './request-hash';
 
@@ -21,6 +21,19 @@ export const SLOT_PROBLEMS: Record<string, SlotProblem> = {
   OUTSIDE_HOURS: 'OUTSIDE_OPENING_HOURS',
 };
 
+/** The doors' refusals that are results: a share's, and a partner's (seed 001). */
+const DOOR_REFUSALS: Record<string, SlotProblem | PartnerRefusal> = {
+  NOT_BOOKABLE_THROUGH_SHARE: 'NOT_BOOKABLE_THROUGH_SHARE',
+  SERVICE_NOT_ACTIVATED_FOR_PARTNER: 'SERVICE_NOT_ACTIVATED_FOR_PARTNER',
+  CENTRE_OFFLINE: 'CENTRE_OFFLINE',
+};
+
+/** The door's refusals that are errors rather than results: the partner named is not there to act for. */
+const PARTNER_ERRORS: Record<string, () => Error> = {
+  PARTNER_NOT_FOUND: () => notFound('Partner'),
+  PARTNER_INACTIVE: () => conflict('The partner is inactive: it books nothing until an ADMIN activates it again', { field: 'input.partnerId' }),
+};
+
 export class BookingService {
   private readonly statement: BookingStatement;
 
@@ -30,24 +43,21 @@ export class BookingService {
   }
 
   /**
-   * Books one appointment. The database decides: the exclusion constraint refuses overlaps however
+   * Books one appointment, for every door (local staff, staff for a partner, partner user, partner
+   * app, peer through a share): the caller decides the door, and the door's policy is checked in
+   * the booking statement. The database decides: the exclusion constraint refuses overlaps however
    * many servers race, and a repeated idempotency key returns the first booking.
    */
   async book(ctx: RequestContext, request: BookingRequest): Promise<BookingOutcome> {
-    requireStaffRole(ctx, AGENDA_WRITERS);
+    const door = bookingDoorOf(ctx.caller, request.partnerId);
     if ((request.patientId == null) === (request.newPatient == null)) {
       throw badInput([{ field: 'input.patientId', problems: ['give exactly one of patientId and newPatient'] }]);
     }
-    return this.bookAuthorized(ctx, request);
-  }
-
-  /** For services that authorised the caller by their own rules (a peer booking through a share). */
-  async bookAuthorized(ctx: RequestContext, request: BookingRequest): Promise<BookingOutcome> {
     const hash = requestHash('bookAppointment', { ...request, idempotencyKey: undefined, audit: undefined });
     try {
       // The booking statement is the whole transaction: scope, statement and commit in one round trip.
       const result = await ctx.singleStatement(async (tx) => {
-        const outcome = await runBookingStatement(tx, this.statement, request, actorOf(ctx.caller), hash, ctx.requestId);
+        const outcome = await runBookingStatement(tx, this.statement, request, door, actorOf(ctx.caller), hash, ctx.requestId);
         if (outcome.appointment) publishAgendaChangeAfterCommit(tx, this.bus, outcome.appointment, 'CREATED');
         return outcome;
       });
@@ -56,7 +66,11 @@ export class BookingService {
         if (result.mirrorPlan) return await this.mirrors.book(ctx, request, result.mirrorPlan);
         throw notFound('Schedule');
       }
-      if (result.problem) return { kind: SLOT_PROBLEMS[result.problem] };
+      if (result.problem) {
+        const error = PARTNER_ERRORS[result.problem];
+        if (error) throw error();
+        return { kind: DOOR_REFUSALS[result.problem] ?? SLOT_PROBLEMS[result.problem] };
+      }
       return { kind: 'BOOKED', appointment: result.appointment! };
     } catch (error) {
       const lost = raceLost(error);

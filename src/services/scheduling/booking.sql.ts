@@ -5,12 +5,17 @@ import { RETURNED_APPOINTMENT_COLUMNS } from './appointment-columns.sql';
 import { scheduleBookingLock } from './schedule-booking-lock.sql';
 import { createHash } from 'node:crypto';
 import type { MirrorPlanJson } from './mirror-schedules';
+import type { BookingDoor } from './booking-door';
 
 /** What the one booking statement found out. */
 export interface BookingStatementResult {
   /** False when the schedule does not exist for this tenant. */
   scheduleFound: boolean;
-  /** Null when bookable; else SERVICE_NOT_OFFERED, PATIENT_NOT_FOUND, IN_THE_PAST, OFF_GRID or OUTSIDE_HOURS. */
+  /**
+   * Null when bookable; else the door's refusal (PARTNER_NOT_FOUND, PARTNER_INACTIVE, CENTRE_OFFLINE,
+   * SERVICE_NOT_ACTIVATED_FOR_PARTNER, NOT_BOOKABLE_THROUGH_SHARE), or SERVICE_NOT_OFFERED,
+   * PATIENT_NOT_FOUND, IN_THE_PAST, OFF_GRID or OUTSIDE_HOURS.
+   */
   problem: string | null;
   /** The earlier change made with this idempotency key, if any. */
   prior: { appointmentId: string; requestHash: string } | null;
@@ -26,6 +31,11 @@ export interface BookingStatementResult {
  * appointment, its first history entry and, when asked for, its audit record.
  * In a mirror of a shared schedule nothing is written: the answer carries what booking it through
  * the sharing server needs instead (one round trip fewer for a booking through a share).
+ * The door's policy ($21, BookingDoor) is part of the statement: a partner books only through an
+ * activated traffic channel of an online centre while the partner is active, a peer only in a
+ * schedule of its live share, at an online centre, a service the share allows. The rows that say
+ * so are share-locked: a channel removed, a partner deactivated, a centre taken offline or a share
+ * revoked by a concurrent transaction waits for this booking, or this booking sees the change.
  * A taken slot is refused by the exclusion constraint (SQLSTATE 23P01), not by a prior read; the
  * schedule's booking lock (taken with the schedule) keeps concurrent inserts from deadlocking in it.
  */
@@ -36,7 +46,7 @@ WITH prior AS (
   FROM appointment_changes WHERE tenant_id = $1 AND idempotency_key = $9
 ),
 target AS (
-  SELECT s.id AS schedule_id, s.centre_id, s.slot_minutes, c.time_zone, sv.id AS service_id, sv.duration_minutes,
+  SELECT s.id AS schedule_id, s.centre_id, s.slot_minutes, c.time_zone, c.offline, sv.id AS service_id, sv.duration_minutes,
          EXISTS (SELECT 1 FROM schedule_services ss WHERE ss.tenant_id = $1 AND ss.schedule_id = s.id AND ss.service_id = sv.id) AS offered
   FROM schedules s
   JOIN centres c ON c.tenant_id = s.tenant_id AND c.id = s.centre_id
@@ -44,8 +54,29 @@ target AS (
   ${scheduleBookingLock('s.id')}
   WHERE s.tenant_id = $1 AND s.id = $2 AND s.active AND s.link_id IS NULL -- mirrors are booked through their sharing server
 ),
+partner_channel AS (
+  SELECT 1 FROM target, traffic_channels tc
+  JOIN partners p ON p.tenant_id = tc.tenant_id AND p.id = tc.partner_id
+  JOIN centres c ON c.tenant_id = tc.tenant_id AND c.id = tc.centre_id
+  WHERE $21 = 'PARTNER' AND tc.tenant_id = $1 AND tc.partner_id = $22::uuid AND tc.centre_id = target.centre_id
+    AND tc.service_id = target.service_id AND p.active AND NOT c.offline
+  FOR SHARE OF tc, p, c
+),
+share_door AS (
+  SELECT 1 FROM target, schedule_shares sh
+  JOIN centres c ON c.tenant_id = sh.tenant_id AND c.id = sh.centre_id
+  WHERE $21 = 'SHARE' AND sh.tenant_id = $1 AND sh.id = $14::uuid AND sh.revoked_at IS NULL AND NOT c.offline AND c.id = target.centre_id
+    AND EXISTS (SELECT 1 FROM schedule_share_schedules sss WHERE sss.tenant_id = $1 AND sss.share_id = sh.id AND sss.schedule_id = target.schedule_id)
+    AND (cardinality(sh.allowed_service_ids) = 0 OR target.service_id = ANY (sh.allowed_service_ids))
+  FOR SHARE OF sh, c
+),
 v AS (
   SELECT target.*, CASE
+      WHEN $21 = 'PARTNER' AND NOT EXISTS (SELECT 1 FROM partner_channel) THEN (
+        SELECT CASE WHEN p.id IS NULL THEN 'PARTNER_NOT_FOUND' WHEN NOT p.active THEN 'PARTNER_INACTIVE'
+                    WHEN target.offline THEN 'CENTRE_OFFLINE' ELSE 'SERVICE_NOT_ACTIVATED_FOR_PARTNER' END
+        FROM (SELECT 1) one LEFT JOIN partners p ON p.tenant_id = $1 AND p.id = $22::uuid)
+      WHEN $21 = 'SHARE' AND NOT EXISTS (SELECT 1 FROM share_door) THEN 'NOT_BOOKABLE_THROUGH_SHARE'
       WHEN target.service_id IS NULL OR NOT target.offered THEN 'SERVICE_NOT_OFFERED'
       WHEN $5::uuid IS NOT NULL AND NOT EXISTS (SELECT 1 FROM patients p WHERE p.tenant_id = $1 AND p.id = $5::uuid) THEN 'PATIENT_NOT_FOUND'
       WHEN $4::timestamptz < now() THEN 'IN_THE_PAST'
@@ -67,9 +98,9 @@ new_patient AS (
 ),
 booked AS (
   INSERT INTO appointments (tenant_id, schedule_id, service_id, patient_id, starts_at, ends_at, origin, anonymous, note,
-                            share_id, client_reference, client_centre_name, remote_appointment_id)
+                            share_id, client_reference, client_centre_name, remote_appointment_id, partner_id)
   SELECT $1, v.schedule_id, v.service_id, coalesce($5::uuid, (SELECT id FROM new_patient)), $4::timestamptz,
-         $4::timestamptz + make_interval(mins => v.duration_minutes), $7, $8, $10, $14::uuid, $15, $16, $17::uuid
+         $4::timestamptz + make_interval(mins => v.duration_minutes), $7, $8, $10, $14::uuid, $15, $16, $17::uuid, $22::uuid
   FROM v WHERE v.problem IS NULL
   RETURNING ${RETURNED_APPOINTMENT_COLUMNS}
 ),
@@ -89,7 +120,7 @@ audited AS (
 SELECT (SELECT count(*) FROM target) > 0 AS "scheduleFound",
        -- Read only when no local schedule answered (a one-time filter): a mirror's plan, in the same round trip.
        (SELECT row_to_json(plan) FROM (${mirrorPlanSql}) plan
-        WHERE NOT EXISTS (SELECT 1 FROM target) AND NOT EXISTS (SELECT 1 FROM prior)) AS "mirrorPlan",
+        WHERE $21 = 'STAFF' AND NOT EXISTS (SELECT 1 FROM target) AND NOT EXISTS (SELECT 1 FROM prior)) AS "mirrorPlan",
        (SELECT problem FROM v) AS problem,
        (SELECT row_to_json(prior) FROM prior) AS prior,
        (SELECT row_to_json(x) FROM (SELECT b.*, (SELECT centre_id FROM v) AS "centreId" FROM booked b) x) AS appointment,
@@ -109,14 +140,15 @@ export function bookingStatement(mirrorPlanSql: (scheduleParam: string, patientP
 }
 
 export async function runBookingStatement(
-  tx: Tx, statement: BookingStatement, request: BookingRequest, actor: Actor, requestHash: string, requestId: string | null = null,
+  tx: Tx, statement: BookingStatement, request: BookingRequest, door: BookingDoor, actor: Actor, requestHash: string, requestId: string | null = null,
 ): Promise<BookingStatementResult> {
   const [row] = await tx.prepared<BookingStatementResult>(statement.name, statement.sql, [
     tx.tenantId, request.scheduleId, request.serviceId, request.start, request.patientId ?? null,
-    request.newPatient ? JSON.stringify(request.newPatient) : null, request.origin ?? 'LOCAL', request.anonymous ?? false,
+    request.newPatient ? JSON.stringify(request.newPatient) : null, door.origin, request.anonymous ?? false,
     request.idempotencyKey, request.note ?? null, actor.kind, actor.id, requestHash,
-    request.twin?.shareId ?? null, request.twin?.clientReference ?? null, request.twin?.clientCentreName ?? null, request.remoteAppointmentId ?? null,
+    door.kind === 'SHARE' ? door.shareId : null, request.twin?.clientReference ?? null, request.twin?.clientCentreName ?? null, request.remoteAppointmentId ?? null,
     request.audit?.action ?? null, request.audit ? JSON.stringify(request.audit.details) : null, requestId,
+    door.kind, door.kind === 'PARTNER' ? door.partnerId : null,
   ]);
   return { ...row, appointment: row.appointment && reviveDates(row.appointment) };
 }

@@ -13,7 +13,7 @@ import { AGENDA_TOPIC, type AgendaEvent } from '../common/agenda-topic';
 import { publishAgendaChangeAfterCommit } from '../scheduling/appointment-events';
 import type { AppointmentLifecycleService } from '../scheduling/appointment-lifecycle.service';
 import { appointmentLoader } from '../scheduling/appointment-loaders';
-import type { AppointmentRow, BookingOutcome, BookingRequest } from '../scheduling/appointment.model';
+import { isPartnerRefusal, type AppointmentRow, type BookingOutcome, type BookingRequest } from '../scheduling/appointment.model';
 import { runStatusChange } from '../scheduling/appointment-changes.sql';
 import { statusesLeadingTo } from '../scheduling/appointment-state-machine';
 import type { BookingService } from '../scheduling/booking.service';
@@ -120,7 +120,8 @@ export class PeerService implements PeerOperations<RequestContext> {
     // server waits). Under a quota, the quota is settled and audited after the commit.
     const audit = share.restrictions.dailyQuota === null ? { action: 'peer.booked', details: { shareId: share.id } } : undefined;
     const outcome = await this.bookTwin(ctx, share, request, idempotencyKey, patientId, audit);
-    if (outcome.kind !== 'BOOKED') return { kind: outcome.kind };
+    // The share door refuses as a share does; a partner's refusals belong to the partner doors.
+    if (outcome.kind !== 'BOOKED') return { kind: isPartnerRefusal(outcome.kind) ? 'NOT_BOOKABLE_THROUGH_SHARE' : outcome.kind };
     const appointment = outcome.appointment;
     const kept = audit !== undefined || await ctx.transaction((tx) => this.settleQuota(ctx, tx, share, appointment, patientId === undefined));
     if (!kept) return { kind: 'SHARE_REFUSED', reason: 'DAILY_QUOTA_REACHED' };
@@ -260,19 +261,19 @@ export class PeerService implements PeerOperations<RequestContext> {
     audit: BookingRequest['audit'],
   ): Promise<BookingOutcome> {
     const base: BookingRequest = {
-      scheduleId: request.scheduleId, serviceId: request.serviceId, start: request.start, idempotencyKey, origin: 'SHARED_CLIENT', note: request.note ?? undefined,
-      twin: { shareId: share.id, clientReference: request.clientReference, clientCentreName: request.clientCentreName }, audit,
+      scheduleId: request.scheduleId, serviceId: request.serviceId, start: request.start, idempotencyKey, note: request.note ?? undefined,
+      twin: { clientReference: request.clientReference, clientCentreName: request.clientCentreName }, audit,
     };
-    if (patientId) return this.booking.bookAuthorized(ctx, { ...base, patientId });
+    if (patientId) return this.booking.book(ctx, { ...base, patientId });
     try {
-      return await this.booking.bookAuthorized(ctx, { ...base, newPatient: toNewPatient(request.patient) });
+      return await this.booking.book(ctx, { ...base, newPatient: toNewPatient(request.patient) });
     } catch (error) {
       // Another booking created a patient with this identity number meanwhile: book for that one.
       const pin = request.patient.personalIdentityNumber;
       if (!pin || !(error instanceof DuplicatePatientIdentity)) throw error;
       const existing = await ctx.transaction((tx) => sharesRepository.patientIdByIdentityNumber(tx, pin));
       if (!existing) throw error;
-      return this.booking.bookAuthorized(ctx, { ...base, patientId: existing });
+      return this.booking.book(ctx, { ...base, patientId: existing });
     }
   }
 

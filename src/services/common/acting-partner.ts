@@ -1,0 +1,37 @@
+import type { Principal } from '../../context/principal';
+import { badInput, forbidden } from '../../platform/errors';
+
+/** For whom a caller acts in the partner part of the schema, and the origin its bookings get. */
+export interface ActingPartner {
+  partnerId: string;
+  origin: 'PARTNER_BOOKING' | 'PARTNER_APP';
+}
+
+const PERMISSION_NEEDED = 'Booking for partners requires the PARTNER_BOOKING permission';
+
+/**
+ * Seed 001's three partner doors: a staff user with PARTNER_BOOKING acts for the partner it names;
+ * a partner user (with PARTNER_BOOKING) and a partner app act for their own partner only, and may
+ * leave it unnamed. Whether the partner exists and is active is the data layer's to say (another
+ * tenant's is NOT_FOUND there).
+ */
+export function actingPartnerOf(caller: Principal, partnerId: string | undefined, field = 'partnerId'): ActingPartner {
+  switch (caller.kind) {
+    case 'STAFF_USER':
+      if (!caller.permissions.includes('PARTNER_BOOKING')) throw forbidden(PERMISSION_NEEDED);
+      if (!partnerId) throw badInput([{ field, problems: ['name the partner you act for'] }]);
+      return { partnerId, origin: 'PARTNER_BOOKING' };
+    case 'PARTNER_USER':
+      if (!caller.permissions.includes('PARTNER_BOOKING')) throw forbidden(PERMISSION_NEEDED);
+      return { partnerId: ownPartner(caller.partnerId, partnerId), origin: 'PARTNER_BOOKING' };
+    case 'PARTNER_APP':
+      return { partnerId: ownPartner(caller.partnerId, partnerId), origin: 'PARTNER_APP' };
+    case 'PEER_SERVER':
+      throw forbidden();
+  }
+}
+
+function ownPartner(own: string, named: string | undefined): string {
+  if (named && named !== own) throw forbidden('A partner user or app acts for its own partner only');
+  return own;
+}
