@@ -33,6 +33,7 @@ import { AvailabilityService } from './services/scheduling/availability.service'
 import { PeerService } from './services/sharing/peer.service';
 import { SharesService } from './services/sharing/shares.service';
 import { LinksService } from './services/sharing/links.service';
+import { BookingStatisticsService } from './services/partners/booking-statistics.service';
 import { SharedSchedulesService } from './services/sharing/shared-schedules.service';
 import { shareLinkVerifier } from './services/sharing/share-link-verifier';
 import { AttemptLimiter } from './services/common/attempt-limiter.sql';
@@ -111,6 +112,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     shares: new SharesService(bus, () => publicUrl),
     peer,
     links: new LinksService(connector, new AttemptLimiter(), bus),
+    bookingStatistics: new BookingStatisticsService(),
   };
 
   const resolvers = [...RESOLVERS, ...(options.extraResolvers ?? [])] as typeof RESOLVERS;

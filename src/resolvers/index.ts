@@ -1,6 +1,7 @@
 import type { NonEmptyArray } from 'type-graphql';
 import type { Services } from '../services';
 import { CATALOG_RESOLVERS } from './catalog';
+import { PARTNER_RESOLVERS } from './partners';
 import { SHARING_RESOLVERS } from './sharing';
 import { ShareLinksResolver } from './sharing/share-links.resolver';
 import { IdentityResolver } from './identity/identity.resolver';
@@ -15,7 +16,7 @@ type ResolverClass = new (services: Services) => object;
 /** Every resolver class; each takes the services bag and nothing else. */
 export const RESOLVERS: NonEmptyArray<ResolverClass> = [
   IdentityResolver, ...CATALOG_RESOLVERS, PatientsResolver, AvailabilityResolver, AppointmentsResolver, AppointmentFieldsResolver, AgendaResolver,
-  ...SHARING_RESOLVERS, ShareLinksResolver,
+  ...SHARING_RESOLVERS, ShareLinksResolver, ...PARTNER_RESOLVERS,
 ];
 
 export function instantiateResolvers(services: Services, classes: readonly ResolverClass[] = RESOLVERS): Map<Function, object> {

@@ -11,6 +11,7 @@ import type { AvailabilityService } from './scheduling/availability.service';
 import type { PeerService } from './sharing/peer.service';
 import type { SharesService } from './sharing/shares.service';
 import type { LinksService } from './sharing/links.service';
+import type { BookingStatisticsService } from './partners/booking-statistics.service';
 
 /** Every service, built once by the composition root (server.ts) and handed to resolvers. */
 export interface Services {
@@ -27,4 +28,5 @@ export interface Services {
   shares: SharesService;
   peer: PeerService;
   links: LinksService;
+  bookingStatistics: BookingStatisticsService;
 }
