@@ -34,6 +34,9 @@ import { PeerService } from './services/sharing/peer.service';
 import { SharesService } from './services/sharing/shares.service';
 import { LinksService } from './services/sharing/links.service';
 import { BookingStatisticsService } from './services/partners/booking-statistics.service';
+import { PartnerBookingService } from './services/partners/partner-booking.service';
+import { PartnersService } from './services/partners/partners.service';
+import { TrafficChannelsService } from './services/partners/traffic-channels.service';
 import { SharedSchedulesService } from './services/sharing/shared-schedules.service';
 import { shareLinkVerifier } from './services/sharing/share-link-verifier';
 import { AttemptLimiter } from './services/common/attempt-limiter.sql';
@@ -112,6 +115,9 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     shares: new SharesService(bus, () => publicUrl),
     peer,
     links: new LinksService(connector, new AttemptLimiter(), bus),
+    partners: new PartnersService(bus),
+    trafficChannels: new TrafficChannelsService(),
+    partnerBooking: new PartnerBookingService(booking),
     bookingStatistics: new BookingStatisticsService(),
   };
 

@@ -12,6 +12,9 @@ import type { PeerService } from './sharing/peer.service';
 import type { SharesService } from './sharing/shares.service';
 import type { LinksService } from './sharing/links.service';
 import type { BookingStatisticsService } from './partners/booking-statistics.service';
+import type { PartnerBookingService } from './partners/partner-booking.service';
+import type { PartnersService } from './partners/partners.service';
+import type { TrafficChannelsService } from './partners/traffic-channels.service';
 
 /** Every service, built once by the composition root (server.ts) and handed to resolvers. */
 export interface Services {
@@ -28,5 +31,8 @@ export interface Services {
   shares: SharesService;
   peer: PeerService;
   links: LinksService;
+  partners: PartnersService;
+  trafficChannels: TrafficChannelsService;
+  partnerBooking: PartnerBookingService;
   bookingStatistics: BookingStatisticsService;
 }

@@ -1,4 +1,4 @@
-import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { Authorized, Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../context/request-context';
 import type { Services } from '../../services';
 import type { CatalogService } from '../../services/catalog/catalog.service';
@@ -14,7 +14,9 @@ export class CentreFieldsResolver {
     this.catalog = services.catalog;
   }
 
-  @FieldResolver(() => [Schedule], { description: 'Every schedule of the centre, active or not, by name.' })
+  /** Staff only: a partner reaches a centre through its flow, never the centre's whole agenda set-up. */
+  @Authorized()
+  @FieldResolver(() => [Schedule], { description: 'Every schedule of the centre, active or not, by name (staff).' })
   async schedules(@Root() centre: Centre, @Ctx() ctx: RequestContext): Promise<Schedule[]> {
     return (await this.catalog.relations.schedulesOf(ctx, centre.id)).map(toSchedule);
   }

@@ -1,3 +1,10 @@
 import { BookingStatisticsResolver } from './booking-statistics.resolver';
+import { PartnerBookingResolver } from './partner-booking.resolver';
+import { AppointmentPartnerFieldsResolver, PartnerBookingFieldsResolver, ViewerPartnerFieldsResolver } from './partner-fields.resolver';
+import { PartnersResolver } from './partners.resolver';
+import { TrafficChannelsResolver } from './traffic-channels.resolver';
 
-export const PARTNER_RESOLVERS = [BookingStatisticsResolver] as const;
+export const PARTNER_RESOLVERS = [
+  PartnersResolver, TrafficChannelsResolver, PartnerBookingResolver, PartnerBookingFieldsResolver, AppointmentPartnerFieldsResolver,
+  ViewerPartnerFieldsResolver, BookingStatisticsResolver,
+] as const;

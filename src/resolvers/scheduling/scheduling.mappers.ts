@@ -12,7 +12,7 @@ import { AppointmentOriginEnum, AppointmentStatusEnum, SlotStateEnum } from '../
 export const toAppointment = (row: AppointmentRow): Appointment => ({
   id: row.id, centreId: row.centreId, scheduleId: row.scheduleId, serviceId: row.serviceId, patientId: row.patientId,
   start: row.startsAt, end: row.endsAt, status: row.status as AppointmentStatusEnum, origin: row.origin as AppointmentOriginEnum,
-  anonymous: row.anonymous, note: row.note, createdAt: row.createdAt, updatedAt: row.updatedAt, viaShare: row.remoteAppointmentId !== null,
+  anonymous: row.anonymous, note: row.note, partnerId: row.partnerId, createdAt: row.createdAt, updatedAt: row.updatedAt, viaShare: row.remoteAppointmentId !== null,
   cancellation: row.cancellationCode ? { reasonCode: row.cancellationCode, reasonText: row.cancellationText } : null,
 });
 

@@ -35,6 +35,7 @@ export class Appointment {
   @Field(() => AppointmentOriginEnum) origin!: AppointmentOriginEnum;
   @Field() anonymous!: boolean;
   @Field(() => String, { nullable: true }) note!: string | null;
+  @Field(() => ID, { nullable: true, description: 'The partner it was booked for (origin PARTNER_BOOKING or PARTNER_APP).' }) partnerId!: string | null;
   @Field({ description: 'Booked in a shared schedule (decided by its sharing server), at the client centre; false otherwise.' }) viaShare!: boolean;
   @Field(() => Cancellation, { nullable: true }) cancellation!: Cancellation | null;
   @Field(() => InstantScalar) createdAt!: Date;

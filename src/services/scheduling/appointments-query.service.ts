@@ -1,6 +1,7 @@
 import type { RequestContext } from '../../context/request-context';
 import { notFound } from '../../platform/errors';
 import { STAFF_READERS, requireStaffRole } from '../common/access';
+import { actingPartnerOf } from '../common/acting-partner';
 import { decodeInstantCursor, toPage, type Page, type PageRequest } from '../common/pagination';
 import type { AppointmentChangeRow, AppointmentFilter, AppointmentRow } from './appointment.model';
 import { appointmentChangesLoader, appointmentLoader } from './appointment-loaders';
@@ -24,6 +25,26 @@ export class AppointmentsQueryService {
 
   async appointments(ctx: RequestContext, filter: AppointmentFilter, page: PageRequest): Promise<Page<AppointmentRow>> {
     requireStaffRole(ctx, STAFF_READERS);
+    return this.list(ctx, filter, page);
+  }
+
+  /**
+   * A partner's own bookings (seed 001), for whoever may act for it: a partner user or app sees
+   * these and nothing else of the agenda. Another partner's booking is NOT_FOUND.
+   */
+  async partnerBooking(ctx: RequestContext, partnerId: string | undefined, id: string): Promise<AppointmentRow> {
+    const acting = actingPartnerOf(ctx.caller, partnerId);
+    const appointment = await appointmentLoader(ctx).load(id);
+    if (!appointment || appointment.partnerId !== acting.partnerId) throw notFound('Appointment');
+    return appointment;
+  }
+
+  async partnerBookings(ctx: RequestContext, partnerId: string | undefined, filter: AppointmentFilter, page: PageRequest): Promise<Page<AppointmentRow>> {
+    const acting = actingPartnerOf(ctx.caller, partnerId);
+    return this.list(ctx, { ...filter, partnerIds: [acting.partnerId] }, page);
+  }
+
+  private async list(ctx: RequestContext, filter: AppointmentFilter, page: PageRequest): Promise<Page<AppointmentRow>> {
     const key = page.after ? decodeInstantCursor(page.after, 'after') : undefined;
     const after: [string, string] | undefined = key && [key.at.toISOString(), key.id];
     const rows = await ctx.singleStatement((tx) => appointmentsRepository.list(tx, filter, { limit: page.first + 1, after }));

@@ -26,9 +26,11 @@ export const appointmentsRepository = {
          AND ($5::timestamptz IS NULL OR (a.ends_at > $5 AND a.starts_at > $5::timestamptz - interval '1 day')) AND ($6::timestamptz IS NULL OR a.starts_at < $6)
          AND ($7::text[] IS NULL OR a.status = ANY ($7)) AND ($8::text[] IS NULL OR a.origin = ANY ($8))
          AND ($9::timestamptz IS NULL OR (a.starts_at, a.id) > ($9, $10::uuid))
+         AND ($12::uuid[] IS NULL OR a.partner_id = ANY ($12))
        ORDER BY a.starts_at, a.id LIMIT $11`,
       [tx.tenantId, filter.centreId ?? null, filter.scheduleId ?? null, filter.patientId ?? null, filter.from ?? null, filter.to ?? null,
-        filter.statuses ?? null, filter.origins ?? null, page.after?.[0] ?? null, page.after?.[1] ?? null, page.limit],
+        filter.statuses ?? null, filter.origins ?? null, page.after?.[0] ?? null, page.after?.[1] ?? null, page.limit,
+        filter.partnerIds ?? null],
     );
     return rows.map((row) => ({ ...row, schedule: { ...row.schedule, createdAt: new Date(row.schedule.createdAt), updatedAt: new Date(row.schedule.updatedAt) } }));
   },

@@ -9,6 +9,8 @@ export interface AvailabilityFilter {
   includeSlots: boolean;
   /** Only these schedules (a share's); by default every schedule of the centre. */
   scheduleIds?: readonly string[];
+  /** Only what this partner's open traffic channels let it book (then serviceId is required). */
+  partnerId?: string;
 }
 
 /** ISO instants in UTC, as PostgreSQL formats them: no Date objects on this hot path. */

@@ -1,6 +1,7 @@
 import type { RequestContext } from '../../context/request-context';
 import { badInput, notFound } from '../../platform/errors';
 import { STAFF_READERS, requireStaffRole } from '../common/access';
+import { actingPartnerOf } from '../common/acting-partner';
 import { centresRepository } from '../catalog/centres.sql';
 import { queryAvailability } from './availability.sql';
 import type { AvailabilityFilter, AvailabilityRow } from './availability.model';
@@ -23,6 +24,20 @@ export class AvailabilityService {
   /** One statement whatever the number of schedules and slots; an unknown centre (or another tenant's) is NOT_FOUND. */
   async availability(ctx: RequestContext, filter: AvailabilityFilter): Promise<CentreAvailability> {
     requireStaffRole(ctx, STAFF_READERS);
+    return this.read(ctx, filter);
+  }
+
+  /**
+   * The green slots of one service for a partner (seed 001): the same statement, limited to the
+   * partner's open channels (an offline centre, an inactive partner or a service not activated
+   * leaves no schedule). Anything else of the agenda shows only as OCCUPIED time.
+   */
+  async partnerAvailability(ctx: RequestContext, partnerId: string | undefined, filter: AvailabilityFilter & { serviceId: string }): Promise<CentreAvailability> {
+    const acting = actingPartnerOf(ctx.caller, partnerId);
+    return this.read(ctx, { ...filter, partnerId: acting.partnerId });
+  }
+
+  private async read(ctx: RequestContext, filter: AvailabilityFilter): Promise<CentreAvailability> {
     this.checkWindow(filter.from, filter.to);
     const schedules = await ctx.singleStatement((tx) => queryAvailability(tx, filter));
     // No rows: a centre without schedules, or no centre of this tenant at all.

@@ -22,6 +22,10 @@ WITH candidates AS (
     AND ($6::uuid IS NULL OR s.practitioner_id = $6::uuid)
     AND ($7::text IS NULL OR $7::text = ANY (p.qualifications))
     AND ($9::uuid[] IS NULL OR s.id = ANY ($9::uuid[]))
+    -- For a partner (seed 001): only what its open channels let it book, in own schedules of an online centre.
+    AND ($10::uuid IS NULL OR (s.link_id IS NULL AND NOT c.offline AND EXISTS (
+      SELECT 1 FROM traffic_channels tc JOIN partners pa ON pa.tenant_id = tc.tenant_id AND pa.id = tc.partner_id AND pa.active
+      WHERE tc.tenant_id = $1 AND tc.partner_id = $10::uuid AND tc.centre_id = s.centre_id AND tc.service_id = $5::uuid)))
 ),
 sched AS (
   SELECT id, tz, make_interval(mins => slot_minutes) AS slot, make_interval(mins => coalesce(duration_minutes, slot_minutes)) AS need
@@ -81,6 +85,6 @@ export async function queryAvailability(tx: Tx, filter: AvailabilityFilter): Pro
   return tx.prepared<AvailabilityRow>('careslot_availability', AVAILABILITY_SQL, [
     tx.tenantId, filter.centreId, filter.from, filter.to,
     filter.serviceId ?? null, filter.practitionerId ?? null, filter.qualification ?? null, filter.includeSlots,
-    filter.scheduleIds ?? null,
+    filter.scheduleIds ?? null, filter.partnerId ?? null,
   ]);
 }

@@ -1,0 +1,111 @@
+import type { RequestContext } from '../../context/request-context';
+import { notFound } from '../../platform/errors';
+import { actingPartnerOf } from '../common/acting-partner';
+import { recordAudit } from '../common/audit-log.sql';
+import { centreLoader, practitionerLoader, scheduleLoader, serviceLoader } from '../catalog/catalog.loaders';
+import type { CentreRow, MedicalServiceRow, PractitionerRow } from '../catalog/catalog.model';
+import { centresRepository } from '../catalog/centres.sql';
+import type { BookingOutcome, BookingRequest } from '../scheduling/appointment.model';
+import type { BookingService } from '../scheduling/booking.service';
+import { patientLoader } from '../scheduling/patients.service';
+import type { PartnerOfferRow, PartnerPatientRow } from './partners.model';
+import { partnerBookingRepository } from './partner-booking.sql';
+
+/** Narrows a centre's offers step by step, as the flow does: qualification, then practitioner. */
+export interface OfferFilter {
+  qualification?: string;
+  practitionerId?: string;
+}
+
+const byName = <Row extends { name: string; id: string }>(a: Row, b: Row) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id);
+const present = <T>(row: T | Error | undefined): row is T => row !== undefined && !(row instanceof Error);
+
+/**
+ * Seed 001's flow for whoever acts for a partner (staff with PARTNER_BOOKING, a partner user, a
+ * partner app): centres → qualifications → practitioners → services, each limited to the
+ * partner's open traffic channels; the patient found by exact identity; then the one booking path.
+ */
+export class PartnerBookingService {
+  constructor(private readonly booking: BookingService) {}
+
+  async centres(ctx: RequestContext, partnerId: string | undefined): Promise<CentreRow[]> {
+    const acting = actingPartnerOf(ctx.caller, partnerId);
+    const ids = await ctx.singleStatement((tx) => partnerBookingRepository.centreIds(tx, acting.partnerId));
+    return (await centreLoader(ctx).loadMany(ids)).filter(present);
+  }
+
+  async qualifications(ctx: RequestContext, partnerId: string | undefined, centreId: string): Promise<string[]> {
+    const offers = await this.offers(ctx, partnerId, centreId);
+    return [...new Set(offers.flatMap((offer) => offer.qualifications))].sort();
+  }
+
+  async practitioners(ctx: RequestContext, partnerId: string | undefined, centreId: string, filter: OfferFilter): Promise<PractitionerRow[]> {
+    const offers = narrowed(await this.offers(ctx, partnerId, centreId), filter);
+    const ids = [...new Set(offers.flatMap((offer) => (offer.practitionerId ? [offer.practitionerId] : [])))];
+    return (await practitionerLoader(ctx).loadMany(ids)).filter(present).sort(byName);
+  }
+
+  async services(ctx: RequestContext, partnerId: string | undefined, centreId: string, filter: OfferFilter): Promise<MedicalServiceRow[]> {
+    const offers = narrowed(await this.offers(ctx, partnerId, centreId), filter);
+    const ids = [...new Set(offers.map((offer) => offer.serviceId))];
+    return (await serviceLoader(ctx).loadMany(ids)).filter(present).sort(byName);
+  }
+
+  /**
+   * Step 4: a patient by exact personal identity number together with the family name, and only
+   * what booking needs. Every look-up is audited, found or not (who asked, for which partner).
+   */
+  async findPatient(ctx: RequestContext, partnerId: string | undefined, identity: { personalIdentityNumber: string; familyName: string }): Promise<PartnerPatientRow | null> {
+    const acting = actingPartnerOf(ctx.caller, partnerId);
+    return ctx.transaction(async (tx) => {
+      const patient = await partnerBookingRepository.findPatient(tx, identity.personalIdentityNumber.trim(), identity.familyName.trim());
+      await recordAudit(ctx, tx, {
+        action: 'partner.patient-looked-up', entityType: 'Patient', entityId: patient?.id,
+        details: { partnerId: acting.partnerId, found: patient !== undefined },
+      });
+      return patient ?? null;
+    });
+  }
+
+  /** Step 5: the one booking path, through the partner door (its policy is checked in the booking statement). */
+  book(ctx: RequestContext, partnerId: string | undefined, request: Omit<BookingRequest, 'partnerId'>): Promise<BookingOutcome> {
+    const acting = actingPartnerOf(ctx.caller, partnerId);
+    return this.booking.book(ctx, { ...request, partnerId: acting.partnerId });
+  }
+
+  private async offers(ctx: RequestContext, partnerId: string | undefined, centreId: string): Promise<PartnerOfferRow[]> {
+    const acting = actingPartnerOf(ctx.caller, partnerId);
+    const offers = await ctx.singleStatement((tx) => partnerBookingRepository.offers(tx, acting.partnerId, centreId));
+    if (offers.length === 0 && !(await ctx.singleStatement((tx) => centresRepository.exists(tx, centreId)))) throw notFound('Centre');
+    return offers;
+  }
+}
+
+function narrowed(offers: PartnerOfferRow[], filter: OfferFilter): PartnerOfferRow[] {
+  return offers.filter((offer) => (!filter.qualification || offer.qualifications.includes(filter.qualification))
+    && (!filter.practitionerId || offer.practitionerId === filter.practitionerId));
+}
+
+/**
+ * What hangs off a partner's booking, batched per request. No rights check: whoever holds the
+ * booking was allowed to read it; the patient comes as a partner sees it (names and id only).
+ */
+export const partnerBookingRelations = {
+  async centreOf(ctx: RequestContext, booking: { centreId: string }): Promise<CentreRow | undefined> {
+    return centreLoader(ctx).load(booking.centreId);
+  },
+
+  async serviceOf(ctx: RequestContext, booking: { serviceId: string }): Promise<MedicalServiceRow | undefined> {
+    return serviceLoader(ctx).load(booking.serviceId);
+  },
+
+  async practitionerOf(ctx: RequestContext, booking: { scheduleId: string }): Promise<PractitionerRow | undefined> {
+    const schedule = await scheduleLoader(ctx).load(booking.scheduleId);
+    return schedule?.practitionerId ? practitionerLoader(ctx).load(schedule.practitionerId) : undefined;
+  },
+
+  async patientOf(ctx: RequestContext, booking: { patientId: string | null }): Promise<PartnerPatientRow | undefined> {
+    const patient = booking.patientId ? await patientLoader(ctx).load(booking.patientId) : undefined;
+    return patient && { id: patient.id, familyName: patient.familyName, givenName: patient.givenName };
+  },
+};
