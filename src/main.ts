@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig, unknownSettings } from './config';
-import { seedDemoData } from './demo/seed-demo-data';
+import { seedDemoData, type DemoData } from './demo/seed-demo-data';
 import { createLogger } from './platform/logger';
 import { createServer } from './server';
 
@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   }
 }
 
-function printBanner(url: string, admins: Array<{ tenantName: string; email: string; token: string }>): void {
+function printBanner(url: string, admins: DemoData['admins']): void {
   const lines = [
     '',
     `careslot is running with demo data. Open GraphiQL: ${url}/graphiql`,
@@ -51,6 +51,10 @@ function printBanner(url: string, admins: Array<{ tenantName: string; email: str
       `  ${admin.tenantName} — admin ${admin.email}`,
       `    GraphiQL, signed in: ${url}/graphiql#token=${admin.token}`,
       `    Header to paste:     {"Authorization": "Bearer ${admin.token}"}`,
+      ...(admin.partnerApp ? [
+        `    Partner app of ${admin.partnerApp.partnerName} (books through its traffic channels):`,
+        `      GraphiQL, signed in: ${url}/graphiql#token=${admin.partnerApp.token}`,
+      ] : []),
       '',
     ]),
     'Tokens are new at every start (earlier demo tokens are revoked). Stop with Ctrl+C.',

@@ -67,7 +67,11 @@ export async function seedDemoAgenda(server: CareslotServer, tenantId: string, a
   const services = [];
   for (const service of DEMO_SERVICES) services.push({ ...service, id: (await catalog.medicalServices.create(ctx, service)).id });
   const patients = [];
-  for (const [familyName, givenName] of DEMO_PATIENTS) patients.push((await server.services.patients.createPatient(ctx, { familyName, givenName, phone: '+46 70 000 00 00' })).id);
+  for (const [i, [familyName, givenName]] of DEMO_PATIENTS.entries()) {
+    // Identity numbers in the Swedish form (Andersson's is the one the GraphiQL partner tab looks up).
+    const personalIdentityNumber = `1985${String(i + 1).padStart(2, '0')}01${2386 + i}`;
+    patients.push((await server.services.patients.createPatient(ctx, { familyName, givenName, phone: '+46 70 000 00 00', personalIdentityNumber })).id);
+  }
 
   const validFrom = new Date(Date.now() - 7 * 86_400_000).toISOString().slice(0, 10);
   const openingHours = [1, 2, 3, 4, 5].flatMap((weekday) => [

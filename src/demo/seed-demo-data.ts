@@ -2,6 +2,7 @@ import type { CareslotServer } from '../server';
 import { issueToken } from '../platform/opaque-token';
 import { identityRepository } from '../services/identity/identity.sql';
 import { seedDemoAgenda } from './demo-agenda';
+import { seedDemoPartners, type DemoPartnerApp } from './demo-partners';
 
 /** Fixed ids make seeding idempotent: a second start finds the tenants instead of adding new ones. */
 export const DEMO_TENANTS = [
@@ -12,7 +13,7 @@ export const DEMO_TENANTS = [
 const DEMO_TOKEN_LABEL = 'demo (printed by npm start)';
 
 export interface DemoData {
-  admins: Array<{ tenantName: string; email: string; token: string }>;
+  admins: Array<{ tenantName: string; email: string; token: string; partnerApp?: DemoPartnerApp }>;
 }
 
 export async function seedDemoData(server: CareslotServer): Promise<DemoData> {
@@ -35,7 +36,8 @@ export async function seedDemoData(server: CareslotServer): Promise<DemoData> {
       return { token: issued.token, adminId };
     });
     await seedDemoAgenda(server, tenant.id, token.adminId);
-    admins.push({ tenantName: tenant.name, email: tenant.adminEmail, token: token.token });
+    const partnerApp = await seedDemoPartners(server, tenant.id, token.adminId);
+    admins.push({ tenantName: tenant.name, email: tenant.adminEmail, token: token.token, partnerApp });
   }
   return { admins };
 }

@@ -15,7 +15,7 @@ import { until } from '../support/browser/until';
  * The tests run in order on one page, as one visit.
  */
 
-const EXAMPLE_TABS = ['CentresAndThisWeek', 'BookAppointment', 'CancelAppointment', 'AgendaChanged', 'CreateScheduleShare', 'CreateShareLink'];
+const EXAMPLE_TABS = ['CentresAndThisWeek', 'BookAppointment', 'CancelAppointment', 'AgendaChanged', 'CreateScheduleShare', 'CreateShareLink', 'PartnerFlow', 'BookToPartner'];
 /** The centres of the first demo tenant, whose admin signs in. */
 const DEMO_CENTRE_NAMES = DEMO_CENTRES[DEMO_TENANTS[0].id]!.map((centre) => centre.name).sort();
 /** The shape of a token (cst_… sign-in, csl_… share link), to make sure none is stored where it must not be. */
@@ -172,6 +172,24 @@ describe('GraphiQL in a browser', () => {
     expect(link).toMatchObject({ __typename: 'ShareLinkOk', link: { label: 'Linked from GraphiQL' } });
     expect(DEMO_CENTRE_NAMES).toContain(link.remoteCentreName);
     expect(JSON.stringify(await graphiql.storage('localStorage'))).not.toMatch(ANY_TOKEN);
+  });
+
+  it('fills the seed-001 tab with a partner, a centre, a service and a green slot; both its operations run as they stand', async () => {
+    const answerOf = async (tab: string, field: string): Promise<any> => {
+      await graphiql.selectTab(tab);
+      expect(await graphiql.editor('variables')).not.toMatch(/"</);
+      await graphiql.run();
+      const result = await graphiql.untilResult<{ data?: any; errors?: unknown }>((shown) => Boolean(shown.data?.[field]) || 'errors' in shown, `the answer of ${tab}`);
+      expect(result.errors).toBeUndefined();
+      return result.data;
+    };
+
+    const flow = await answerOf('PartnerFlow', 'partnerCentres');
+    expect(flow.viewer.can.bookForPartners).toBe(true);
+    expect(flow.partnerServices.length).toBeGreaterThan(0);
+    expect(flow.partnerPatient).toMatchObject({ familyName: 'Andersson' });
+    const booked = await answerOf('BookToPartner', 'bookForPartner');
+    expect(booked.bookForPartner).toMatchObject({ __typename: 'PartnerBooking', status: 'BOOKED', origin: 'PARTNER_BOOKING' });
   });
 
   it('receives in a subscription started in the page a booking made by another client', async () => {

@@ -224,9 +224,15 @@ describe('GraphiQL example tabs', () => {
     shareServerUrl: 'http://127.0.0.1:4000',
     shareCentreId: '6f1c1e1e-0000-4000-8000-000000000001',
     shareToken: 'csl_0123',
+    partnerId: '6f1c1e1e-0000-4000-8000-000000000007',
+    partnerCentreId: '6f1c1e1e-0000-4000-8000-000000000001',
+    partnerServiceId: '6f1c1e1e-0000-4000-8000-000000000003',
+    partnerScheduleId: '6f1c1e1e-0000-4000-8000-000000000002',
+    partnerSlotStart: '2026-03-31T08:30:00.000Z',
+    partnerBookingKey: 'graphiql-partner-0123456789',
   };
 
-  it('show centres and availability, booking, cancelling, the live agenda, sharing and linking, in that order', () => {
+  it('show centres and availability, booking, cancelling, the live agenda, sharing, linking and booking to a partner, in that order', () => {
     const rootFields = GRAPHIQL_EXAMPLES.map((example) => {
       const operation = getOperationAST(parse(example.query));
       const fields = operation?.selectionSet.selections.map((selection) => (selection.kind === 'Field' ? selection.name.value : '?'));
@@ -240,6 +246,8 @@ describe('GraphiQL example tabs', () => {
       'subscription agendaChanged',
       'mutation createScheduleShare',
       'mutation createShareLink',
+      'query viewer partnerCentres partnerQualifications partnerPractitioners partnerServices partnerAvailability partnerPatient',
+      'mutation bookForPartner',
     ]);
   });
 

@@ -39,7 +39,7 @@
   const session = signInSession();
   const bar = sessionBar(document.getElementById('careslot-session'), signOut);
   const subscriptions = subscriptionClient(websocketUrlFor(config.endpoint));
-  const knownFacts = { ...thisWeek(), bookingKey: idempotencyKey(), cancellationKey: idempotencyKey() };
+  const knownFacts = { ...thisWeek(), bookingKey: idempotencyKey(), cancellationKey: idempotencyKey(), partnerBookingKey: idempotencyKey() };
   let filled = readJson(storage, FILLED_KEY) || { tenantId: null, variables: {} };
   let root;
   let props;
@@ -74,7 +74,7 @@
     if (viewer) {
       // Whatever was found in time: an example whose ids are missing shows "<hint>" instead.
       const found = {};
-      await withTimeout(lookUpFacts(session.authorization(), found), FACTS_TIMEOUT_MS);
+      await withTimeout(Promise.all([lookUpFacts(session.authorization(), found), lookUpPartnerFacts(session.authorization(), found)]), FACTS_TIMEOUT_MS);
       Object.assign(knownFacts, found);
     }
 
@@ -232,7 +232,7 @@
   }
 
   async function whoIs(authorization) {
-    const query = 'query GraphiqlViewer { viewer { kind tenantId user { email displayName roles } } }';
+    const query = 'query GraphiqlViewer { viewer { kind tenantId user { email displayName roles } partner { name } } }';
     const { status, result } = await postGraphql({ query }, { Authorization: authorization });
     if (status === 401) return { rejected: true };
     const viewer = result && result.data && result.data.viewer;
@@ -279,7 +279,8 @@
       },
       showSignedIn(viewer) {
         const user = viewer.user;
-        const identity = node('span', 'careslot-session-identity', [user ? user.email : 'a ' + viewer.kind.toLowerCase().replace(/_/g, ' ')]);
+        const who = 'a ' + viewer.kind.toLowerCase().replace(/_/g, ' ') + (viewer.partner ? ' of ' + viewer.partner.name : '');
+        const identity = node('span', 'careslot-session-identity', [user ? user.email : who]);
         identity.id = 'careslot-viewer';
         identity.title = 'Tenant ' + viewer.tenantId;
         const details = user ? [user.displayName, user.roles.join(', ')].filter(Boolean).join(' · ') : '';
@@ -380,6 +381,35 @@
     const schedules = free.result.data?.availability?.schedules ?? [];
     const slot = schedules.find((each) => each.scheduleId === schedule.id)?.slots.find((each) => each.state === 'FREE');
     if (slot) facts.freeSlotStart = slot.start;
+  }
+
+  /** The seed-001 tab's values: a partner the caller may book for, its first centre and service, a green slot. */
+  async function lookUpPartnerFacts(authorization, facts) {
+    const ask = async (query, variables) => (await postGraphql({ query, variables }, { Authorization: authorization })).result.data;
+    const who = await ask('query GraphiqlPartner { viewer { partner { id } can { partners { id } } } }');
+    const partnerId = who?.viewer?.partner?.id ?? who?.viewer?.can?.partners?.[0]?.id;
+    if (!partnerId) return;
+    facts.partnerId = partnerId;
+    const centres = await ask('query GraphiqlPartnerCentres($partnerId: ID) { partnerCentres(partnerId: $partnerId) { id } }', { partnerId });
+    const centreId = centres?.partnerCentres?.[0]?.id;
+    if (!centreId) return;
+    facts.partnerCentreId = centreId;
+    const services = await ask('query GraphiqlPartnerServices($partnerId: ID, $centreId: ID!) { partnerServices(partnerId: $partnerId, centreId: $centreId) { id } }', { partnerId, centreId });
+    const serviceId = services?.partnerServices?.[0]?.id;
+    if (!serviceId) return;
+    facts.partnerServiceId = serviceId;
+    const soon = new Date(Date.now() + 30 * 60 * 1000);
+    const slots = await ask(`query GraphiqlPartnerSlot($partnerId: ID, $centreId: ID!, $serviceId: ID!, $from: Instant!, $to: Instant!) {
+      partnerAvailability(partnerId: $partnerId, centreId: $centreId, serviceId: $serviceId, from: $from, to: $to) { schedules { scheduleId slots { start state } } }
+    }`, { partnerId, centreId, serviceId, from: soon.toISOString(), to: new Date(soon.getTime() + 7 * 24 * 60 * 60 * 1000).toISOString() });
+    for (const schedule of slots?.partnerAvailability?.schedules ?? []) {
+      const slot = schedule.slots.find((each) => each.state === 'FREE');
+      if (slot) {
+        facts.partnerScheduleId = schedule.scheduleId;
+        facts.partnerSlotStart = slot.start;
+        return;
+      }
+    }
   }
 
   function shareFacts() {

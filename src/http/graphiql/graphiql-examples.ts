@@ -33,6 +33,12 @@ export const GRAPHIQL_EXAMPLE_FACTS = {
   shareServerUrl: 'serverUrl from the CreateScheduleShare answer',
   shareCentreId: 'centreId from the CreateScheduleShare answer',
   shareToken: 'token from the CreateScheduleShare answer',
+  partnerId: 'a partner you may book for: see viewer { can { partners { id } } }',
+  partnerCentreId: 'a centre of the partner: see partnerCentres',
+  partnerServiceId: 'an activated service: see partnerServices',
+  partnerScheduleId: 'a schedule with a green slot: see partnerAvailability',
+  partnerSlotStart: 'a green slot: see partnerAvailability',
+  partnerBookingKey: 'any 8–128 letters, digits, dots, dashes',
 } as const;
 
 export type GraphiqlExampleFact = keyof typeof GRAPHIQL_EXAMPLE_FACTS;
@@ -194,6 +200,66 @@ mutation CreateShareLink($input: CreateShareLinkInput!) {
         token: fact('shareToken'),
         centreId: fact('clientCentreId'),
         label: 'Linked from GraphiQL',
+      },
+    },
+  },
+  {
+    operationName: 'PartnerFlow',
+    query: `# Seed 001, "Book to partner", steps 1–4: staff with the
+# PARTNER_BOOKING permission (naming the partner), a partner
+# user or a partner app (the banner prints one) see only what
+# the partner's traffic channels activate. Step 5 is the next tab.
+query PartnerFlow($partnerId: ID, $centreId: ID!, $serviceId: ID!, $from: Instant!, $to: Instant!) {
+  viewer { kind can { bookForPartners partners { id name } } }
+  # 1. Centres where the partner has an activated service
+  partnerCentres(partnerId: $partnerId) { id name }
+  # 2. Qualifications, practitioners, services (activated only)
+  partnerQualifications(partnerId: $partnerId, centreId: $centreId)
+  partnerPractitioners(partnerId: $partnerId, centreId: $centreId) { id name }
+  partnerServices(partnerId: $partnerId, centreId: $centreId) { id name durationMinutes }
+  # 3. The green slots of one service
+  partnerAvailability(partnerId: $partnerId, centreId: $centreId, serviceId: $serviceId, from: $from, to: $to) {
+    schedules { scheduleId slots { start state } }
+  }
+  # 4. A patient, by exact identity number and family name (audited)
+  partnerPatient(partnerId: $partnerId, personalIdentityNumber: "198501012386", familyName: "Andersson") {
+    id givenName familyName
+  }
+}
+`,
+    variables: {
+      partnerId: fact('partnerId'),
+      centreId: fact('partnerCentreId'),
+      serviceId: fact('partnerServiceId'),
+      from: fact('weekStart'),
+      to: fact('weekEnd'),
+    },
+  },
+  {
+    operationName: 'BookToPartner',
+    query: `# Seed 001, step 5: books a green slot for the partner, for a
+# patient found in PartnerFlow (patientId) or a new one. Typed
+# failures add ServiceNotActivatedForPartner and CentreOffline.
+mutation BookToPartner($input: BookForPartnerInput!) {
+  bookForPartner(input: $input) {
+    __typename
+    ... on PartnerBooking { id start status origin partnerId service { name } patient { familyName } }
+    ... on ServiceNotActivatedForPartner { message }
+    ... on CentreOffline { message }
+    ... on SlotUnavailable { message }
+    ... on InThePast { message }
+    ... on OffSlotGrid { message }
+  }
+}
+`,
+    variables: {
+      input: {
+        partnerId: fact('partnerId'),
+        scheduleId: fact('partnerScheduleId'),
+        serviceId: fact('partnerServiceId'),
+        start: fact('partnerSlotStart'),
+        newPatient: { familyName: 'Exempel', givenName: 'Greta' },
+        idempotencyKey: fact('partnerBookingKey'),
       },
     },
   },
