@@ -1,4 +1,4 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver } from 'type-graphql';
 import type { RequestContext } from '../../context/request-context';
 import { ADMIN_ONLY } from '../../services/common/access';
 import type { Services } from '../../services';
@@ -11,7 +11,7 @@ import { toApiToken, toApiTokenConnection, toUser, toUserConnection, toViewer } 
 export class IdentityResolver {
   constructor(private readonly services: Services) {}
 
-  @Authorized('STAFF_USER', 'PARTNER_APP', 'PEER_SERVER')
+  @Authorized('STAFF_USER', 'PARTNER_USER', 'PARTNER_APP', 'PEER_SERVER')
   @Query(() => Viewer, { description: 'Who the bearer token stands for.' })
   viewer(@Ctx() ctx: RequestContext): Viewer {
     return toViewer(ctx.caller);
@@ -19,9 +19,9 @@ export class IdentityResolver {
 
   /** Read only when asked for: `{ viewer { kind } }` needs no database. */
   @FieldResolver(() => User, { nullable: true })
-  async user(@Root() viewer: Viewer, @Ctx() ctx: RequestContext): Promise<User | null> {
-    const caller = ctx.caller;
-    return caller.kind === 'STAFF_USER' && viewer.kind === 'STAFF_USER' ? toUser(await this.services.users.user(ctx, caller.userId)) : null;
+  async user(@Ctx() ctx: RequestContext): Promise<User | null> {
+    const own = await this.services.users.ownUser(ctx);
+    return own ? toUser(own) : null;
   }
 
   @Authorized(...ADMIN_ONLY)

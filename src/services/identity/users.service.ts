@@ -1,3 +1,4 @@
+import { userIdOf } from '../../context/principal';
 import type { RequestContext } from '../../context/request-context';
 import type { StaffPermission, StaffRole } from '../../entities';
 import type { EventBus } from '../../events/event-bus';
@@ -63,6 +64,12 @@ export class UsersService {
     const user = await ctx.transaction((tx) => identityRepository.findUser(tx, userId));
     if (!user) throw notFound('User');
     return user;
+  }
+
+  /** The caller's own user (staff or partner user); undefined for apps and peers. */
+  async ownUser(ctx: RequestContext): Promise<UserRow | undefined> {
+    const userId = userIdOf(ctx.caller);
+    return userId ? ctx.transaction((tx) => identityRepository.findUser(tx, userId)) : undefined;
   }
 
   async users(ctx: RequestContext, page: PageRequest): Promise<Page<UserRow>> {
