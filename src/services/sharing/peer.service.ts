@@ -120,8 +120,8 @@ export class PeerService implements PeerOperations<RequestContext> {
     // server waits). Under a quota, the quota is settled and audited after the commit.
     const audit = share.restrictions.dailyQuota === null ? { action: 'peer.booked', details: { shareId: share.id } } : undefined;
     const outcome = await this.bookTwin(ctx, share, request, idempotencyKey, patientId, audit);
-    // The share door refuses as a share does; a partner's refusals belong to the partner doors.
-    if (outcome.kind !== 'BOOKED') return { kind: isPartnerRefusal(outcome.kind) ? 'NOT_BOOKABLE_THROUGH_SHARE' : outcome.kind };
+    if (outcome.kind === 'NOT_BOOKABLE_THROUGH_SHARE' || isPartnerRefusal(outcome.kind)) return this.whyRefused(ctx, peer, request, idempotencyKey);
+    if (outcome.kind !== 'BOOKED') return { kind: outcome.kind };
     const appointment = outcome.appointment;
     const kept = audit !== undefined || await ctx.transaction((tx) => this.settleQuota(ctx, tx, share, appointment, patientId === undefined));
     if (!kept) return { kind: 'SHARE_REFUSED', reason: 'DAILY_QUOTA_REACHED' };
@@ -253,6 +253,16 @@ export class PeerService implements PeerOperations<RequestContext> {
     if (rules.dailyQuota !== null && (facts.bookedOnDay ?? 0) >= rules.dailyQuota) return refuse('DAILY_QUOTA_REACHED');
     if (facts.referenceTaken) throw conflict('This client reference already has a booking through this share', { field: 'input.clientReference' });
     return { kind: 'BOOK', share: share!, patientId: facts.patientId ?? undefined };
+  }
+
+  /**
+   * The booking statement's share door refused: the share changed after its rules were read (the
+   * centre went offline, the service or schedule left the share, the share was revoked). Its rules
+   * are read again for the reason the wire names; a change undone meanwhile still refuses, as offline.
+   */
+  private async whyRefused(ctx: RequestContext, peer: PeerServerPrincipal, request: PeerBookRequest, idempotencyKey: string): Promise<PeerBookOutcome> {
+    const again = await this.prepareBooking(ctx, peer, request, idempotencyKey);
+    return again.kind === 'DONE' ? again.outcome : { kind: 'SHARE_REFUSED', reason: 'CENTRE_OFFLINE' };
   }
 
   /** The patient is found by personal identity number, or created in the booking statement itself. */
