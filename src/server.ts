@@ -117,7 +117,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     links: new LinksService(connector, new AttemptLimiter(), bus),
     partners: new PartnersService(bus),
     trafficChannels: new TrafficChannelsService(),
-    partnerBooking: new PartnerBookingService(booking),
+    partnerBooking: new PartnerBookingService(booking, availability),
     bookingStatistics: new BookingStatisticsService(),
   };
 

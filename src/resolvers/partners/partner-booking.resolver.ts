@@ -53,7 +53,7 @@ export class PartnerBookingResolver {
   @Authorized(...PARTNER_DOORS)
   @Query(() => Availability, { description: '3. The green slots of an activated service; the rest of the agenda only as OCCUPIED time. One SQL statement.' })
   async partnerAvailability(@Ctx() ctx: RequestContext, @Args() { partnerId, ...args }: PartnerAvailabilityArgs, @Info() info: GraphQLResolveInfo): Promise<Availability> {
-    return toAvailability(await this.services.availability.partnerAvailability(ctx, partnerId, { ...args, includeSlots: selects(info, ['schedules', 'slots']) }));
+    return toAvailability(await this.services.partnerBooking.availability(ctx, partnerId, { ...args, includeSlots: selects(info, ['schedules', 'slots']) }));
   }
 
   @Authorized(...PARTNER_DOORS)

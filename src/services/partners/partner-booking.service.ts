@@ -1,20 +1,31 @@
+import DataLoader from 'dataloader';
+import { ownPartnerOf } from '../../context/principal';
 import type { RequestContext } from '../../context/request-context';
 import { notFound } from '../../platform/errors';
-import { actingPartnerOf } from '../common/acting-partner';
+import { actingPartnerOf, type ActingPartner } from '../common/acting-partner';
 import { recordAudit } from '../common/audit-log.sql';
 import { centreLoader, practitionerLoader, scheduleLoader, serviceLoader } from '../catalog/catalog.loaders';
 import type { CentreRow, MedicalServiceRow, PractitionerRow } from '../catalog/catalog.model';
 import { centresRepository } from '../catalog/centres.sql';
 import type { BookingOutcome, BookingRequest } from '../scheduling/appointment.model';
 import type { BookingService } from '../scheduling/booking.service';
-import { patientLoader } from '../scheduling/patients.service';
+import type { AvailabilityFilter } from '../scheduling/availability.model';
+import type { AvailabilityService, CentreAvailability } from '../scheduling/availability.service';
 import type { PartnerOfferRow, PartnerPatientRow } from './partners.model';
 import { partnerBookingRepository } from './partner-booking.sql';
+import { partnerLoader } from './partners.service';
 
 /** Narrows a centre's offers step by step, as the flow does: qualification, then practitioner. */
 export interface OfferFilter {
   qualification?: string;
   practitionerId?: string;
+}
+
+/** Who the caller acts for, and that partner exists in the tenant (another tenant's is NOT_FOUND). */
+async function actingFor(ctx: RequestContext, partnerId: string | undefined): Promise<ActingPartner> {
+  const acting = actingPartnerOf(ctx.caller, partnerId);
+  if (!(await partnerLoader(ctx).load(acting.partnerId))) throw notFound('Partner');
+  return acting;
 }
 
 const byName = <Row extends { name: string; id: string }>(a: Row, b: Row) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id);
@@ -26,10 +37,10 @@ const present = <T>(row: T | Error | undefined): row is T => row !== undefined &
  * partner's open traffic channels; the patient found by exact identity; then the one booking path.
  */
 export class PartnerBookingService {
-  constructor(private readonly booking: BookingService) {}
+  constructor(private readonly booking: BookingService, private readonly availabilityOf: AvailabilityService) {}
 
   async centres(ctx: RequestContext, partnerId: string | undefined): Promise<CentreRow[]> {
-    const acting = actingPartnerOf(ctx.caller, partnerId);
+    const acting = await actingFor(ctx, partnerId);
     const ids = await ctx.singleStatement((tx) => partnerBookingRepository.centreIds(tx, acting.partnerId));
     return (await centreLoader(ctx).loadMany(ids)).filter(present);
   }
@@ -56,7 +67,7 @@ export class PartnerBookingService {
    * what booking needs. Every look-up is audited, found or not (who asked, for which partner).
    */
   async findPatient(ctx: RequestContext, partnerId: string | undefined, identity: { personalIdentityNumber: string; familyName: string }): Promise<PartnerPatientRow | null> {
-    const acting = actingPartnerOf(ctx.caller, partnerId);
+    const acting = await actingFor(ctx, partnerId);
     return ctx.transaction(async (tx) => {
       const patient = await partnerBookingRepository.findPatient(tx, identity.personalIdentityNumber.trim(), identity.familyName.trim());
       await recordAudit(ctx, tx, {
@@ -73,8 +84,14 @@ export class PartnerBookingService {
     return this.booking.book(ctx, { ...request, partnerId: acting.partnerId });
   }
 
+  /** Step 3: the green slots of one service, through the partner's open channels (availability's one statement). */
+  async availability(ctx: RequestContext, partnerId: string | undefined, filter: AvailabilityFilter & { serviceId: string }): Promise<CentreAvailability> {
+    const acting = await actingFor(ctx, partnerId);
+    return this.availabilityOf.partnerAvailability(ctx, acting.partnerId, filter);
+  }
+
   private async offers(ctx: RequestContext, partnerId: string | undefined, centreId: string): Promise<PartnerOfferRow[]> {
-    const acting = actingPartnerOf(ctx.caller, partnerId);
+    const acting = await actingFor(ctx, partnerId);
     const offers = await ctx.singleStatement((tx) => partnerBookingRepository.offers(tx, acting.partnerId, centreId));
     if (offers.length === 0 && !(await ctx.singleStatement((tx) => centresRepository.exists(tx, centreId)))) throw notFound('Centre');
     return offers;
@@ -84,6 +101,23 @@ export class PartnerBookingService {
 function narrowed(offers: PartnerOfferRow[], filter: OfferFilter): PartnerOfferRow[] {
   return offers.filter((offer) => (!filter.qualification || offer.qualifications.includes(filter.qualification))
     && (!filter.practitionerId || offer.practitionerId === filter.practitionerId));
+}
+
+const AUDITED_PATIENTS = Symbol('patients read through partner bookings');
+
+/** Patients read through partner bookings: each batch is read and audited in one transaction (who read which, for which partner). */
+function auditedPatientLoader(ctx: RequestContext): DataLoader<string, PartnerPatientRow | undefined> {
+  return ctx.memoize(AUDITED_PATIENTS, () => new DataLoader<string, PartnerPatientRow | undefined>(async (ids) => {
+    const rows = await ctx.transaction(async (tx) => {
+      const found = await partnerBookingRepository.patientsByIds(tx, ids);
+      await recordAudit(ctx, tx, {
+        action: 'partner.patients-read', entityType: 'Patient', details: { partnerId: ownPartnerOf(ctx.caller) ?? null, patientIds: found.map((row) => row.id) },
+      });
+      return found;
+    });
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    return ids.map((id) => byId.get(id));
+  }));
 }
 
 /**
@@ -104,8 +138,7 @@ export const partnerBookingRelations = {
     return schedule?.practitionerId ? practitionerLoader(ctx).load(schedule.practitionerId) : undefined;
   },
 
-  async patientOf(ctx: RequestContext, booking: { patientId: string | null }): Promise<PartnerPatientRow | undefined> {
-    const patient = booking.patientId ? await patientLoader(ctx).load(booking.patientId) : undefined;
-    return patient && { id: patient.id, familyName: patient.familyName, givenName: patient.givenName };
+  patientOf(ctx: RequestContext, booking: { patientId: string | null }): Promise<PartnerPatientRow | undefined> {
+    return booking.patientId ? auditedPatientLoader(ctx).load(booking.patientId) : Promise.resolve(undefined);
   },
 };

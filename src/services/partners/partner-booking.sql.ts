@@ -1,4 +1,5 @@
 import type { Tx } from '../../db/unit-of-work';
+import { lookupableIds } from '../catalog/catalog-support.sql';
 import type { PartnerOfferRow, PartnerPatientRow } from './partners.model';
 
 /** Channels that let a partner book: activated, at an online centre, while the partner is active. */
@@ -27,6 +28,14 @@ export const partnerBookingRepository = {
        LEFT JOIN practitioners pr ON pr.tenant_id = s.tenant_id AND pr.id = s.practitioner_id
        WHERE tc.tenant_id = $1 AND tc.partner_id = $2 AND tc.centre_id = $3`,
       [tx.tenantId, partnerId, centreId],
+    );
+  },
+
+  /** Patients as a partner sees them (its bookings' patients). */
+  async patientsByIds(tx: Tx, ids: readonly string[]): Promise<PartnerPatientRow[]> {
+    return tx.query<PartnerPatientRow>(
+      `SELECT id, family_name AS "familyName", given_name AS "givenName" FROM patients WHERE tenant_id = $1 AND id = ANY($2::uuid[])`,
+      [tx.tenantId, lookupableIds(ids)],
     );
   },
 
