@@ -4,7 +4,9 @@
  * side, the exported functions the parent side.
  *
  *  http     bare node:http + pg: the product's availability SQL (same BEGIN/set_config round trip,
- *           same statement, COMMIT) as JSON; the agenda as one hand-written JOIN; a constant JSON answer.
+ *           same statement, COMMIT) as JSON, also with a service and a partner (scenario 11); the
+ *           agenda as one hand-written JOIN; booking statistics as one hand-written GROUP BY
+ *           (scenario 12); a constant JSON answer.
  *           Statements run as named prepared statements, as careslot's hot statements do.
  *  ws       a bare `ws` server speaking just enough graphql-transport-ws to accept the same
  *           subscribers, broadcasting one pre-serialised message to every socket.
@@ -44,20 +46,31 @@ export interface FloorServer {
 
 /**
  * The product's availability statement, copied from the same build careslot runs
- * (dist/src/services/scheduling/availability.query.js), so the floor always runs exactly its SQL.
+ * (dist/src/services/scheduling/availability.sql.js), so the floor always runs exactly its SQL.
  */
 export function productAvailabilitySql(): string {
-  const compiled = readFileSync(join(ROOT, 'dist', 'src', 'services', 'scheduling', 'availability.query.js'), 'utf8');
+  const compiled = readFileSync(join(ROOT, 'dist', 'src', 'services', 'scheduling', 'availability.sql.js'), 'utf8');
   const match = /const AVAILABILITY_SQL = `([\s\S]*?)`;/.exec(compiled);
-  if (!match || match[1].includes('${')) throw new Error('could not copy AVAILABILITY_SQL from dist/src/services/scheduling/availability.query.js');
+  if (!match || match[1].includes('${')) throw new Error('could not copy AVAILABILITY_SQL from dist/src/services/scheduling/availability.sql.js');
   return match[1];
 }
 
-/** Parameters as queryAvailability passes them: tenant, centre, from, to, no filters, includeSlots; later ones null. */
-export function availabilityParameters(sql: string, tenantId: string, centreId: string, from: string, to: string, slots: boolean): unknown[] {
+/** What a partner's green slots add (scenario 11): the service ($5) and the partner ($10), as queryAvailability passes them. */
+export interface AvailabilityFilters {
+  serviceId?: string | null;
+  partnerId?: string | null;
+}
+
+/** Parameters as queryAvailability passes them: tenant, centre, from, to, service, no other filters, includeSlots; later ones null but the partner. */
+export function availabilityParameters(sql: string, tenantId: string, centreId: string, from: string, to: string, slots: boolean, filters: AvailabilityFilters = {}): unknown[] {
   const count = Math.max(...[...sql.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
-  const parameters: unknown[] = [tenantId, centreId, from, to, null, null, null, slots];
+  const parameters: unknown[] = [tenantId, centreId, from, to, filters.serviceId ?? null, null, null, slots];
   while (parameters.length < count) parameters.push(null);
+  if (filters.partnerId) {
+    // queryAvailability's 10th parameter: refuse to guess if the statement no longer filters by partner there.
+    if (!sql.includes('tc.partner_id = $10::uuid')) throw new Error('the availability SQL no longer takes the partner as $10: update availabilityParameters');
+    parameters[9] = filters.partnerId;
+  }
   return parameters;
 }
 
@@ -69,6 +82,21 @@ LEFT JOIN practitioners p ON p.tenant_id = s.tenant_id AND p.id = s.practitioner
 LEFT JOIN patients pt ON pt.tenant_id = a.tenant_id AND pt.id = a.patient_id
 WHERE a.tenant_id = $1 AND s.centre_id = $2 AND a.ends_at > $3 AND a.starts_at < $4
 ORDER BY a.starts_at, a.id LIMIT $5`;
+
+/**
+ * Scenario 12's floor: a tenant's appointments starting in [from, to) counted per partner and
+ * service, straight from appointments (no join: neither key needs one); an index-only scan of
+ * appointments_statistics_idx (tenant_id, starts_at) INCLUDE (…, service_id, status, origin, partner_id).
+ */
+export const STATISTICS_GROUP_BY_SQL = `
+SELECT a.partner_id AS "partnerId", a.service_id AS "serviceId", count(*)::int AS booked,
+       (count(*) FILTER (WHERE a.status = 'CANCELLED'))::int AS cancelled,
+       (count(*) FILTER (WHERE a.status = 'NO_SHOW'))::int AS "noShow",
+       (count(*) FILTER (WHERE a.status = 'FULFILLED'))::int AS fulfilled
+FROM appointments a
+WHERE a.tenant_id = $1 AND a.starts_at >= $2::timestamptz AND a.starts_at < $3::timestamptz
+GROUP BY a.partner_id, a.service_id
+ORDER BY a.partner_id, a.service_id`;
 
 export const BOOKING_INSERT_SQL = `
 INSERT INTO appointments (tenant_id, schedule_id, service_id, patient_id, starts_at, ends_at, origin, anonymous, note)
@@ -194,7 +222,9 @@ async function serveHttp(port: number, config: FloorConfig): Promise<void> {
     req.resume();
     if (url.pathname === '/viewer') return answer(viewer);
     if (url.pathname === '/availability') {
-      const parameters = availabilityParameters(sql, config.tenantId, config.centreId, from!, to!, url.searchParams.get('slots') === '1');
+      const parameters = availabilityParameters(sql, config.tenantId, config.centreId, from!, to!, url.searchParams.get('slots') === '1', {
+        serviceId: url.searchParams.get('serviceId'), partnerId: url.searchParams.get('partnerId'),
+      });
       inTenant((query) => query('availability', sql, parameters))
         .then((rows) => answer(JSON.stringify({ data: { availability: { schedules: rows } } })), fail);
       return;
@@ -210,6 +240,21 @@ async function serveHttp(port: number, config: FloorConfig): Promise<void> {
                 schedule: { name: r.scheduleName, practitioner: r.practitionerName === null ? null : { name: r.practitionerName } },
                 patient: r.familyName === null ? null : { familyName: r.familyName },
               })),
+            },
+          },
+        })), fail);
+      return;
+    }
+    if (url.pathname === '/statistics') {
+      inTenant<any>((query) => query('statistics', STATISTICS_GROUP_BY_SQL, [config.tenantId, from, to]))
+        .then((rows) => answer(JSON.stringify({
+          data: {
+            bookingStatistics: {
+              groups: rows.map((r) => ({
+                key: { partnerId: r.partnerId, serviceId: r.serviceId },
+                counts: { booked: r.booked, cancelled: r.cancelled, noShow: r.noShow, fulfilled: r.fulfilled },
+              })),
+              total: { booked: rows.reduce((sum, r) => sum + r.booked, 0) },
             },
           },
         })), fail);

@@ -27,6 +27,9 @@ import { overheadScenario } from './scenarios/s6-overhead';
 import { fanOutScenario } from './scenarios/s7-fanout';
 import { crossServerScenario } from './scenarios/s8-cross-server';
 import { resourcesScenario } from './scenarios/s9-resources';
+import { partnerBookingScenario } from './scenarios/s10-partner-booking';
+import { partnerAvailabilityScenario } from './scenarios/s11-partner-availability';
+import { statisticsScenario } from './scenarios/s12-statistics';
 
 const SCENARIOS: Array<[string, Scenario]> = [
   ['1', availabilityScenario],
@@ -38,6 +41,9 @@ const SCENARIOS: Array<[string, Scenario]> = [
   ['7', fanOutScenario],
   ['8', crossServerScenario],
   ['9', resourcesScenario],
+  ['10', partnerBookingScenario],
+  ['11', partnerAvailabilityScenario],
+  ['12', statisticsScenario],
 ];
 
 function parseSettings(argv: string[]): Settings {

@@ -19,17 +19,39 @@ const BENCH_OCCUPANCY = 0.4;
 const PAIRS_PER_DAY = 16;
 /** A booked pair is one 30-minute visit (half of them) or one 15-minute visit in either half. */
 const PAIR_OCCUPANCY = 0.5 * 1 + 0.5 * 0.5;
+/**
+ * Partners (seed 001): tenant n has 2 + (n + 1) % 2 of them (the bench tenant 3), each with a
+ * traffic channel for every service at every centre of its tenant. An appointment is a partner
+ * booking when the first byte of its hash is below PARTNER_BYTE (38/256 ≈ 15%): through a partner
+ * app when the third byte is below APP_BYTE (60%), else booked by a person for the partner.
+ */
+const PARTNER_BYTE = 38;
+const APP_BYTE = 154;
+/** Past appointments: ~5% CANCELLED, ~3% NO_SHOW (the fourth byte), the rest FULFILLED; future ones BOOKED. */
+const CANCELLED_BYTE = 13;
+const NO_SHOW_BYTE = 21;
+const PARTNERS = [
+  { name: 'Nordvård Försäkring', kind: 'INSURER' },
+  { name: 'Boka Vård Portal', kind: 'BOOKING_PORTAL' },
+  { name: 'Hälsokassan', kind: 'INSURER' },
+] as const;
 
-/** Appointments of one half of the tenants ($5: 0 or 1); $3/$4: booking probability of a half-hour pair (bench centre / others). */
+/**
+ * Appointments of one half of the tenants ($5: 0 or 1); $3/$4: booking probability of a half-hour pair (bench centre / others).
+ * Partner, origin and past status come from an md5 of the schedule and the start: the same rows get them every run.
+ */
 const APPOINTMENTS_SQL = `
-INSERT INTO appointments (tenant_id, schedule_id, service_id, patient_id, starts_at, ends_at, status)
+INSERT INTO appointments (tenant_id, schedule_id, service_id, patient_id, starts_at, ends_at, status, origin, partner_id)
 SELECT tenant_id, id, pg_temp.bench_id('service-' || n || '-' || CASE WHEN kind < 2 THEN 'VISIT30' ELSE 'VISIT15' END),
        pg_temp.bench_id('patient-' || n || '-' || floor(random() * ${PATIENTS_PER_TENANT})::int),
        pair_start + CASE WHEN kind = 3 THEN interval '15 minutes' ELSE interval '0' END,
        pair_start + CASE WHEN kind = 2 THEN interval '15 minutes' ELSE interval '30 minutes' END,
-       CASE WHEN pair_start < now() THEN 'FULFILLED' ELSE 'BOOKED' END
+       CASE WHEN pair_start >= now() THEN 'BOOKED' WHEN get_byte(h, 3) < ${CANCELLED_BYTE} THEN 'CANCELLED'
+            WHEN get_byte(h, 3) < ${NO_SHOW_BYTE} THEN 'NO_SHOW' ELSE 'FULFILLED' END,
+       CASE WHEN get_byte(h, 0) >= ${PARTNER_BYTE} THEN 'LOCAL' WHEN get_byte(h, 2) < ${APP_BYTE} THEN 'PARTNER_APP' ELSE 'PARTNER_BOOKING' END,
+       CASE WHEN get_byte(h, 0) < ${PARTNER_BYTE} THEN pg_temp.bench_id('partner-' || n || '-' || get_byte(h, 1) % (2 + (n + 1) % 2)) END
 FROM (
-  SELECT tenant_id, id, n, floor(random() * 4)::int AS kind, pair_start
+  SELECT tenant_id, id, n, floor(random() * 4)::int AS kind, pair_start, decode(md5(id::text || extract(epoch FROM pair_start)::bigint), 'hex') AS h
   FROM (
     -- random() as a column of its own: a bare WHERE random() < … would be pushed down to the scan of bench_bs.
     SELECT bs.tenant_id, bs.id, bs.n, bs.c, random() AS r,
@@ -78,6 +100,8 @@ export interface BenchData {
   centreIds: string[];
   visit15ServiceId: string;
   patientIds: string[];
+  /** The bench tenant's generated partners (3), by name; ~15% of the generated appointments are theirs. */
+  partnerIds: string[];
   /** The bench week: next Monday 00:00 local to the Monday after (ISO, UTC). */
   weekFrom: string;
   weekTo: string;
@@ -98,7 +122,9 @@ export interface BenchData {
  * opening hours and never overlap per schedule: each is placed inside its own half-hour pair.
  * Foreign keys are not re-checked row by row (session_replication_role = replica, the usual
  * bulk-load switch): the generator produces them consistent. The exclusion constraint stays on
- * during the load and checks every generated row; plain secondary indexes are rebuilt after it.
+ * during the load and checks every generated row but the CANCELLED ones (it exempts them); those
+ * are checked against every other row of their schedule after the load. Plain secondary indexes
+ * are rebuilt after it. About 15% of the appointments are partner bookings (PARTNERS).
  */
 export async function generateData(ownerUrl: string, appUrl: string, factor: number, log: (line: string) => void): Promise<BenchData> {
   const scale = scaleOf(factor);
@@ -131,7 +157,7 @@ export async function generateData(ownerUrl: string, appUrl: string, factor: num
   const client = await loaderSession(ownerUrl);
   try {
     const q = (sql: string, params: unknown[] = []) => client.query(sql, params);
-    await step('tenants, centres, practitioners, services, schedules, hours, patients', async () => {
+    await step('tenants, centres, practitioners, services, schedules, hours, partners, channels, patients', async () => {
       // Plain (unlogged) tables, not temporary ones: the parallel appointment loaders read them too.
       await q(`CREATE UNLOGGED TABLE bench_bt AS
                  SELECT 0 AS n, $1::uuid AS tenant_id
@@ -156,6 +182,13 @@ export async function generateData(ownerUrl: string, appUrl: string, factor: num
       await q(`INSERT INTO opening_hours (tenant_id, schedule_id, weekday, start_time, end_time, valid_from)
                  SELECT bs.tenant_id, bs.id, wd, h.s, h.e, DATE '2020-01-01'
                  FROM bench_bs bs, generate_series(1, 5) wd, (VALUES (TIME '08:00', TIME '12:00'), (TIME '13:00', TIME '17:00')) h(s, e)`);
+      await q(`INSERT INTO partners (tenant_id, id, name, kind)
+                 SELECT bt.tenant_id, pg_temp.bench_id('partner-' || bt.n || '-' || p), v.name, v.kind
+                 FROM bench_bt bt CROSS JOIN generate_series(0, 1 + (bt.n + 1) % 2) p
+                 JOIN (VALUES ${PARTNERS.map((partner, i) => `(${i}, '${partner.name}', '${partner.kind}')`).join(', ')}) v(i, name, kind) ON v.i = p`);
+      await q(`INSERT INTO traffic_channels (tenant_id, partner_id, centre_id, service_id)
+                 SELECT pa.tenant_id, pa.id, c.id, sv.id FROM partners pa
+                 JOIN centres c ON c.tenant_id = pa.tenant_id JOIN services sv ON sv.tenant_id = pa.tenant_id`);
       await q(`INSERT INTO patients (tenant_id, id, family_name, given_name, phone)
                  SELECT bt.tenant_id, pg_temp.bench_id('patient-' || bt.n || '-' || i),
                         (ARRAY['Andersson','Johansson','Karlsson','Nilsson','Eriksson','Larsson','Olsson','Persson','Svensson','Gustafsson',
@@ -184,6 +217,13 @@ export async function generateData(ownerUrl: string, appUrl: string, factor: num
       for (const i of indexes) await q(i.indexdef);
       await q('DROP TABLE bench_bs, bench_bt');
     });
+    await step('cancelled appointments overlap no other (the constraint exempts them)', async () => {
+      const { rows: [overlaps] } = await q(`SELECT count(*)::int AS n FROM appointments x JOIN appointments a
+                                              ON a.tenant_id = x.tenant_id AND a.schedule_id = x.schedule_id AND a.id <> x.id
+                                             AND a.starts_at < x.ends_at AND a.ends_at > x.starts_at AND a.starts_at > x.starts_at - interval '1 day'
+                                             WHERE x.status = 'CANCELLED'`);
+      if (overlaps.n !== 0) throw new Error(`${overlaps.n} generated appointments overlap a cancelled one`);
+    });
     await q(`RESET session_replication_role`);
     await step('VACUUM ANALYZE', () => q('VACUUM ANALYZE'));
 
@@ -191,10 +231,12 @@ export async function generateData(ownerUrl: string, appUrl: string, factor: num
     const centreIds = (await q(`SELECT pg_temp.bench_id('centre-0-' || c)::text AS id FROM generate_series(0, ${CENTRES_PER_TENANT - 1}) c ORDER BY c`)).rows.map((r) => r.id as string);
     const patientIds = (await q(`SELECT id::text FROM patients WHERE tenant_id = $1 ORDER BY id LIMIT 200`, [provisioned.tenantId])).rows.map((r) => r.id as string);
     const visit15 = await one(`SELECT pg_temp.bench_id('service-0-VISIT15')::text AS id`);
+    const partnerIds = (await q(`SELECT id::text FROM partners WHERE tenant_id = $1 ORDER BY name`, [provisioned.tenantId])).rows.map((r) => r.id as string);
     const weekFrom = weekStart.plus({ weeks: 1 });
     const counts = await one(`SELECT (SELECT count(*) FROM tenants)::int AS tenants, (SELECT count(*) FROM centres)::int AS centres,
                                      (SELECT count(*) FROM schedules)::int AS schedules, (SELECT count(*) FROM patients)::int AS patients,
-                                     (SELECT count(*) FROM appointments)::int AS appointments`);
+                                     (SELECT count(*) FROM appointments)::int AS appointments, (SELECT count(*) FROM partners)::int AS partners,
+                                     (SELECT count(*) FROM appointments WHERE partner_id IS NOT NULL)::int AS "partnerAppointments"`);
     // Booked minutes / open minutes (10 schedules × 5 days × 8 h) in the bench week.
     const occupancy = await one(`SELECT sum(extract(epoch FROM a.ends_at - a.starts_at)) / (10 * 5 * 8 * 3600) AS share
                                  FROM appointments a JOIN schedules s ON s.tenant_id = a.tenant_id AND s.id = a.schedule_id
@@ -202,7 +244,7 @@ export async function generateData(ownerUrl: string, appUrl: string, factor: num
     [provisioned.tenantId, centreIds[0], weekFrom.toJSDate(), weekFrom.plus({ weeks: 1 }).toJSDate()]);
     return {
       tenantId: provisioned.tenantId, token: provisioned.adminToken, centreId: centreIds[0], centreIds,
-      visit15ServiceId: visit15.id, patientIds,
+      visit15ServiceId: visit15.id, patientIds, partnerIds,
       weekFrom: weekFrom.toUTC().toISO({ suppressMilliseconds: true })!,
       weekTo: weekFrom.plus({ weeks: 1 }).toUTC().toISO({ suppressMilliseconds: true })!,
       monthTo: weekFrom.plus({ days: 30 }).toUTC().toISO({ suppressMilliseconds: true })!,
