@@ -101,6 +101,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const lifecycle = new AppointmentLifecycleService(bus, shared);
   const availability = new AvailabilityService(config.AVAILABILITY_MAX_DAYS, shared);
   const watchers = new PeerWatchers({ database: tenants, connector, bus, lifecycle, health, logger, recordWaitMs: config.PEER_TIMEOUT_MS });
+  const appointments = new AppointmentsQueryService();
   const services: Services = {
     authenticator,
     users: new UsersService(bus),
@@ -110,14 +111,14 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     availability,
     booking,
     lifecycle,
-    appointments: new AppointmentsQueryService(),
+    appointments,
     agenda: new AgendaWatchService(bus, authenticator),
     shares: new SharesService(bus, () => publicUrl),
     peer,
     links: new LinksService(connector, new AttemptLimiter(), bus),
     partners: new PartnersService(bus),
     trafficChannels: new TrafficChannelsService(),
-    partnerBooking: new PartnerBookingService(booking, availability),
+    partnerBooking: new PartnerBookingService(booking, availability, appointments),
     bookingStatistics: new BookingStatisticsService(),
   };
 

@@ -19,7 +19,18 @@ export interface CredentialVerifier {
 export interface Refused {
   refused: string;
   reason: CredentialRefusal;
+  /** Whose credential it is, so that re-enabling that user or partner clears the refusal at once. */
+  owner?: CredentialOwner;
 }
+
+/** The user and partner a credential acts as, where it has them. */
+export interface CredentialOwner {
+  userId?: string;
+  partnerId?: string;
+}
+
+const ownerOf = (principal: Principal | Refused): CredentialOwner =>
+  'refused' in principal ? principal.owner ?? {} : { userId: userIdOf(principal), partnerId: ownPartnerOf(principal) };
 
 export interface StoredCredential {
   secretHash: Buffer;
@@ -171,19 +182,20 @@ export class Authenticator {
     this.finding.delete(credentialId);
   }
 
-  /** The user's roles changed, or the user was disabled: every credential of theirs is looked up again. */
+  /** The user's roles changed, or the user was disabled or enabled: every credential of theirs is looked up again. */
   evictUser(userId: string): void {
-    this.evictWhere((principal) => userIdOf(principal) === userId);
+    this.evictWhere((owner) => owner.userId === userId);
   }
 
-  /** A partner was changed (deactivated): its users' and apps' credentials are looked up again. */
+  /** A partner was changed (deactivated, activated): its users' and apps' credentials are looked up again. */
   evictPartner(partnerId: string): void {
-    this.evictWhere((principal) => ownPartnerOf(principal) === partnerId);
+    this.evictWhere((owner) => owner.partnerId === partnerId);
   }
 
-  private evictWhere(matches: (principal: Principal) => boolean): void {
-    for (const [key, entry] of this.known) if ('kind' in entry.principal && matches(entry.principal)) this.known.delete(key);
-    for (const principal of this.rechecking.keys()) if (matches(principal)) this.rechecking.delete(principal);
+  /** Refusals too: a credential refused because its user or partner was disabled works again once they are enabled. */
+  private evictWhere(matches: (owner: CredentialOwner) => boolean): void {
+    for (const [key, entry] of this.known) if (matches(ownerOf(entry.principal))) this.known.delete(key);
+    for (const principal of this.rechecking.keys()) if (matches(ownerOf(principal))) this.rechecking.delete(principal);
     // A look-up under way does not know whom it stands for yet: let every later one start afresh.
     this.finding.clear();
   }

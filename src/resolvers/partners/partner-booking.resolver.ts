@@ -72,12 +72,12 @@ export class PartnerBookingResolver {
   @Authorized(...PARTNER_DOORS)
   @Query(() => PartnerBookingConnection, { description: 'The partner\'s own bookings, by start, cursor-paginated.' })
   async partnerBookings(@Ctx() ctx: RequestContext, @Args() { partnerId, from, to, statuses, ...page }: PartnerBookingsArgs): Promise<PartnerBookingConnection> {
-    return toPartnerBookingConnection(await this.services.appointments.partnerBookings(ctx, partnerId, { from, to, statuses }, page));
+    return toPartnerBookingConnection(await this.services.partnerBooking.bookings(ctx, partnerId, { from, to, statuses }, page));
   }
 
   @Authorized(...PARTNER_DOORS)
   @Query(() => PartnerBooking, { description: 'One of the partner\'s own bookings; any other appointment is NOT_FOUND.' })
   async partnerBooking(@Ctx() ctx: RequestContext, @Args() { partnerId, id }: PartnerBookingArgs): Promise<PartnerBooking> {
-    return toPartnerBooking(await this.services.appointments.partnerBooking(ctx, partnerId, id));
+    return toPartnerBooking(await this.services.partnerBooking.bookingOf(ctx, partnerId, id));
   }
 }

@@ -32,7 +32,10 @@ export function apiTokenVerifier(database: TenantDatabase): CredentialVerifier {
 function principalOf(credential: CredentialRow, tenantId: string): Principal | Refused {
   if (credential.revokedAt) return { refused: 'Token revoked', reason: 'REVOKED' };
   if (credential.expiresAt && credential.expiresAt.getTime() <= Date.now()) return { refused: 'Token expired', reason: 'EXPIRED' };
-  const invalid: Refused = { refused: 'Invalid token', reason: 'INVALID' };
+  const invalid: Refused = {
+    refused: 'Invalid token', reason: 'INVALID',
+    owner: { userId: credential.userId ?? undefined, partnerId: credential.partnerId ?? credential.userPartnerId ?? undefined },
+  };
   const base = { tenantId, credentialId: credential.id };
   if (credential.principalKind === 'PARTNER_APP') {
     return credential.partnerId && credential.partnerActive ? { ...base, kind: 'PARTNER_APP', partnerId: credential.partnerId } : invalid;

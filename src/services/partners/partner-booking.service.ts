@@ -1,5 +1,4 @@
 import DataLoader from 'dataloader';
-import { ownPartnerOf } from '../../context/principal';
 import type { RequestContext } from '../../context/request-context';
 import { notFound } from '../../platform/errors';
 import { actingPartnerOf, type ActingPartner } from '../common/acting-partner';
@@ -7,7 +6,9 @@ import { recordAudit } from '../common/audit-log.sql';
 import { centreLoader, practitionerLoader, scheduleLoader, serviceLoader } from '../catalog/catalog.loaders';
 import type { CentreRow, MedicalServiceRow, PractitionerRow } from '../catalog/catalog.model';
 import { centresRepository } from '../catalog/centres.sql';
-import type { BookingOutcome, BookingRequest } from '../scheduling/appointment.model';
+import type { AppointmentFilter, AppointmentRow, BookingOutcome, BookingRequest } from '../scheduling/appointment.model';
+import type { AppointmentsQueryService } from '../scheduling/appointments-query.service';
+import type { Page, PageRequest } from '../common/pagination';
 import type { BookingService } from '../scheduling/booking.service';
 import type { AvailabilityFilter } from '../scheduling/availability.model';
 import type { AvailabilityService, CentreAvailability } from '../scheduling/availability.service';
@@ -37,7 +38,11 @@ const present = <T>(row: T | Error | undefined): row is T => row !== undefined &
  * partner's open traffic channels; the patient found by exact identity; then the one booking path.
  */
 export class PartnerBookingService {
-  constructor(private readonly booking: BookingService, private readonly availabilityOf: AvailabilityService) {}
+  constructor(
+    private readonly booking: BookingService,
+    private readonly availabilityOf: AvailabilityService,
+    private readonly appointments: AppointmentsQueryService,
+  ) {}
 
   async centres(ctx: RequestContext, partnerId: string | undefined): Promise<CentreRow[]> {
     const acting = await actingFor(ctx, partnerId);
@@ -78,6 +83,17 @@ export class PartnerBookingService {
     });
   }
 
+  /** The partner's own bookings (the partner named must exist in the tenant). */
+  async bookings(ctx: RequestContext, partnerId: string | undefined, filter: AppointmentFilter, page: PageRequest): Promise<Page<AppointmentRow>> {
+    const acting = await actingFor(ctx, partnerId);
+    return this.appointments.partnerBookings(ctx, acting.partnerId, filter, page);
+  }
+
+  async bookingOf(ctx: RequestContext, partnerId: string | undefined, appointmentId: string): Promise<AppointmentRow> {
+    const acting = await actingFor(ctx, partnerId);
+    return this.appointments.partnerBooking(ctx, acting.partnerId, appointmentId);
+  }
+
   /** Step 5: the one booking path, through the partner door (its policy is checked in the booking statement). */
   book(ctx: RequestContext, partnerId: string | undefined, request: Omit<BookingRequest, 'partnerId'>): Promise<BookingOutcome> {
     const acting = actingPartnerOf(ctx.caller, partnerId);
@@ -105,18 +121,24 @@ function narrowed(offers: PartnerOfferRow[], filter: OfferFilter): PartnerOfferR
 
 const AUDITED_PATIENTS = Symbol('patients read through partner bookings');
 
-/** Patients read through partner bookings: each batch is read and audited in one transaction (who read which, for which partner). */
+/**
+ * Patients read through partner bookings, keyed by [partner, patient]: each batch is read and
+ * audited in one transaction, one record per partner (who read which patients, for which partner).
+ */
 function auditedPatientLoader(ctx: RequestContext): DataLoader<string, PartnerPatientRow | undefined> {
-  return ctx.memoize(AUDITED_PATIENTS, () => new DataLoader<string, PartnerPatientRow | undefined>(async (ids) => {
+  return ctx.memoize(AUDITED_PATIENTS, () => new DataLoader<string, PartnerPatientRow | undefined>(async (keys) => {
+    const pairs = keys.map((key) => JSON.parse(key) as [string, string]);
     const rows = await ctx.transaction(async (tx) => {
-      const found = await partnerBookingRepository.patientsByIds(tx, ids);
-      await recordAudit(ctx, tx, {
-        action: 'partner.patients-read', entityType: 'Patient', details: { partnerId: ownPartnerOf(ctx.caller) ?? null, patientIds: found.map((row) => row.id) },
-      });
+      const found = await partnerBookingRepository.patientsByIds(tx, [...new Set(pairs.map(([, patientId]) => patientId))]);
+      const foundIds = new Set(found.map((row) => row.id));
+      for (const partnerId of new Set(pairs.map(([partner]) => partner))) {
+        const patientIds = [...new Set(pairs.filter(([partner, patient]) => partner === partnerId && foundIds.has(patient)).map(([, patient]) => patient))];
+        await recordAudit(ctx, tx, { action: 'partner.patients-read', entityType: 'Patient', details: { partnerId, patientIds } });
+      }
       return found;
     });
     const byId = new Map(rows.map((row) => [row.id, row]));
-    return ids.map((id) => byId.get(id));
+    return pairs.map(([, patientId]) => byId.get(patientId));
   }));
 }
 
@@ -138,7 +160,7 @@ export const partnerBookingRelations = {
     return schedule?.practitionerId ? practitionerLoader(ctx).load(schedule.practitionerId) : undefined;
   },
 
-  patientOf(ctx: RequestContext, booking: { patientId: string | null }): Promise<PartnerPatientRow | undefined> {
-    return booking.patientId ? auditedPatientLoader(ctx).load(booking.patientId) : Promise.resolve(undefined);
+  patientOf(ctx: RequestContext, booking: { partnerId: string; patientId: string | null }): Promise<PartnerPatientRow | undefined> {
+    return booking.patientId ? auditedPatientLoader(ctx).load(JSON.stringify([booking.partnerId, booking.patientId])) : Promise.resolve(undefined);
   },
 };

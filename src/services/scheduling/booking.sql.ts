@@ -46,7 +46,7 @@ WITH prior AS (
   FROM appointment_changes WHERE tenant_id = $1 AND idempotency_key = $9
 ),
 target AS (
-  SELECT s.id AS schedule_id, s.centre_id, s.slot_minutes, c.time_zone, c.offline, sv.id AS service_id, sv.duration_minutes,
+  SELECT s.id AS schedule_id, s.centre_id, s.slot_minutes, c.time_zone, sv.id AS service_id, sv.duration_minutes,
          EXISTS (SELECT 1 FROM schedule_services ss WHERE ss.tenant_id = $1 AND ss.schedule_id = s.id AND ss.service_id = sv.id) AS offered
   FROM schedules s
   JOIN centres c ON c.tenant_id = s.tenant_id AND c.id = s.centre_id
@@ -54,29 +54,36 @@ target AS (
   ${scheduleBookingLock('s.id')}
   WHERE s.tenant_id = $1 AND s.id = $2 AND s.active AND s.link_id IS NULL -- mirrors are booked through their sharing server
 ),
-partner_channel AS (
-  SELECT 1 FROM target, traffic_channels tc
-  JOIN partners p ON p.tenant_id = tc.tenant_id AND p.id = tc.partner_id
-  JOIN centres c ON c.tenant_id = tc.tenant_id AND c.id = tc.centre_id
-  WHERE $21 = 'PARTNER' AND tc.tenant_id = $1 AND tc.partner_id = $22::uuid AND tc.centre_id = target.centre_id
-    AND tc.service_id = target.service_id AND p.active AND NOT c.offline
-  FOR SHARE OF tc, p, c
+-- The door's rows, each locked on its own: a locked read answers the row as the transaction that
+-- held it left it, so the reason given is the current one.
+door_centre AS (
+  SELECT c.offline FROM target, centres c
+  WHERE $21 IN ('PARTNER', 'SHARE') AND c.tenant_id = $1 AND c.id = target.centre_id
+  FOR SHARE OF c
 ),
-share_door AS (
+door_partner AS (
+  SELECT p.active FROM partners p WHERE $21 = 'PARTNER' AND p.tenant_id = $1 AND p.id = $22::uuid
+  FOR SHARE
+),
+door_channel AS (
+  SELECT 1 FROM target, traffic_channels tc
+  WHERE $21 = 'PARTNER' AND tc.tenant_id = $1 AND tc.partner_id = $22::uuid AND tc.centre_id = target.centre_id AND tc.service_id = target.service_id
+  FOR KEY SHARE OF tc
+),
+door_share AS (
   SELECT 1 FROM target, schedule_shares sh
-  JOIN centres c ON c.tenant_id = sh.tenant_id AND c.id = sh.centre_id
-  WHERE $21 = 'SHARE' AND sh.tenant_id = $1 AND sh.id = $14::uuid AND sh.revoked_at IS NULL AND NOT c.offline AND c.id = target.centre_id
+  WHERE $21 = 'SHARE' AND sh.tenant_id = $1 AND sh.id = $14::uuid AND sh.revoked_at IS NULL AND sh.centre_id = target.centre_id
     AND EXISTS (SELECT 1 FROM schedule_share_schedules sss WHERE sss.tenant_id = $1 AND sss.share_id = sh.id AND sss.schedule_id = target.schedule_id)
     AND (cardinality(sh.allowed_service_ids) = 0 OR target.service_id = ANY (sh.allowed_service_ids))
-  FOR SHARE OF sh, c
+  FOR SHARE OF sh
 ),
 v AS (
   SELECT target.*, CASE
-      WHEN $21 = 'PARTNER' AND NOT EXISTS (SELECT 1 FROM partner_channel) THEN (
-        SELECT CASE WHEN p.id IS NULL THEN 'PARTNER_NOT_FOUND' WHEN NOT p.active THEN 'PARTNER_INACTIVE'
-                    WHEN target.offline THEN 'CENTRE_OFFLINE' ELSE 'SERVICE_NOT_ACTIVATED_FOR_PARTNER' END
-        FROM (SELECT 1) one LEFT JOIN partners p ON p.tenant_id = $1 AND p.id = $22::uuid)
-      WHEN $21 = 'SHARE' AND NOT EXISTS (SELECT 1 FROM share_door) THEN 'NOT_BOOKABLE_THROUGH_SHARE'
+      WHEN $21 = 'PARTNER' AND NOT EXISTS (SELECT 1 FROM door_partner) THEN 'PARTNER_NOT_FOUND'
+      WHEN $21 = 'PARTNER' AND NOT (SELECT active FROM door_partner) THEN 'PARTNER_INACTIVE'
+      WHEN $21 = 'PARTNER' AND (SELECT offline FROM door_centre) THEN 'CENTRE_OFFLINE'
+      WHEN $21 = 'PARTNER' AND NOT EXISTS (SELECT 1 FROM door_channel) THEN 'SERVICE_NOT_ACTIVATED_FOR_PARTNER'
+      WHEN $21 = 'SHARE' AND ((SELECT offline FROM door_centre) OR NOT EXISTS (SELECT 1 FROM door_share)) THEN 'NOT_BOOKABLE_THROUGH_SHARE'
       WHEN target.service_id IS NULL OR NOT target.offered THEN 'SERVICE_NOT_OFFERED'
       WHEN $5::uuid IS NOT NULL AND NOT EXISTS (SELECT 1 FROM patients p WHERE p.tenant_id = $1 AND p.id = $5::uuid) THEN 'PATIENT_NOT_FOUND'
       WHEN $4::timestamptz < now() THEN 'IN_THE_PAST'
