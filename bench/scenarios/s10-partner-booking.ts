@@ -215,7 +215,7 @@ export const partnerBookingScenario: Scenario = async (ctx) => {
       `Partner app: bookForPartner with a PARTNER_APP token of a partner created for the run (createPartner, the bench centre's traffic-channel matrix read and saved with it in every row, createApiToken), no partnerId in the input. Local: scenario 3's bookAppointment by the bench admin. `
         + `Both book distinct free 15-minute slots of the bench centre's 10 rooms, drawn in random order from weeks ${FIRST_WEEK}+ after the generated data (no other scenario books there), ${CONNECTIONS} connections, the same fields selected. `
         + `${warm} warm-up bookings per side, then ${n} each in turns (local, partner app, partner app, local; each turn half the bookings); a side's figures are those of its turns together. `
-        + 'With 10 rooms and 32 connections the schedule booking lock makes about 3 bookings queue per room on both sides alike; the partner door adds the channel, partner and centre rows share-locked (FOR SHARE) by every booking.',
+        + 'With 10 rooms and 32 connections the schedule booking lock makes about 3 bookings queue per room on both sides alike; the partner door also row-locks its centre, partner and channel rows in every booking (booking.sql.ts), the same rows for all of them.',
     ],
   };
 };
