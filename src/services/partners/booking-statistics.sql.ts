@@ -50,14 +50,32 @@ function keyColumn([name, type]: [keyof BookingStatisticsKey, string], dimension
   return `${filledBy ? (filledBy.shown ?? filledBy.group) : `NULL::${type}`} AS "${name}"`;
 }
 
+/** The filters, each a bind parameter over a fixed column, present only when given (a NULL list filters nothing). */
+const FILTER_SQL: ReadonlyArray<[keyof BookingStatisticsFilter, string]> = [
+  ['centreIds', 's.centre_id = ANY ($n::uuid[])'], ['serviceIds', 'a.service_id = ANY ($n::uuid[])'],
+  ['practitionerIds', 's.practitioner_id = ANY ($n::uuid[])'], ['origins', 'a.origin = ANY ($n::text[])'],
+  ['partnerIds', 'a.partner_id = ANY ($n::uuid[])'], ['statuses', 'a.status = ANY ($n::text[])'],
+];
+
+const CALENDAR: readonly StatisticsDimension[] = ['DAY', 'WEEK', 'MONTH'];
+
 /**
  * One statement for the groups and the total: GROUPING SETS ((dimensions), ()) adds the total row
  * (GROUPING(...) tells it apart from a group whose keys are NULL, e.g. the partner of a LOCAL
  * booking). Without dimensions the one plain aggregate row is the total. The empty grouping set
  * answers a row even when nothing matches, so the total is always there.
- * Filters are bind parameters; a NULL list filters nothing.
+ * Schedules and centres are joined only when a dimension or a filter needs them (centre,
+ * practitioner, a local calendar period): a month by partner and service reads the index alone.
  */
-function bookingStatisticsSql(dimensions: readonly StatisticsDimension[]): string {
+function bookingStatisticsStatement(tenantId: string, filter: BookingStatisticsFilter, dimensions: readonly StatisticsDimension[]): { sql: string; parameters: unknown[] } {
+  const parameters: unknown[] = [tenantId, filter.from, filter.to];
+  const conditions = FILTER_SQL.filter(([field]) => filter[field] != null).map(([field, sql]) => {
+    parameters.push(filter[field]);
+    return sql.replace('$n', `$${parameters.length}`);
+  });
+  const needsCentre = dimensions.some((dimension) => CALENDAR.includes(dimension));
+  const needsSchedule = needsCentre || dimensions.includes('CENTRE') || dimensions.includes('PRACTITIONER')
+    || filter.centreIds != null || filter.practitionerIds != null;
   const grouped = dimensions.map((dimension) => DIMENSION_SQL[dimension].group);
   const keys = KEY_COLUMNS.map((column) => keyColumn(column, dimensions));
   const isTotal = grouped.length > 0 ? `GROUPING(${grouped.join(', ')}) <> 0` : 'true';
@@ -65,7 +83,7 @@ function bookingStatisticsSql(dimensions: readonly StatisticsDimension[]): strin
     ? `GROUP BY GROUPING SETS ((${grouped.join(', ')}), ())
        ORDER BY "isTotal", ${dimensions.map((dimension) => DIMENSION_SQL[dimension].order ?? DIMENSION_SQL[dimension].group).join(', ')}`
     : '';
-  return `
+  const sql = `
 SELECT ${keys.join(', ')},
        count(*)::int AS "booked",
        (count(*) FILTER (WHERE a.status = 'CANCELLED'))::int AS "cancelled",
@@ -73,32 +91,22 @@ SELECT ${keys.join(', ')},
        (count(*) FILTER (WHERE a.status = 'FULFILLED'))::int AS "fulfilled",
        ${isTotal} AS "isTotal"
 FROM appointments a
-JOIN schedules s ON s.tenant_id = a.tenant_id AND s.id = a.schedule_id
-JOIN centres c ON c.tenant_id = s.tenant_id AND c.id = s.centre_id
+${needsSchedule ? 'JOIN schedules s ON s.tenant_id = a.tenant_id AND s.id = a.schedule_id' : ''}
+${needsCentre ? 'JOIN centres c ON c.tenant_id = s.tenant_id AND c.id = s.centre_id' : ''}
 WHERE a.tenant_id = $1 AND a.starts_at >= $2::timestamptz AND a.starts_at < $3::timestamptz
-  AND ($4::uuid[] IS NULL OR s.centre_id = ANY ($4::uuid[]))
-  AND ($5::uuid[] IS NULL OR a.service_id = ANY ($5::uuid[]))
-  AND ($6::uuid[] IS NULL OR s.practitioner_id = ANY ($6::uuid[]))
-  AND ($7::text[] IS NULL OR a.origin = ANY ($7::text[]))
-  AND ($8::uuid[] IS NULL OR a.partner_id = ANY ($8::uuid[]))
-  AND ($9::text[] IS NULL OR a.status = ANY ($9::text[]))
+${conditions.map((condition) => `  AND ${condition}`).join('\n')}
 ${grouping}`;
-}
-
-function bookingStatisticsParameters(tenantId: string, filter: BookingStatisticsFilter): unknown[] {
-  return [
-    tenantId, filter.from, filter.to, filter.centreIds ?? null, filter.serviceIds ?? null, filter.practitionerIds ?? null,
-    filter.origins ?? null, filter.partnerIds ?? null, filter.statuses ?? null,
-  ];
+  return { sql, parameters };
 }
 
 type StatisticsRow = BookingStatisticsKey & BookingCounts & { isTotal: boolean };
 
 /** The counts of the filtered appointments per group of the dimensions, and over all of them. */
 export async function countBookings(tx: Tx, filter: BookingStatisticsFilter, dimensions: readonly StatisticsDimension[]): Promise<BookingStatistics> {
-  // Not a named prepared statement: its text varies with the dimensions, and a plan made for one
-  // filter (NULL lists) would be reused for another.
-  const rows = await tx.query<StatisticsRow>(bookingStatisticsSql(dimensions), bookingStatisticsParameters(tx.tenantId, filter));
+  // Not a named prepared statement: its text varies with the dimensions and the filters given, and
+  // a connection must not keep a plan for every combination a client can send.
+  const statement = bookingStatisticsStatement(tx.tenantId, filter, dimensions);
+  const rows = await tx.query<StatisticsRow>(statement.sql, statement.parameters);
   const total = rows.find((row) => row.isTotal);
   // The empty grouping set always answers a row; none means the statement above was changed.
   if (!total) throw new Error('booking statistics without their total row');

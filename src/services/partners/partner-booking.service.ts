@@ -1,4 +1,5 @@
 import DataLoader from 'dataloader';
+import { ownPartnerOf } from '../../context/principal';
 import type { RequestContext } from '../../context/request-context';
 import { notFound } from '../../platform/errors';
 import { actingPartnerOf, type ActingPartner } from '../common/acting-partner';
@@ -22,10 +23,14 @@ export interface OfferFilter {
   practitionerId?: string;
 }
 
-/** Who the caller acts for, and that partner exists in the tenant (another tenant's is NOT_FOUND). */
+/**
+ * Who the caller acts for, and that the partner a staff user names exists in the tenant (another
+ * tenant's is NOT_FOUND). A partner user's or app's own partner was found active when its token was.
+ */
 async function actingFor(ctx: RequestContext, partnerId: string | undefined): Promise<ActingPartner> {
   const acting = actingPartnerOf(ctx.caller, partnerId);
-  if (!(await partnerLoader(ctx).load(acting.partnerId))) throw notFound('Partner');
+  const named = ownPartnerOf(ctx.caller) === undefined;
+  if (named && !(await partnerLoader(ctx).load(acting.partnerId))) throw notFound('Partner');
   return acting;
 }
 
