@@ -15,7 +15,8 @@ import { toAvailability, toBookingResult } from '../scheduling/scheduling.mapper
 import { selects } from '../selection';
 import { toPartnerBooking, toPartnerBookingConnection } from './partners.mappers';
 
-const PARTNER_DOORS = ['STAFF_USER', 'PARTNER_USER', 'PARTNER_APP'] as const;
+/** Partner apps, and users (staff or partner users) holding PARTNER_BOOKING: refused before their input is read. */
+const PARTNER_DOORS = ['PARTNER_APP', 'PARTNER_BOOKING'] as const;
 
 /**
  * Seed 001's flow, in its order, for staff with PARTNER_BOOKING (naming the partner), partner
