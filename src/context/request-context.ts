@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { TenantDatabase } from '../db/tenant-database';
-import type { StatementObserver, Tx } from '../db/unit-of-work';
+import type { StatementObserver, Tx, UnitOfWorkOptions } from '../db/unit-of-work';
 import { unauthenticated } from '../platform/errors';
 import type { Logger } from '../platform/logger';
-import type { Principal } from './principal';
+import { ownPartnerOf, type Principal } from './principal';
 
 /**
  * Counts the statements of one request (transaction control and tenant scoping are not reported),
@@ -61,12 +61,9 @@ export class RequestContext {
     return this.principal;
   }
 
-  /** A transaction scoped to the caller's tenant. */
+  /** A transaction scoped to the caller's tenant (and, for a partner user or app, to its partner). */
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.database.transaction(this.tenantId, work, {
-      observer: this.statements,
-      onEffectError: (error) => this.logger.error({ err: describe(error) }, 'after-commit effect failed'),
-    });
+    return this.database.transaction(this.tenantId, work, this.unitOfWork());
   }
 
   /**
@@ -74,10 +71,15 @@ export class RequestContext {
    * the commit travel together. Its Tx takes that one statement; the answer arrives committed.
    */
   singleStatement<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.database.statement(this.tenantId, work, {
+    return this.database.statement(this.tenantId, work, this.unitOfWork());
+  }
+
+  private unitOfWork(): UnitOfWorkOptions {
+    return {
       observer: this.statements,
       onEffectError: (error) => this.logger.error({ err: describe(error) }, 'after-commit effect failed'),
-    });
+      partnerId: ownPartnerOf(this.caller),
+    };
   }
 
   /** A per-request singleton (DataLoaders): built on first use, gone with the request. */

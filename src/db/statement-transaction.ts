@@ -2,8 +2,11 @@ import * as pg from 'pg';
 import type { Pool, PoolClient } from 'pg';
 import { assertTenantId, runAfterCommit, type StatementObserver, type Tx, type UnitOfWorkOptions } from './unit-of-work';
 
-/** Scopes the implicit transaction to the tenant; unnamed, so it never competes with named statements for a connection's slots. */
-const SCOPE_SQL = "SELECT set_config('app.tenant_id', $1, true)";
+/**
+ * Scopes the implicit transaction to the tenant and, for a partner principal, the partner (empty:
+ * none); unnamed, so it never competes with named statements for a connection's slots.
+ */
+const SCOPE_SQL = "SELECT set_config('app.tenant_id', $1, true), set_config('app.partner_id', $2, true)";
 
 /**
  * One named prepared statement preceded by the tenant scope, written as one batch of extended-query
@@ -18,7 +21,7 @@ const SCOPE_SQL = "SELECT set_config('app.tenant_id', $1, true)";
 class ScopedStatement extends (pg.Query as unknown as QueryClass) {
   private scopePending = true;
 
-  constructor(name: string | undefined, text: string, values: unknown[], private readonly tenantId: string, callback: QueryCallback) {
+  constructor(name: string | undefined, text: string, values: unknown[], private readonly scope: [tenantId: string, partnerId: string], callback: QueryCallback) {
     super({ name, text, values, callback });
   }
 
@@ -28,7 +31,7 @@ class ScopedStatement extends (pg.Query as unknown as QueryClass) {
       connection.submittedNamedStatements[this.name] = this.text;
     }
     connection.parse({ text: SCOPE_SQL, name: '' });
-    connection.bind({ statement: '', portal: '', values: [this.tenantId] });
+    connection.bind({ statement: '', portal: '', values: this.scope });
     connection.execute({ portal: '' });
     // An ad-hoc statement is parsed unnamed after the scope (the unnamed slot holds one at a time).
     if (!this.name) connection.parse({ text: this.text, name: '' });
@@ -63,12 +66,14 @@ class ScopedStatement extends (pg.Query as unknown as QueryClass) {
  */
 export async function inTenantStatement<T>(pool: Pool, tenantId: string, work: (tx: Tx) => Promise<T>, options: UnitOfWorkOptions = {}): Promise<T> {
   assertTenantId(tenantId);
+  if (options.partnerId !== undefined) assertTenantId(options.partnerId);
+  const scope: [string, string] = [tenantId, options.partnerId ?? ''];
   const effects: Array<() => void> = [];
   let used = false;
   const run = async <Row>(name: string | undefined, sql: string, parameters: unknown[]): Promise<Row[]> => {
     if (used) throw new Error('a single-statement transaction takes one statement');
     used = true;
-    return runScoped<Row>(pool, tenantId, name, sql, parameters, options.observer);
+    return runScoped<Row>(pool, scope, name, sql, parameters, options.observer);
   };
   const tx: Tx = {
     tenantId,
@@ -81,7 +86,7 @@ export async function inTenantStatement<T>(pool: Pool, tenantId: string, work: (
   return result;
 }
 
-async function runScoped<Row>(pool: Pool, tenantId: string, name: string | undefined, sql: string, parameters: unknown[], observer?: StatementObserver): Promise<Row[]> {
+async function runScoped<Row>(pool: Pool, scope: [string, string], name: string | undefined, sql: string, parameters: unknown[], observer?: StatementObserver): Promise<Row[]> {
   observer?.onTransaction?.();
   observer?.onStatement(sql);
   const client: PoolClient = await pool.connect();
@@ -93,7 +98,7 @@ async function runScoped<Row>(pool: Pool, tenantId: string, name: string | undef
   let broken: Error | undefined;
   try {
     return await new Promise<Row[]>((resolve, reject) => {
-      client.query(new ScopedStatement(name, sql, parameters, tenantId, (error, result) => (error ? reject(error) : resolve(result!.rows as Row[]))) as never);
+      client.query(new ScopedStatement(name, sql, parameters, scope, (error, result) => (error ? reject(error) : resolve(result!.rows as Row[]))) as never);
     });
   } catch (error) {
     // An answer from the server (a constraint, a failed check) leaves the connection usable; anything else does not.

@@ -29,18 +29,26 @@ export interface StatementObserver {
 export interface UnitOfWorkOptions {
   observer?: StatementObserver;
   onEffectError?: (error: unknown) => void;
+  /**
+   * Narrows the transaction to one partner of the tenant (`app.partner_id`): the partner_scope
+   * policies then show only that partner's rows. Set for partner users and partner apps.
+   */
+  partnerId?: string;
 }
 
 /**
- * Runs work in a transaction scoped to a tenant by `set_config('app.tenant_id', …, true)`:
- * local to the transaction, so a pooled connection never carries a tenant into the next request.
- * BEGIN and the scope travel in one simple-protocol round trip (the id is a validated UUID literal).
+ * Runs work in a transaction scoped to a tenant by `set_config('app.tenant_id', …, true)` (and to
+ * a partner, when given): local to the transaction, so a pooled connection never carries a scope
+ * into the next request. BEGIN and the scope travel in one simple-protocol round trip (the ids are
+ * validated UUID literals).
  */
 export async function inTenantTransaction<T>(pool: Pool, tenantId: string, work: (tx: Tx) => Promise<T>, options: UnitOfWorkOptions = {}): Promise<T> {
   assertTenantId(tenantId);
+  if (options.partnerId !== undefined) assertTenantId(options.partnerId);
   options.observer?.onTransaction?.();
   const effects: Array<() => void> = [];
-  const result = await inTransaction(pool, `BEGIN; SELECT set_config('app.tenant_id', '${tenantId}', true)`, (client) =>
+  const partnerScope = options.partnerId ? `, set_config('app.partner_id', '${options.partnerId}', true)` : '';
+  const result = await inTransaction(pool, `BEGIN; SELECT set_config('app.tenant_id', '${tenantId}', true)${partnerScope}`, (client) =>
     work(tenantTx(client, tenantId, effects, options.observer)));
   runAfterCommit(effects, options.onEffectError);
   return result;

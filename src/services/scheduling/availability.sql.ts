@@ -40,11 +40,15 @@ agenda AS MATERIALIZED (
   SELECT sched.id AS schedule_id, sched.slot, sched.need,
          coalesce((SELECT range_agg(b.block) FROM blocks b WHERE b.schedule_id = sched.id), '{}'::tstzmultirange)
            - careslot_schedule_closed($1, sched.id, sched.tz, $3::timestamptz, $4::timestamptz) AS open,
-         coalesce((SELECT range_agg(tstzrange(a.starts_at, a.ends_at)) FROM appointments a
-                   WHERE a.tenant_id = $1 AND a.schedule_id = sched.id AND a.status <> 'CANCELLED'
-                     AND a.starts_at < $4::timestamptz + interval '1 day' AND a.ends_at > $3::timestamptz - interval '1 day'
-                     -- a lower bound on the start too (appointments last at most 12 h), or every past appointment is read
-                     AND a.starts_at > $3::timestamptz - interval '2 days'), '{}'::tstzmultirange) AS busy
+         -- A partner user or app sees only its own appointments (the partner_scope policy); the time of
+         -- the others comes from careslot_busy_time, the same read as time ranges only.
+         CASE WHEN NULLIF(current_setting('app.partner_id', true), '') IS NULL THEN
+           coalesce((SELECT range_agg(tstzrange(a.starts_at, a.ends_at)) FROM appointments a
+                     WHERE a.tenant_id = $1 AND a.schedule_id = sched.id AND a.status <> 'CANCELLED'
+                       AND a.starts_at < $4::timestamptz + interval '1 day' AND a.ends_at > $3::timestamptz - interval '1 day'
+                       -- a lower bound on the start too (appointments last at most 12 h), or every past appointment is read
+                       AND a.starts_at > $3::timestamptz - interval '2 days'), '{}'::tstzmultirange)
+         ELSE careslot_busy_time($1, sched.id, $3::timestamptz, $4::timestamptz) END AS busy
   FROM sched
 ),
 split AS MATERIALIZED (
