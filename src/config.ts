@@ -73,6 +73,8 @@ export class Config {
   @IsInt() @Min(1024) PEER_MAX_RESPONSE_BYTES = 1024 * 1024;
   /** After a booking the sharing server may have made without answering in time: how long a retry may still record it before its twin is withdrawn. */
   @IsInt() @Min(1) UNCONFIRMED_BOOKING_GRACE_SECONDS = 120;
+  /** How long a hold ("Start the reservation") keeps its slot for its holder. */
+  @IsInt() @Min(1) @Max(3600) HOLD_SECONDS = 300;
   /** Outbound calls to user-given URLs may reach loopback (default: yes, except in production). */
   @IsBoolean() OUTBOUND_ALLOW_LOOPBACK = true;
   /** Extra comma-separated CIDRs outbound calls may never reach (private and link-local ranges always are). */

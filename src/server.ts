@@ -27,6 +27,7 @@ import { AgendaWatchService } from './services/scheduling/agenda-watch.service';
 import { AppointmentLifecycleService } from './services/scheduling/appointment-lifecycle.service';
 import { AppointmentsQueryService } from './services/scheduling/appointments-query.service';
 import { BookingService } from './services/scheduling/booking.service';
+import { HoldsService } from './services/scheduling/holds.service';
 import { CatalogService } from './services/catalog/catalog.service';
 import { PatientsService } from './services/scheduling/patients.service';
 import { AvailabilityService } from './services/scheduling/availability.service';
@@ -86,8 +87,9 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   // Built bottom-up: the sharing side of a share books only in its own schedules; the client side
   // (the services callers use) reaches mirror schedules through the connector, which may serve a
   // link to this very server in-process, through that sharing side.
+  const holds = new HoldsService(bus);
   const peer = new PeerService(
-    bus, authenticator, new BookingService(bus, OWN_SCHEDULES_ONLY), new AppointmentLifecycleService(bus, OWN_SCHEDULES_ONLY), config.AVAILABILITY_MAX_DAYS,
+    bus, authenticator, new BookingService(bus, OWN_SCHEDULES_ONLY, holds, config.HOLD_SECONDS), new AppointmentLifecycleService(bus, OWN_SCHEDULES_ONLY), config.AVAILABILITY_MAX_DAYS,
   );
   const connector = new PeerConnector({
     database: tenants, authenticator, peer, logger,
@@ -97,7 +99,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   });
   const health = new LinkHealth({ database: tenants, bus, logger });
   const shared = new SharedSchedulesService(connector, bus, health, logger, config.UNCONFIRMED_BOOKING_GRACE_SECONDS);
-  const booking = new BookingService(bus, shared);
+  const booking = new BookingService(bus, shared, holds, config.HOLD_SECONDS);
   const lifecycle = new AppointmentLifecycleService(bus, shared);
   const availability = new AvailabilityService(config.AVAILABILITY_MAX_DAYS, shared);
   const watchers = new PeerWatchers({ database: tenants, connector, bus, lifecycle, health, logger, recordWaitMs: config.PEER_TIMEOUT_MS });
@@ -110,6 +112,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     patients: new PatientsService(),
     availability,
     booking,
+    holds,
     lifecycle,
     appointments,
     agenda: new AgendaWatchService(bus, authenticator),

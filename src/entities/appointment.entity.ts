@@ -16,7 +16,9 @@ export type AppointmentOrigin = (typeof APPOINTMENT_ORIGINS)[number];
  * The database itself refuses two non-cancelled appointments overlapping in one schedule,
  * whatever the number of servers and concurrent requests.
  */
-@Check('appointments_status_check', `"status" IN ('BOOKED', 'CONFIRMED', 'ARRIVED', 'FULFILLED', 'CANCELLED', 'NO_SHOW')`)
+@Check('appointments_status_check', `"status" IN ('BOOKED', 'CONFIRMED', 'ARRIVED', 'FULFILLED', 'CANCELLED', 'NO_SHOW', 'HELD')`)
+@Check('appointments_hold_check', `("status" = 'HELD') = ("hold_expires_at" IS NOT NULL AND "held_by" IS NOT NULL)`)
+@Index('appointments_hold_expiry_idx', ['holdExpiresAt'], { where: "status = 'HELD'" })
 @Check('appointments_origin_check', `"origin" IN ('LOCAL', 'SHARED_CLIENT', 'PARTNER_BOOKING', 'PARTNER_APP')`)
 @Check('appointments_time_order_check', `"ends_at" > "starts_at"`)
 @Check('appointments_partner_origin_check', `("origin" IN ('PARTNER_BOOKING', 'PARTNER_APP')) = ("partner_id" IS NOT NULL)`)
@@ -115,6 +117,13 @@ export class Appointment {
     { name: 'partner_id', referencedColumnName: 'id', foreignKeyConstraintName: 'appointments_partner_fkey' },
   ])
   partner?: Partner;
+
+  /** A hold (status HELD): when it stops holding its time, and who may book on it (actor kind:id). */
+  @Column('timestamptz', { nullable: true })
+  holdExpiresAt!: Date | null;
+
+  @Column('text', { nullable: true })
+  heldBy!: string | null;
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;

@@ -3,6 +3,7 @@ import { Column, Entity, Index, PrimaryColumn, PrimaryGeneratedColumn } from 'ty
 /** Who did what, when: written in the same transaction as the change or read it records. */
 @Entity('audit_events')
 @Index('audit_events_tenant_occurred_idx', ['tenantId', 'occurredAt'])
+@Index('audit_events_hold_placed_idx', ['tenantId', 'entityId'], { where: "action = 'hold.placed'" })
 export class AuditEvent {
   @PrimaryColumn('uuid', { primaryKeyConstraintName: 'audit_events_pkey' })
   tenantId!: string;

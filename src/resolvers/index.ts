@@ -8,6 +8,7 @@ import { IdentityResolver } from './identity/identity.resolver';
 import { AgendaResolver } from './scheduling/agenda.resolver';
 import { AppointmentFieldsResolver } from './scheduling/appointment-fields.resolver';
 import { AppointmentsResolver } from './scheduling/appointments.resolver';
+import { HoldsResolver } from './scheduling/holds.resolver';
 import { AvailabilityResolver } from './scheduling/availability.resolver';
 import { PatientsResolver } from './scheduling/patients.resolver';
 
@@ -15,7 +16,7 @@ type ResolverClass = new (services: Services) => object;
 
 /** Every resolver class; each takes the services bag and nothing else. */
 export const RESOLVERS: NonEmptyArray<ResolverClass> = [
-  IdentityResolver, ...CATALOG_RESOLVERS, PatientsResolver, AvailabilityResolver, AppointmentsResolver, AppointmentFieldsResolver, AgendaResolver,
+  IdentityResolver, ...CATALOG_RESOLVERS, PatientsResolver, AvailabilityResolver, AppointmentsResolver, HoldsResolver, AppointmentFieldsResolver, AgendaResolver,
   ...SHARING_RESOLVERS, ShareLinksResolver, ...PARTNER_RESOLVERS,
 ];
 

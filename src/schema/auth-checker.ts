@@ -25,13 +25,13 @@ export const authChecker: AuthChecker<RequestContext, Access> = ({ context }, ac
   if (!principal) return false;
   const kinds = access.filter(isPrincipalKind);
   const permissions = access.filter(isPermission);
-  // A permission admits any user holding it (staff or partner user), besides the kinds named.
+  const roles = access.filter((entry): entry is StaffRoleName => !isPrincipalKind(entry) && !isPermission(entry));
+  // A permission admits any user holding it (staff or partner user), besides the kinds and the staff roles named.
   if (permissions.length > 0) {
     const holds = (principal.kind === 'STAFF_USER' || principal.kind === 'PARTNER_USER') && principal.permissions.some((held) => permissions.includes(held));
-    if (holds || kinds.includes(principal.kind)) return true;
-    throw appErrorToGraphQL(forbidden(`Requires the permission ${permissions.join(', ')}`));
+    if (holds || kinds.includes(principal.kind) || hasRole(principal, roles)) return true;
+    throw appErrorToGraphQL(forbidden(`Requires the permission ${permissions.join(', ')}${roles.length > 0 ? ` or one of the roles ${roles.join(', ')}` : ''}`));
   }
-  const roles = access.filter((entry): entry is StaffRoleName => !isPrincipalKind(entry) && !isPermission(entry));
   const allowedKinds: readonly PrincipalKind[] = kinds.length > 0 ? kinds : ['STAFF_USER'];
   // type-graphql's own denial runs before our error mapping and speaks other codes: answer ours.
   if (!allowedKinds.includes(principal.kind)) throw appErrorToGraphQL(forbidden());

@@ -2,6 +2,7 @@ import type { AgendaWatchService } from './scheduling/agenda-watch.service';
 import type { AppointmentLifecycleService } from './scheduling/appointment-lifecycle.service';
 import type { AppointmentsQueryService } from './scheduling/appointments-query.service';
 import type { BookingService } from './scheduling/booking.service';
+import type { HoldsService } from './scheduling/holds.service';
 import type { CatalogService } from './catalog/catalog.service';
 import type { Authenticator } from '../context/authenticator';
 import type { TokensService } from './identity/tokens.service';
@@ -25,6 +26,7 @@ export interface Services {
   patients: PatientsService;
   availability: AvailabilityService;
   booking: BookingService;
+  holds: HoldsService;
   lifecycle: AppointmentLifecycleService;
   appointments: AppointmentsQueryService;
   agenda: AgendaWatchService;

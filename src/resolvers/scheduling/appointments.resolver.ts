@@ -32,9 +32,9 @@ export class AppointmentsResolver {
   }
 
   @Authorized(...AGENDA_WRITERS)
-  @Mutation(() => BookAppointmentResult, { description: 'Books an appointment (SCHEDULER, ADMIN). Expected failures come back as typed results.' })
+  @Mutation(() => BookAppointmentResult, { description: 'Books an appointment (SCHEDULER, ADMIN), of a slot or on your hold. Expected failures come back as typed results.' })
   async bookAppointment(@Ctx() ctx: RequestContext, @Arg('input') input: BookAppointmentInput): Promise<typeof BookAppointmentResult> {
-    return toBookingResult(await this.services.booking.book(ctx, input)) as typeof BookAppointmentResult;
+    return toBookingResult(await this.services.booking.bookInput(ctx, input)) as typeof BookAppointmentResult;
   }
 
   @Authorized(...AGENDA_WRITERS)

@@ -1,6 +1,6 @@
 import type { AvailabilityRow } from '../../services/scheduling/availability.model';
 import type { CentreAvailability } from '../../services/scheduling/availability.service';
-import type { AppointmentChangeRow, AppointmentRow, PartnerRefusal, SlotProblem } from '../../services/scheduling/appointment.model';
+import type { AppointmentChangeRow, AppointmentRow, HoldOutcome } from '../../services/scheduling/appointment.model';
 import type { PatientRow } from '../../services/scheduling/patient.model';
 import type { Page } from '../../services/common/pagination';
 import { Appointment, AppointmentChange, AppointmentConnection } from '../../schema/scheduling/appointment.types';
@@ -26,7 +26,7 @@ export const toAppointmentChange = (row: AppointmentChangeRow): AppointmentChang
   fromStatus: row.fromStatus as AppointmentStatusEnum | null, toStatus: row.toStatus as AppointmentStatusEnum, start: row.startsAt, end: row.endsAt,
 });
 
-const FAILURES: Record<SlotProblem | PartnerRefusal, [keyof typeof FAILURE_TYPES, string]> = {
+const FAILURES: Record<Exclude<HoldOutcome['kind'], 'BOOKED'>, [keyof typeof FAILURE_TYPES, string]> = {
   SLOT_UNAVAILABLE: ['SlotUnavailable', 'This time is no longer available'],
   OUTSIDE_OPENING_HOURS: ['OutsideOpeningHours', 'The appointment would not fit inside the opening hours'],
   OFF_SLOT_GRID: ['OffSlotGrid', 'The start is not on the schedule\'s slot grid'],
@@ -36,10 +36,11 @@ const FAILURES: Record<SlotProblem | PartnerRefusal, [keyof typeof FAILURE_TYPES
   NOT_BOOKABLE_THROUGH_SHARE: ['NotBookableThroughShare', 'The sharing centre does not allow this booking through the share'],
   SERVICE_NOT_ACTIVATED_FOR_PARTNER: ['ServiceNotActivatedForPartner', 'This service is not activated for the partner at this centre (traffic channels)'],
   CENTRE_OFFLINE: ['CentreOffline', 'The centre is offline: it takes no partner bookings'],
+  HOLD_EXPIRED: ['HoldExpired', 'The hold no longer holds its slot (expired, released or booked), or it is not yours'],
 };
 
 /** A booking outcome → the union member clients switch on. */
-export function toBookingResult(outcome: { kind: 'BOOKED'; appointment: AppointmentRow } | { kind: SlotProblem | PartnerRefusal }): object {
+export function toBookingResult(outcome: HoldOutcome): object {
   if (outcome.kind === 'BOOKED') return toAppointment(outcome.appointment);
   const [typeName, message] = FAILURES[outcome.kind];
   return Object.assign(new FAILURE_TYPES[typeName](), { message });

@@ -47,9 +47,14 @@ export class CentreOffline {
   @Field() message!: string;
 }
 
+@ObjectType({ simpleResolvers: true, description: 'The hold no longer holds its slot (it expired, was released or booked), or it is not yours.' })
+export class HoldExpired {
+  @Field() message!: string;
+}
+
 export const FAILURE_TYPES = {
   SlotUnavailable, OutsideOpeningHours, OffSlotGrid, InThePast, ServiceNotOffered, PatientNotFound, NotBookableThroughShare,
-  ServiceNotActivatedForPartner, CentreOffline,
+  ServiceNotActivatedForPartner, CentreOffline, HoldExpired,
 };
 
 /** Failures are class instances; anything else in these unions is an appointment. */
@@ -60,7 +65,7 @@ const resolveType = (value: object): string => {
 
 export const BookAppointmentResult = createUnionType({
   name: 'BookAppointmentResult',
-  types: () => [Appointment, SlotUnavailable, OutsideOpeningHours, OffSlotGrid, InThePast, ServiceNotOffered, PatientNotFound, NotBookableThroughShare] as const,
+  types: () => [Appointment, SlotUnavailable, OutsideOpeningHours, OffSlotGrid, InThePast, ServiceNotOffered, PatientNotFound, NotBookableThroughShare, HoldExpired] as const,
   resolveType,
 });
 

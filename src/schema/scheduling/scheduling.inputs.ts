@@ -1,12 +1,12 @@
 import {
-  ArrayMaxSize, IsBoolean, IsDate, IsEnum, IsOptional, IsUUID, Length, Matches, MaxLength, ValidateNested,
+  ArrayMaxSize, IsBoolean, IsDate, IsEnum, IsOptional, IsUUID, Length, Matches, MaxLength, ValidateIf, ValidateNested,
 } from 'class-validator';
 import { ArgsType, Field, InputType } from 'type-graphql';
 import { ID, InstantScalar } from '../scalars';
 import { AppointmentOriginEnum, AppointmentStatusEnum } from './scheduling.enums';
 
-const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,128}$/;
-const IDEMPOTENCY_HELP = '8–128 characters of A–Z, a–z, 0–9, ".", "_", ":", "-"; the same key with the same input returns the first result.';
+export const IDEMPOTENCY_KEY = /^[A-Za-z0-9._:-]{8,128}$/;
+export const IDEMPOTENCY_HELP = '8–128 characters of A–Z, a–z, 0–9, ".", "_", ":", "-"; the same key with the same input returns the first result.';
 
 @InputType()
 export class PatientConsentsInput {
@@ -36,11 +36,13 @@ export class UpdatePatientInput {
   @Field(() => PatientConsentsInput, { nullable: true }) @IsOptional() @ValidateNested() consents?: PatientConsentsInput;
 }
 
-@InputType({ description: 'Give exactly one of patientId and newPatient.' })
+@InputType({ description: 'Give exactly one of patientId and newPatient; and either holdId (a hold of yours) or scheduleId, serviceId and start.' })
 export class BookAppointmentInput {
-  @Field(() => ID) @IsUUID() scheduleId!: string;
-  @Field(() => ID) @IsUUID() serviceId!: string;
-  @Field(() => InstantScalar, { description: 'Must sit on the schedule\'s slot grid; the service\'s duration decides the end.' }) @IsDate() start!: Date;
+  @Field(() => ID, { nullable: true, description: 'Books on your hold (holdSlot): its slot, service and partner.' }) @IsOptional() @IsUUID() holdId?: string;
+  @Field(() => ID, { nullable: true }) @ValidateIf((input: BookAppointmentInput) => !input.holdId) @IsUUID() scheduleId?: string;
+  @Field(() => ID, { nullable: true }) @ValidateIf((input: BookAppointmentInput) => !input.holdId) @IsUUID() serviceId?: string;
+  @Field(() => InstantScalar, { nullable: true, description: 'Must sit on the schedule\'s slot grid; the service\'s duration decides the end.' })
+  @ValidateIf((input: BookAppointmentInput) => !input.holdId) @IsDate() start?: Date;
   @Field(() => ID, { nullable: true }) @IsOptional() @IsUUID() patientId?: string;
   @Field(() => NewPatientInput, { nullable: true }) @IsOptional() @ValidateNested() newPatient?: NewPatientInput;
   @Field({ description: IDEMPOTENCY_HELP }) @Matches(IDEMPOTENCY_KEY, { message: `idempotencyKey must be ${IDEMPOTENCY_HELP.split(';')[0]}` }) idempotencyKey!: string;

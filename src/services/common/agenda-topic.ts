@@ -5,12 +5,13 @@ import type { EventBus } from '../../events/event-bus';
 export const AGENDA_TOPIC = 'agenda.changed';
 
 /**
- * CREATED, CHANGED and CANCELLED: an appointment (or, in a shared schedule, occupied time of the
+ * HELD and RELEASED: a hold took or gave back its slot (a hold that expires says nothing: its time
+ * is free from its expiry on). CREATED, CHANGED and CANCELLED: an appointment (or, in a shared schedule, occupied time of the
  * sharing centre). SCHEDULE_CHANGED: a schedule's configuration. RESYNC: a shared schedule may have
  * changed while its sharing server could not tell us: re-read it. LINK_DOWN / LINK_RESTORED: a link
  * to a sharing server stopped or started working.
  */
-export type AgendaEventKind = 'CREATED' | 'CHANGED' | 'CANCELLED' | 'SCHEDULE_CHANGED' | 'RESYNC' | 'LINK_DOWN' | 'LINK_RESTORED';
+export type AgendaEventKind = 'CREATED' | 'CHANGED' | 'CANCELLED' | 'HELD' | 'RELEASED' | 'SCHEDULE_CHANGED' | 'RESYNC' | 'LINK_DOWN' | 'LINK_RESTORED';
 
 /** Travels on the event bus: ids (and times) only; subscribers re-read under their own rights. */
 export interface AgendaEvent {

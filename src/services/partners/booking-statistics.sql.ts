@@ -93,7 +93,7 @@ SELECT ${keys.join(', ')},
 FROM appointments a
 ${needsSchedule ? 'JOIN schedules s ON s.tenant_id = a.tenant_id AND s.id = a.schedule_id' : ''}
 ${needsCentre ? 'JOIN centres c ON c.tenant_id = s.tenant_id AND c.id = s.centre_id' : ''}
-WHERE a.tenant_id = $1 AND a.starts_at >= $2::timestamptz AND a.starts_at < $3::timestamptz
+WHERE a.tenant_id = $1 AND a.starts_at >= $2::timestamptz AND a.starts_at < $3::timestamptz AND a.status <> 'HELD'
 ${conditions.map((condition) => `  AND ${condition}`).join('\n')}
 ${grouping}`;
   return { sql, parameters };

@@ -7,7 +7,7 @@ import { recordAudit } from '../common/audit-log.sql';
 import { centreLoader, practitionerLoader, scheduleLoader, serviceLoader } from '../catalog/catalog.loaders';
 import type { CentreRow, MedicalServiceRow, PractitionerRow } from '../catalog/catalog.model';
 import { centresRepository } from '../catalog/centres.sql';
-import type { AppointmentFilter, AppointmentRow, BookingOutcome, BookingRequest } from '../scheduling/appointment.model';
+import type { AppointmentFilter, AppointmentRow, BookInput, BookingRequest, HoldOutcome } from '../scheduling/appointment.model';
 import type { AppointmentsQueryService } from '../scheduling/appointments-query.service';
 import type { Page, PageRequest } from '../common/pagination';
 import type { BookingService } from '../scheduling/booking.service';
@@ -100,9 +100,15 @@ export class PartnerBookingService {
   }
 
   /** Step 5: the one booking path, through the partner door (its policy is checked in the booking statement). */
-  book(ctx: RequestContext, partnerId: string | undefined, request: Omit<BookingRequest, 'partnerId'>): Promise<BookingOutcome> {
+  book(ctx: RequestContext, partnerId: string | undefined, request: Omit<BookInput, 'partnerId'>): Promise<HoldOutcome> {
     const acting = actingPartnerOf(ctx.caller, partnerId);
-    return this.booking.book(ctx, { ...request, partnerId: acting.partnerId });
+    return this.booking.bookInput(ctx, { ...request, partnerId: acting.partnerId });
+  }
+
+  /** "Start the reservation" for the partner: a hold through its channels, as its booking would be. */
+  hold(ctx: RequestContext, partnerId: string | undefined, request: Omit<BookingRequest, 'partnerId' | 'patientId' | 'newPatient' | 'note' | 'anonymous'>): Promise<HoldOutcome> {
+    const acting = actingPartnerOf(ctx.caller, partnerId);
+    return this.booking.hold(ctx, { ...request, partnerId: acting.partnerId });
   }
 
   /** Step 3: the green slots of one service, through the partner's open channels (availability's one statement). */

@@ -32,7 +32,8 @@ cur AS (
   SELECT a.id, a.status, a.service_id, a.starts_at, a.ends_at, s.id AS schedule_id, s.centre_id, s.slot_minutes, c.time_zone, s.link_id
   FROM appointments a JOIN schedules s ON s.tenant_id = a.tenant_id AND s.id = a.schedule_id
   JOIN centres c ON c.tenant_id = s.tenant_id AND c.id = s.centre_id
-  WHERE a.tenant_id = $1 AND a.id = $2 FOR UPDATE OF a
+  WHERE a.tenant_id = $1 AND a.id = $2 AND a.status <> 'HELD' -- a hold is no appointment (holds.sql.ts)
+  FOR UPDATE OF a
 )`;
 
 const TAIL = (action: string) => `
@@ -77,10 +78,15 @@ v AS (
   ${scheduleBookingLock('cur.schedule_id')}
   WHERE NOT EXISTS (SELECT 1 FROM prior)
 ),
+-- Expired holds on the new time are freed first, as for a booking.
+freed AS (
+  SELECT careslot_free_expired_holds($1, cur.schedule_id, $7::timestamptz, $7::timestamptz + make_interval(mins => v.duration_minutes))
+  FROM cur, v WHERE v.problem IS NULL
+),
 changed AS (
   UPDATE appointments a SET starts_at = $7::timestamptz, ends_at = $7::timestamptz + make_interval(mins => v.duration_minutes),
          status = 'BOOKED', updated_at = now()
-  FROM v WHERE a.tenant_id = $1 AND a.id = $2 AND v.problem IS NULL
+  FROM v WHERE a.tenant_id = $1 AND a.id = $2 AND v.problem IS NULL AND (SELECT count(*) FROM freed) >= 0
   RETURNING ${RETURNED_APPOINTMENT_COLUMNS}
 ),
 ${TAIL("'RESCHEDULED'")}`;

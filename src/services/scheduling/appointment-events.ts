@@ -17,4 +17,4 @@ export function publishAgendaChangeAfterCommit(
   });
 }
 
-const instant = (date: Date): string => date.toISOString().replace('.000Z', 'Z');
+export const instant = (date: Date): string => date.toISOString().replace('.000Z', 'Z');

@@ -3,11 +3,14 @@ import type { AppointmentChangeRow, AppointmentFilter, AppointmentRow } from './
 import { APPOINTMENT_COLUMNS } from './appointment-columns.sql';
 import type { ScheduleRow } from '../catalog/catalog.model';
 
+/** Holds live in the appointments table (the exclusion constraint covers them) but are no appointments. */
+export const NOT_A_HOLD = `a.status <> 'HELD'`;
+
 const FROM_APPOINTMENTS = `FROM appointments a JOIN schedules s ON s.tenant_id = a.tenant_id AND s.id = a.schedule_id`;
 
 export const appointmentsRepository = {
   async findByIds(tx: Tx, ids: readonly string[]): Promise<AppointmentRow[]> {
-    return tx.query<AppointmentRow>(`SELECT ${APPOINTMENT_COLUMNS} ${FROM_APPOINTMENTS} WHERE a.tenant_id = $1 AND a.id = ANY($2::uuid[])`, [tx.tenantId, ids]);
+    return tx.query<AppointmentRow>(`SELECT ${APPOINTMENT_COLUMNS} ${FROM_APPOINTMENTS} WHERE a.tenant_id = $1 AND a.id = ANY($2::uuid[]) AND ${NOT_A_HOLD}`, [tx.tenantId, ids]);
   },
 
   /**
@@ -20,7 +23,7 @@ export const appointmentsRepository = {
               json_build_object('id', s.id, 'centreId', s.centre_id, 'practitionerId', s.practitioner_id, 'name', s.name,
                 'slotMinutes', s.slot_minutes, 'active', s.active, 'createdAt', s.created_at, 'updatedAt', s.updated_at) AS schedule
        ${FROM_APPOINTMENTS}
-       WHERE a.tenant_id = $1
+       WHERE a.tenant_id = $1 AND ${NOT_A_HOLD}
          AND ($2::uuid IS NULL OR s.centre_id = $2) AND ($3::uuid IS NULL OR a.schedule_id = $3)
          AND ($4::uuid IS NULL OR a.patient_id = $4)
          AND ($5::timestamptz IS NULL OR (a.ends_at > $5 AND a.starts_at > $5::timestamptz - interval '1 day')) AND ($6::timestamptz IS NULL OR a.starts_at < $6)
@@ -39,7 +42,9 @@ export const appointmentsRepository = {
     return tx.query<AppointmentChangeRow>(
       `SELECT id, appointment_id AS "appointmentId", occurred_at AS "occurredAt", action, actor_kind AS "actorKind",
               actor_id AS "actorId", from_status AS "fromStatus", to_status AS "toStatus", starts_at AS "startsAt", ends_at AS "endsAt"
-       FROM appointment_changes WHERE tenant_id = $1 AND appointment_id = ANY($2::uuid[]) ORDER BY occurred_at, id`,
+       FROM appointment_changes WHERE tenant_id = $1 AND appointment_id = ANY($2::uuid[])
+         AND action <> 'HELD' -- the hold before a booking keeps its key here; the history starts at the booking
+       ORDER BY occurred_at, id`,
       [tx.tenantId, appointmentIds],
     );
   },

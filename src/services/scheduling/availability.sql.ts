@@ -45,6 +45,7 @@ agenda AS MATERIALIZED (
          CASE WHEN NULLIF(current_setting('app.partner_id', true), '') IS NULL THEN
            coalesce((SELECT range_agg(tstzrange(a.starts_at, a.ends_at)) FROM appointments a
                      WHERE a.tenant_id = $1 AND a.schedule_id = sched.id AND a.status <> 'CANCELLED'
+                       AND (a.status <> 'HELD' OR a.hold_expires_at > now()) -- an expired hold holds nothing
                        AND a.starts_at < $4::timestamptz + interval '1 day' AND a.ends_at > $3::timestamptz - interval '1 day'
                        -- a lower bound on the start too (appointments last at most 12 h), or every past appointment is read
                        AND a.starts_at > $3::timestamptz - interval '2 days'), '{}'::tstzmultirange)

@@ -93,6 +93,11 @@ v AS (
   CROSS JOIN LATERAL careslot_slot_problem($1, target.schedule_id, target.time_zone, target.slot_minutes, $4::timestamptz, target.duration_minutes) AS slot
   WHERE NOT EXISTS (SELECT 1 FROM prior)
 ),
+-- Expired holds on this time are freed first (whoever placed them): a hold holds nothing past its expiry.
+freed AS (
+  SELECT careslot_free_expired_holds($1, v.schedule_id, $4::timestamptz, $4::timestamptz + make_interval(mins => v.duration_minutes)) AS n
+  FROM v WHERE v.problem IS NULL
+),
 new_patient AS (
   INSERT INTO patients (tenant_id, family_name, given_name, patronymic, phone, personal_identity_number,
                         data_processing_refused, all_notifications_refused, advertising_refused)
@@ -105,15 +110,18 @@ new_patient AS (
 ),
 booked AS (
   INSERT INTO appointments (tenant_id, schedule_id, service_id, patient_id, starts_at, ends_at, origin, anonymous, note,
-                            share_id, client_reference, client_centre_name, remote_appointment_id, partner_id)
+                            share_id, client_reference, client_centre_name, remote_appointment_id, partner_id,
+                            status, hold_expires_at, held_by)
   SELECT $1, v.schedule_id, v.service_id, coalesce($5::uuid, (SELECT id FROM new_patient)), $4::timestamptz,
-         $4::timestamptz + make_interval(mins => v.duration_minutes), $7, $8, $10, $14::uuid, $15, $16, $17::uuid, $22::uuid
-  FROM v WHERE v.problem IS NULL
+         $4::timestamptz + make_interval(mins => v.duration_minutes), $7, $8, $10, $14::uuid, $15, $16, $17::uuid, $22::uuid,
+         CASE WHEN $23::int IS NULL THEN 'BOOKED' ELSE 'HELD' END, now() + make_interval(secs => $23::int),
+         CASE WHEN $23::int IS NOT NULL THEN $11 || ':' || $12 END
+  FROM v WHERE v.problem IS NULL AND (SELECT count(*) FROM freed) >= 0
   RETURNING ${RETURNED_APPOINTMENT_COLUMNS}
 ),
 logged AS (
   INSERT INTO appointment_changes (tenant_id, appointment_id, action, actor_kind, actor_id, to_status, starts_at, ends_at, idempotency_key, request_hash)
-  SELECT $1, b.id, 'BOOKED', $11, $12, b.status, b."startsAt", b."endsAt", $9, decode($13, 'hex') FROM booked b
+  SELECT $1, b.id, CASE WHEN $23::int IS NULL THEN 'BOOKED' ELSE 'HELD' END, $11, $12, b.status, b."startsAt", b."endsAt", $9, decode($13, 'hex') FROM booked b
   RETURNING id
 ),
 audited AS (
@@ -155,12 +163,15 @@ export async function runBookingStatement(
     request.idempotencyKey, request.note ?? null, actor.kind, actor.id, requestHash,
     door.kind === 'SHARE' ? door.shareId : null, request.twin?.clientReference ?? null, request.twin?.clientCentreName ?? null, request.remoteAppointmentId ?? null,
     request.audit?.action ?? null, request.audit ? JSON.stringify(request.audit.details) : null, requestId,
-    door.kind, door.kind === 'PARTNER' ? door.partnerId : null,
+    door.kind, door.kind === 'PARTNER' ? door.partnerId : null, request.holdSeconds ?? null,
   ]);
   return { ...row, appointment: row.appointment && reviveDates(row.appointment) };
 }
 
 /** row_to_json turns instants into strings; the rest of the code works with Dates. */
 export function reviveDates(row: AppointmentRow): AppointmentRow {
-  return { ...row, startsAt: new Date(row.startsAt), endsAt: new Date(row.endsAt), createdAt: new Date(row.createdAt), updatedAt: new Date(row.updatedAt) };
+  return {
+    ...row, startsAt: new Date(row.startsAt), endsAt: new Date(row.endsAt), createdAt: new Date(row.createdAt), updatedAt: new Date(row.updatedAt),
+    holdExpiresAt: row.holdExpiresAt && new Date(row.holdExpiresAt),
+  };
 }

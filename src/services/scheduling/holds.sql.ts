@@ -1,0 +1,127 @@
+import type { Tx } from '../../db/unit-of-work';
+import type { AuditActor as Actor } from '../common/audit-log.sql';
+import type { AppointmentRow } from './appointment.model';
+import { UPDATED_APPOINTMENT_COLUMNS } from './appointment-columns.sql';
+import { reviveDates } from './booking.sql';
+import type { NewPatient } from './patient.model';
+
+/** What the statement that books on a hold found out. */
+export interface HoldBookingResult {
+  /** The hold is there (HELD, in this tenant), whoever holds it and whether it expired. */
+  holdFound: boolean;
+  /** This id was a hold of this tenant once (its placement is audited): gone now means expired, released or booked. */
+  wasHold: boolean;
+  /** Null when booked; else HOLD_EXPIRED (expired, or another principal's) or PATIENT_NOT_FOUND. */
+  problem: string | null;
+  prior: { appointmentId: string; requestHash: string } | null;
+  appointment: AppointmentRow | null;
+}
+
+/**
+ * Turns a hold into the appointment in ONE statement: the hold row itself becomes the booking (its
+ * time never leaves the exclusion constraint), only for its holder and before its expiry, with the
+ * optional new patient, the first history entry after HELD and the audit record. A hold racing
+ * its own expiry is either booked here or freed by someone else's statement: the row lock decides.
+ */
+const BOOK_ON_HOLD_SQL = `
+WITH prior AS (
+  SELECT appointment_id AS "appointmentId", encode(request_hash, 'hex') AS "requestHash"
+  FROM appointment_changes WHERE tenant_id = $1 AND idempotency_key = $7
+),
+hold AS (
+  SELECT a.id, a.held_by, a.hold_expires_at, s.centre_id
+  FROM appointments a JOIN schedules s ON s.tenant_id = a.tenant_id AND s.id = a.schedule_id
+  WHERE a.tenant_id = $1 AND a.id = $2 AND a.status = 'HELD' AND NOT EXISTS (SELECT 1 FROM prior)
+  FOR UPDATE OF a
+),
+v AS (
+  SELECT hold.id AS hold_id, hold.centre_id, CASE
+      WHEN hold.held_by <> $9 || ':' || $10 OR hold.hold_expires_at <= now() THEN 'HOLD_EXPIRED'
+      WHEN $3::uuid IS NOT NULL AND NOT EXISTS (SELECT 1 FROM patients p WHERE p.tenant_id = $1 AND p.id = $3::uuid) THEN 'PATIENT_NOT_FOUND'
+    END AS problem
+  FROM hold
+),
+new_patient AS (
+  INSERT INTO patients (tenant_id, family_name, given_name, patronymic, phone, personal_identity_number,
+                        data_processing_refused, all_notifications_refused, advertising_refused)
+  SELECT $1, $4::jsonb->>'familyName', $4::jsonb->>'givenName', $4::jsonb->>'patronymic', $4::jsonb->>'phone',
+         $4::jsonb->>'personalIdentityNumber', coalesce(($4::jsonb->'consents'->>'dataProcessingRefused')::boolean, false),
+         coalesce(($4::jsonb->'consents'->>'allNotificationsRefused')::boolean, false),
+         coalesce(($4::jsonb->'consents'->>'advertisingRefused')::boolean, false)
+  FROM v WHERE v.problem IS NULL AND $4::jsonb IS NOT NULL
+  RETURNING id
+),
+booked AS (
+  UPDATE appointments a SET status = 'BOOKED', patient_id = coalesce($3::uuid, (SELECT id FROM new_patient)), note = $8, anonymous = $5,
+         hold_expires_at = NULL, held_by = NULL, updated_at = now()
+  FROM v WHERE a.tenant_id = $1 AND a.id = v.hold_id AND v.problem IS NULL
+  RETURNING ${UPDATED_APPOINTMENT_COLUMNS}
+),
+logged AS (
+  INSERT INTO appointment_changes (tenant_id, appointment_id, action, actor_kind, actor_id, from_status, to_status, starts_at, ends_at, idempotency_key, request_hash)
+  SELECT $1, b.id, 'BOOKED', $9, $10, NULL, b.status, b."startsAt", b."endsAt", $7, decode($6, 'hex') FROM booked b
+  RETURNING id
+),
+audited AS (
+  INSERT INTO audit_events (tenant_id, actor_kind, actor_id, action, entity_type, entity_id, request_id, details)
+  SELECT $1, $9, $10, 'appointment.booked-on-hold', 'Appointment', b.id, $11,
+         jsonb_build_object('scheduleId', b."scheduleId", 'serviceId', b."serviceId", 'patientId', b."patientId", 'patientCreated', EXISTS (SELECT 1 FROM new_patient))
+  FROM booked b
+  RETURNING id
+)
+SELECT EXISTS (SELECT 1 FROM hold) AS "holdFound",
+       EXISTS (SELECT 1 FROM audit_events e WHERE e.tenant_id = $1 AND e.action = 'hold.placed' AND e.entity_id = $2::text) AS "wasHold",
+       (SELECT problem FROM v) AS problem,
+       (SELECT row_to_json(prior) FROM prior) AS prior,
+       (SELECT row_to_json(x) FROM (SELECT b.*, (SELECT centre_id FROM v) AS "centreId" FROM booked b) x) AS appointment,
+       (SELECT count(*) FROM logged) AS logged,
+       (SELECT count(*) FROM audited) AS audited`;
+
+export interface HoldBooking {
+  holdId: string;
+  patientId?: string;
+  newPatient?: NewPatient;
+  anonymous?: boolean;
+  note?: string;
+  idempotencyKey: string;
+}
+
+export const holdsRepository = {
+  async bookOnHold(tx: Tx, request: HoldBooking, actor: Actor, requestHash: string, requestId: string): Promise<HoldBookingResult> {
+    const [row] = await tx.prepared<HoldBookingResult>('careslot_book_on_hold', BOOK_ON_HOLD_SQL, [
+      tx.tenantId, request.holdId, request.patientId ?? null, request.newPatient ? JSON.stringify(request.newPatient) : null, request.anonymous ?? false,
+      requestHash, request.idempotencyKey, request.note ?? null, actor.kind, actor.id, requestId,
+    ]);
+    return { ...row, appointment: row.appointment && reviveDates(row.appointment) };
+  },
+
+  /** A live hold of this holder, as placed (for a replay of its key); undefined once it expired or was released or booked. */
+  async liveHold(tx: Tx, holdId: string, heldBy: string): Promise<AppointmentRow | undefined> {
+    const [row] = await tx.query<AppointmentRow>(
+      `SELECT a.id, s.centre_id AS "centreId", a.schedule_id AS "scheduleId", a.service_id AS "serviceId", a.starts_at AS "startsAt",
+              a.ends_at AS "endsAt", a.status, a.origin, a.partner_id AS "partnerId", a.hold_expires_at AS "holdExpiresAt"
+       FROM appointments a JOIN schedules s ON s.tenant_id = a.tenant_id AND s.id = a.schedule_id
+       WHERE a.tenant_id = $1 AND a.id = $2 AND a.status = 'HELD' AND a.held_by = $3 AND a.hold_expires_at > now()`,
+      [tx.tenantId, holdId, heldBy],
+    );
+    return row;
+  },
+
+  /** Gives a holder's hold back: the row goes (its time is free at once). Undefined when there was no such live hold. */
+  async release(tx: Tx, holdId: string, heldBy: string): Promise<{ id: string; centreId: string; scheduleId: string; startsAt: Date; endsAt: Date } | undefined> {
+    const [row] = await tx.query<{ id: string; centreId: string; scheduleId: string; startsAt: Date; endsAt: Date }>(
+      `DELETE FROM appointments a USING schedules s
+       WHERE a.tenant_id = $1 AND a.id = $2 AND a.status = 'HELD' AND a.held_by = $3
+         AND s.tenant_id = a.tenant_id AND s.id = a.schedule_id
+       RETURNING a.id, s.centre_id AS "centreId", a.schedule_id AS "scheduleId", a.starts_at AS "startsAt", a.ends_at AS "endsAt"`,
+      [tx.tenantId, holdId, heldBy],
+    );
+    return row;
+  },
+
+  /** Whether the id was a hold of this tenant once (its placement is audited). */
+  async wasHold(tx: Tx, holdId: string): Promise<boolean> {
+    const rows = await tx.query(`SELECT 1 FROM audit_events WHERE tenant_id = $1 AND action = 'hold.placed' AND entity_id = $2 LIMIT 1`, [tx.tenantId, holdId]);
+    return rows.length > 0;
+  },
+};
