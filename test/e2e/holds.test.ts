@@ -3,7 +3,8 @@ import { errorCode, gql, gqlOk } from '../helpers/graphql-client';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 import { createCentreWithSchedules, type CentreWithSchedules } from '../factories/catalog';
 import { createStaff, createTenant, type TestTenant } from '../factories/tenants';
-import { SlotAllocator, key } from '../support/scheduling';
+import { connectWs, type WsConnection } from '../helpers/ws-client';
+import { SlotAllocator, agendaChanged, key, subscribeQueued, type AgendaChangeData } from '../support/scheduling';
 
 /**
  * Seed 001's two moves: "Start the reservation" holds a green slot, the patient is found or
@@ -167,5 +168,94 @@ describe('holds: start the reservation, then finish it', () => {
     expect(errorCode(await gql(app, RELEASE, { input: { holdId: held.id } }, other.adminToken))).toBe('NOT_FOUND');
     const both = await gql(app, BOOK, { input: { holdId: held.id, scheduleId: slot.scheduleId, newPatient: { familyName: 'A', givenName: 'B' }, idempotencyKey: key() } }, scheduler.token);
     expect(errorCode(both)).toBe('BAD_USER_INPUT');
+  });
+
+  describe('what others see, partners, and live events', () => {
+    const AVAILABILITY = `query($centreId: ID!, $from: Instant!, $to: Instant!, $serviceId: ID) {
+      availability(centreId: $centreId, from: $from, to: $to, serviceId: $serviceId) { schedules { scheduleId slots { start state heldUntil } } }
+    }`;
+    const PARTNER_AVAILABILITY = `query($centreId: ID!, $from: Instant!, $to: Instant!, $serviceId: ID!) {
+      partnerAvailability(centreId: $centreId, from: $from, to: $to, serviceId: $serviceId) { schedules { scheduleId slots { start state heldUntil } } }
+    }`;
+    let partnerApp: string;
+    let connection: WsConnection;
+
+    beforeAll(async () => {
+      const partnerId = (await gqlOk<{ createPartner: { id: string } }>(app, `mutation($input: CreatePartnerInput!) { createPartner(input: $input) { id } }`,
+        { input: { name: 'Holding partner', kind: 'BOOKING_PORTAL' } }, tenant.adminToken)).createPartner.id;
+      await gqlOk(app, `mutation($input: SetTrafficChannelsInput!) { setTrafficChannels(input: $input) { centreId } }`,
+        { input: { centreId: centre.centreId, rows: [{ serviceId: centre.serviceIds[0], partnerIds: [partnerId] }] } }, tenant.adminToken);
+      partnerApp = (await gqlOk<{ createApiToken: { token: string } }>(app, `mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { token } }`,
+        { input: { partnerId, label: 'holds' } }, tenant.adminToken)).createApiToken.token;
+    });
+    afterAll(async () => {
+      await connection?.dispose().catch(() => undefined);
+    });
+
+    const slotState = async (query: string, token: string, slot: { scheduleId: string; start: string }) => {
+      const from = new Date(Date.parse(slot.start) - 3_600_000).toISOString();
+      const to = new Date(Date.parse(slot.start) + 3_600_000).toISOString();
+      const data = await gqlOk<Record<string, { schedules: Array<{ scheduleId: string; slots: Array<{ start: string; state: string; heldUntil: string | null }> }> }>>(
+        app, query, { centreId: centre.centreId, from, to, serviceId: centre.serviceIds[0] }, token);
+      const schedule = Object.values(data)[0]!.schedules.find((each) => each.scheduleId === slot.scheduleId)!;
+      return schedule.slots.find((each) => Date.parse(each.start) === Date.parse(slot.start));
+    };
+
+    it('staff see a held slot as HELD with its expiry; a partner sees OCCUPIED; released, FREE again', async () => {
+      const slot = slots.next();
+      const held = await hold(slot);
+      expect(await slotState(AVAILABILITY, scheduler.token, slot)).toEqual({ start: slot.start.replace('.000Z', 'Z'), state: 'HELD', heldUntil: held.expiresAt });
+      expect(await slotState(PARTNER_AVAILABILITY, partnerApp, slot)).toMatchObject({ state: 'OCCUPIED', heldUntil: null });
+      await gqlOk(app, RELEASE, { input: { holdId: held.id } }, scheduler.token);
+      expect(await slotState(AVAILABILITY, scheduler.token, slot)).toMatchObject({ state: 'FREE', heldUntil: null });
+    });
+
+    it('an expired hold reads as free at once, before anything tidies it up', async () => {
+      const slot = slots.next();
+      const held = await hold(slot);
+      await expire(held.id!);
+      expect(await slotState(AVAILABILITY, scheduler.token, slot)).toMatchObject({ state: 'FREE' });
+      expect(await slotState(PARTNER_AVAILABILITY, partnerApp, slot)).toMatchObject({ state: 'FREE' });
+    });
+
+    it('a partner app holds through its channels and books on its hold (origin PARTNER_APP); a service not activated is refused', async () => {
+      const slot = slots.next();
+      const held = await hold(slot, partnerApp);
+      expect(held).toMatchObject({ __typename: 'Hold', partnerId: expect.any(String) });
+      const booked = await gqlOk<{ bookForPartner: { __typename: string; id?: string; origin?: string } }>(app,
+        `mutation($input: BookForPartnerInput!) { bookForPartner(input: $input) { __typename ... on PartnerBooking { id origin } } }`,
+        { input: { holdId: held.id, newPatient: { familyName: 'Portal', givenName: 'Patient' }, idempotencyKey: key() } }, partnerApp);
+      expect(booked.bookForPartner).toEqual({ __typename: 'PartnerBooking', id: held.id, origin: 'PARTNER_APP' });
+      expect((await bookOnHold(held.id!)).data?.bookAppointment.__typename).toBe('HoldExpired');
+
+      const otherService = await gqlOk<{ createService: { id: string } }>(app, `mutation($input: CreateServiceInput!) { createService(input: $input) { id } }`,
+        { input: { code: `X${Date.now()}`, name: 'Not for partners', durationMinutes: 30 } }, tenant.adminToken);
+      const refused = await gqlOk<{ holdSlot: HoldData }>(app, HOLD, { input: { ...slots.next(), serviceId: otherService.createService.id, idempotencyKey: key() } }, partnerApp);
+      expect(refused.holdSlot.__typename).toBe('ServiceNotActivatedForPartner');
+    });
+
+    it('subscribers get HELD, then the booking as CREATED; and RELEASED for a hold given back', async () => {
+      connection = connectWs(app.url, scheduler.token);
+      const watch = subscribeQueued<{ data?: { agendaChanged: AgendaChangeData } }>(connection.client, agendaChanged(centre.centreId));
+      // graphql-ws does not acknowledge a subscription: hold and release until an event arrives.
+      for (let attempt = 0; attempt < 20 && (await watch.nothingWithin(0)); attempt++) {
+        const warm = await hold();
+        await gqlOk(app, RELEASE, { input: { holdId: warm.id } }, scheduler.token);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      while (!(await watch.nothingWithin(300))) await watch.next(1000);
+
+      const held = await hold();
+      await bookOnHold(held.id!);
+      const released = await hold();
+      await gqlOk(app, RELEASE, { input: { holdId: released.id } }, scheduler.token);
+      const kinds: Array<[string, string | null]> = [];
+      for (let i = 0; i < 4; i++) {
+        const event = (await watch.next(10_000)).data!.agendaChanged;
+        kinds.push([event.kind, event.appointmentId]);
+      }
+      expect(kinds).toEqual([['HELD', held.id], ['CREATED', held.id], ['HELD', released.id], ['RELEASED', released.id]]);
+      watch.dispose();
+    });
   });
 });

@@ -61,7 +61,7 @@ const toScheduleAvailability = (row: AvailabilityRow): ScheduleAvailability => (
   scheduleId: row.scheduleId,
   free: row.free.map(([start, end]) => ({ start, end })),
   occupied: row.occupied.map(([start, end]) => ({ start, end })),
-  slots: (row.slots ?? []).map(([start, end, state]) => ({ start, end, state: state as SlotStateEnum })),
+  slots: (row.slots ?? []).map(([start, end, state, heldUntil]) => ({ start, end, state: state as SlotStateEnum, heldUntil: heldUntil ?? null })),
 });
 
 export const toAvailability = (availability: CentreAvailability): Availability => ({

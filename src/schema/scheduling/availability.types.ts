@@ -13,6 +13,7 @@ export class Slot {
   @Field(() => InstantScalar) start!: string;
   @Field(() => InstantScalar) end!: string;
   @Field(() => SlotStateEnum) state!: SlotStateEnum;
+  @Field(() => InstantScalar, { nullable: true, description: 'HELD: when the hold stops holding the slot.' }) heldUntil!: string | null;
 }
 
 @ObjectType({ simpleResolvers: true, description: 'The agenda of one schedule in the requested window.' })
@@ -20,7 +21,7 @@ export class ScheduleAvailability {
   @Field(() => ID) scheduleId!: string;
   @Field(() => [TimeInterval], { description: 'Merged free time inside opening hours; with a serviceId, only where that service fits (the time it would take from each start where it fits).' }) free!: TimeInterval[];
   @Field(() => [TimeInterval], { description: 'Merged booked time inside opening hours, without any detail.' }) occupied!: TimeInterval[];
-  @Field(() => [Slot], { description: 'Individual slots on the grid: FREE (bookable for the service asked for) or OCCUPIED.' }) slots!: Slot[];
+  @Field(() => [Slot], { description: 'Individual slots on the grid: FREE (bookable for the service asked for), OCCUPIED, or (for the clinic\'s staff) HELD.' }) slots!: Slot[];
 }
 
 @ObjectType({ simpleResolvers: true, description: 'A shared schedule whose sharing server could not be asked, and why.' })

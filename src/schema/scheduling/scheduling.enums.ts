@@ -21,8 +21,12 @@ registerEnumType(AppointmentOriginEnum, { name: 'AppointmentOrigin', description
 export enum SlotStateEnum {
   FREE = 'FREE',
   OCCUPIED = 'OCCUPIED',
+  HELD = 'HELD',
 }
-registerEnumType(SlotStateEnum, { name: 'SlotState' });
+registerEnumType(SlotStateEnum, {
+  name: 'SlotState',
+  valuesConfig: { HELD: { description: 'Held by a hold of this clinic (staff only; others see OCCUPIED), until heldUntil.' } },
+});
 
 export enum AgendaChangeKindEnum {
   CREATED = 'CREATED',

@@ -11,11 +11,13 @@ export interface AvailabilityFilter {
   scheduleIds?: readonly string[];
   /** Only what this partner's open traffic channels let it book (then serviceId is required). */
   partnerId?: string;
+  /** Held slots as HELD with their expiry (the clinic's own staff); otherwise they are OCCUPIED. */
+  showHolds?: boolean;
 }
 
 /** ISO instants in UTC, as PostgreSQL formats them: no Date objects on this hot path. */
 export type Instant = string;
-export type SlotState = 'FREE' | 'OCCUPIED';
+export type SlotState = 'FREE' | 'OCCUPIED' | 'HELD';
 
 export interface AvailabilityRow {
   scheduleId: string;
@@ -23,8 +25,8 @@ export interface AvailabilityRow {
   free: Array<[Instant, Instant]>;
   /** Merged booked time inside opening hours and the window. */
   occupied: Array<[Instant, Instant]>;
-  /** Grid slots [start, end, state] when asked for, else null. */
-  slots: Array<[Instant, Instant, SlotState]> | null;
+  /** Grid slots [start, end, state, held until (HELD only)] when asked for, else null. */
+  slots: Array<[Instant, Instant, SlotState, (Instant | null)?]> | null;
   /** Set for a client's mirror of a shared schedule: its agenda must be asked of the sharing server. */
   linkId: string | null;
 }

@@ -24,7 +24,7 @@ export class AvailabilityService {
   /** One statement whatever the number of schedules and slots; an unknown centre (or another tenant's) is NOT_FOUND. */
   async availability(ctx: RequestContext, filter: AvailabilityFilter): Promise<CentreAvailability> {
     requireStaffRole(ctx, STAFF_READERS);
-    return this.read(ctx, filter);
+    return this.read(ctx, { ...filter, showHolds: true });
   }
 
   /**

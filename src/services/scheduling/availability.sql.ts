@@ -75,8 +75,16 @@ SELECT split.schedule_id AS "scheduleId",
        (SELECT coalesce(json_agg(json_build_array(careslot_utc(lower(r)), careslot_utc(upper(r))) ORDER BY r), '[]') FROM unnest(split.occupied * split.win) r) AS "occupied",
        CASE WHEN $8::boolean THEN (
          SELECT coalesce(json_agg(json_build_array(careslot_utc(g.start), careslot_utc(g.start + split.slot),
-                  CASE WHEN tstzrange(g.start, g.start + split.need) <@ split.free THEN 'FREE' ELSE 'OCCUPIED' END) ORDER BY g.start), '[]')
+                  CASE WHEN tstzrange(g.start, g.start + split.need) <@ split.free THEN 'FREE' WHEN held.until IS NOT NULL THEN 'HELD' ELSE 'OCCUPIED' END,
+                  careslot_utc(held.until)) ORDER BY g.start), '[]')
          FROM grid g
+         -- The clinic's own staff ($11) see a held slot as HELD, until when; everyone else as OCCUPIED.
+         LEFT JOIN LATERAL (
+           SELECT max(h.hold_expires_at) AS until FROM appointments h
+           WHERE $11::boolean AND NOT (tstzrange(g.start, g.start + split.need) <@ split.free)
+             AND h.tenant_id = $1 AND h.schedule_id = split.schedule_id AND h.status = 'HELD' AND h.hold_expires_at > now()
+             AND h.starts_at < g.start + split.slot AND h.ends_at > g.start AND h.starts_at > g.start - interval '1 day'
+         ) held ON true
          WHERE g.schedule_id = split.schedule_id AND tstzrange(g.start, g.start + split.slot) <@ split.open_in_window
            AND (tstzrange(g.start, g.start + split.need) <@ split.free OR tstzrange(g.start, g.start + split.slot) && split.occupied)
        ) END AS "slots",
@@ -90,6 +98,6 @@ export async function queryAvailability(tx: Tx, filter: AvailabilityFilter): Pro
   return tx.prepared<AvailabilityRow>('careslot_availability', AVAILABILITY_SQL, [
     tx.tenantId, filter.centreId, filter.from, filter.to,
     filter.serviceId ?? null, filter.practitionerId ?? null, filter.qualification ?? null, filter.includeSlots,
-    filter.scheduleIds ?? null, filter.partnerId ?? null,
+    filter.scheduleIds ?? null, filter.partnerId ?? null, filter.showHolds ?? false,
   ]);
 }

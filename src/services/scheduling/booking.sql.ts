@@ -114,7 +114,8 @@ booked AS (
                             status, hold_expires_at, held_by)
   SELECT $1, v.schedule_id, v.service_id, coalesce($5::uuid, (SELECT id FROM new_patient)), $4::timestamptz,
          $4::timestamptz + make_interval(mins => v.duration_minutes), $7, $8, $10, $14::uuid, $15, $16, $17::uuid, $22::uuid,
-         CASE WHEN $23::int IS NULL THEN 'BOOKED' ELSE 'HELD' END, now() + make_interval(secs => $23::int),
+         -- A hold's expiry on a whole second: availability shows instants to the second.
+         CASE WHEN $23::int IS NULL THEN 'BOOKED' ELSE 'HELD' END, date_trunc('second', now() + make_interval(secs => $23::int)),
          CASE WHEN $23::int IS NOT NULL THEN $11 || ':' || $12 END
   FROM v WHERE v.problem IS NULL AND (SELECT count(*) FROM freed) >= 0
   RETURNING ${RETURNED_APPOINTMENT_COLUMNS}

@@ -369,15 +369,22 @@ async function ownReference(ctx: RequestContext, peer: PeerServerPrincipal, appo
 
 const isOccupancyKind = (kind: string): kind is PeerOccupancyKind => (PEER_OCCUPANCY_KINDS as readonly string[]).includes(kind);
 
+/** Slots as the wire knows them: a peer is no staff of this clinic, so a held slot is OCCUPIED to it. */
+function wireSlots(row: AvailabilityRow): Array<[string, string, 'FREE' | 'OCCUPIED']> | null {
+  return row.slots && row.slots.map(([start, end, state]) => [start, end, state === 'FREE' ? 'FREE' : 'OCCUPIED']);
+}
+
 /** Times only: no free time, no FREE slots. */
 function occupiedOnly(row: AvailabilityRow): PeerScheduleAvailability {
-  return { scheduleId: row.scheduleId, free: [], occupied: row.occupied, slots: row.slots && row.slots.filter(([, , state]) => state !== 'FREE') };
+  const slots = wireSlots(row);
+  return { scheduleId: row.scheduleId, free: [], occupied: row.occupied, slots: slots && slots.filter(([, , state]) => state !== 'FREE') };
 }
 
 function restricted(row: AvailabilityRow, permitted: Interval[], needMinutes: number | null): PeerScheduleAvailability {
+  const slots = wireSlots(row);
   return {
     scheduleId: row.scheduleId, free: restrictFree(row.free, permitted), occupied: row.occupied,
-    slots: row.slots && restrictSlots(row.slots, permitted, needMinutes),
+    slots: slots && restrictSlots(slots, permitted, needMinutes),
   };
 }
 

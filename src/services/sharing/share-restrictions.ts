@@ -82,9 +82,9 @@ export function restrictFree(free: ReadonlyArray<[Instant, Instant]>, permitted:
  * Slots with FREE ones kept only when the whole appointment (`needMinutes` from the slot's start,
  * or the slot itself) lies in permitted time; OCCUPIED slots stay as they are.
  */
-export function restrictSlots(
-  slots: ReadonlyArray<[Instant, Instant, SlotState]>, permitted: Interval[], needMinutes: number | null,
-): Array<[Instant, Instant, SlotState]> {
+export function restrictSlots<State extends SlotState>(
+  slots: ReadonlyArray<[Instant, Instant, State]>, permitted: Interval[], needMinutes: number | null,
+): Array<[Instant, Instant, State]> {
   return slots.filter(([start, end, state]) => {
     if (state !== 'FREE') return true;
     const from = Date.parse(start);
