@@ -16,6 +16,8 @@ export class Holds1797000000000 implements MigrationInterface {
       ADD "hold_expires_at" TIMESTAMP WITH TIME ZONE, ADD "held_by" text,
       ADD CONSTRAINT "appointments_hold_check" CHECK (("status" = 'HELD') = ("hold_expires_at" IS NOT NULL AND "held_by" IS NOT NULL))`);
     await q(`CREATE INDEX "appointments_hold_expiry_idx" ON "appointments" ("hold_expires_at") WHERE status = 'HELD'`);
+    // The sweeper's scope reads and deletes expired holds across tenants, and nothing else.
+    await q(`CREATE POLICY hold_sweeper ON "appointments" USING (current_setting('app.scope', true) = 'hold-sweeper' AND "status" = 'HELD' AND "hold_expires_at" <= now())`);
     // A hold id no longer there is told apart from one never placed by its audited placement.
     await q(`CREATE INDEX "audit_events_hold_placed_idx" ON "audit_events" ("tenant_id", "entity_id") WHERE action = 'hold.placed'`);
     // Other bookings' time, as a partner may see it: now without expired holds.
@@ -54,6 +56,7 @@ export class Holds1797000000000 implements MigrationInterface {
           AND a.starts_at > p_from - interval '2 days'
       $$`);
     await q(`DELETE FROM "appointments" WHERE "status" = 'HELD'`);
+    await q(`DROP POLICY hold_sweeper ON "appointments"`);
     await q(`DROP INDEX "audit_events_hold_placed_idx"`);
     await q(`DROP INDEX "appointments_hold_expiry_idx"`);
     await q(`ALTER TABLE "appointments" DROP CONSTRAINT "appointments_hold_check", DROP COLUMN "hold_expires_at", DROP COLUMN "held_by",

@@ -28,6 +28,7 @@ import { AppointmentLifecycleService } from './services/scheduling/appointment-l
 import { AppointmentsQueryService } from './services/scheduling/appointments-query.service';
 import { BookingService } from './services/scheduling/booking.service';
 import { HoldsService } from './services/scheduling/holds.service';
+import { HoldSweeper } from './services/scheduling/hold-sweeper';
 import { CatalogService } from './services/catalog/catalog.service';
 import { PatientsService } from './services/scheduling/patients.service';
 import { AvailabilityService } from './services/scheduling/availability.service';
@@ -166,6 +167,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     })
     : undefined;
 
+  const holdSweeper = new HoldSweeper(tenants, logger);
   let closed = false;
   return {
     config, logger, database, services, httpServer,
@@ -178,6 +180,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
           publicUrl = config.PUBLIC_URL ?? url;
           // Watch the sharing servers of every link once this server can be reached itself (in-process links).
           void watchers.start().catch((error: unknown) => logger.warn({ err: String(error) }, 'could not start peer watchers'));
+          holdSweeper.start();
           resolve(url);
         });
       }),
@@ -185,6 +188,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       if (closed) return;
       closed = true;
       watchers.close();
+      holdSweeper.stop();
       await jobs?.stop();
       await websocket.close();
       await apollo.stop();

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { inTenantStatement } from './statement-transaction';
-import { inScopedTransaction, inTenantTransaction, type Queryable, type Tx, type UnitOfWorkOptions } from './unit-of-work';
+import { inScopedTransaction, inTenantTransaction, type CrossTenantScope, type Queryable, type Tx, type UnitOfWorkOptions } from './unit-of-work';
 
 /**
  * The application's way into PostgreSQL: every unit of work is a transaction scoped to one tenant
@@ -19,8 +19,8 @@ export class TenantDatabase {
     return inTenantStatement(this.pool, tenantId, work, options);
   }
 
-  /** Ids across tenants, as far as the scope's policy lets through (see the link_registry policy). */
-  acrossTenants<T>(scope: 'link-registry', work: (db: Queryable) => Promise<T>): Promise<T> {
+  /** Rows across tenants, as far as the scope's policy lets through (the link_registry and hold_sweeper policies). */
+  acrossTenants<T>(scope: CrossTenantScope, work: (db: Queryable) => Promise<T>): Promise<T> {
     return inScopedTransaction(this.pool, scope, work);
   }
 

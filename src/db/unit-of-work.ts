@@ -54,11 +54,14 @@ export async function inTenantTransaction<T>(pool: Pool, tenantId: string, work:
   return result;
 }
 
+/** The named scopes a row-level-security policy recognises: the link registry, the hold sweeper. */
+export type CrossTenantScope = 'link-registry' | 'hold-sweeper';
+
 /**
  * A transaction under a named scope that a row-level-security policy recognises (e.g. the link
  * registry, which reads ids across tenants): no tenant, and only what that policy lets through.
  */
-export function inScopedTransaction<T>(pool: Pool, scope: 'link-registry', work: (db: Queryable) => Promise<T>): Promise<T> {
+export function inScopedTransaction<T>(pool: Pool, scope: CrossTenantScope, work: (db: Queryable) => Promise<T>): Promise<T> {
   return inTransaction(pool, `BEGIN; SELECT set_config('app.scope', '${scope}', true)`, (client) => work(queryableOf(client)));
 }
 

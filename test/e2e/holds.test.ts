@@ -5,6 +5,7 @@ import { createCentreWithSchedules, type CentreWithSchedules } from '../factorie
 import { createStaff, createTenant, type TestTenant } from '../factories/tenants';
 import { connectWs, type WsConnection } from '../helpers/ws-client';
 import { SlotAllocator, agendaChanged, key, subscribeQueued, type AgendaChangeData } from '../support/scheduling';
+import { HoldSweeper } from '../../src/services/scheduling/hold-sweeper';
 
 /**
  * Seed 001's two moves: "Start the reservation" holds a green slot, the patient is found or
@@ -126,6 +127,25 @@ describe('holds: start the reservation, then finish it', () => {
     expect((await bookOnHold(held.id!)).data?.bookAppointment.__typename).toBe('HoldExpired');
     const { rows } = await owner.query(`SELECT status FROM appointments WHERE id = $1`, [held.id]);
     expect(rows).toEqual([{ status: 'HELD' }]);
+  });
+
+  it('the sweeper tidies expired holds of every tenant, and nothing else', async () => {
+    const expired = await hold();
+    await expire(expired.id!);
+    const otherCentre = await createCentreWithSchedules(app, other);
+    const foreign = (await gqlOk<{ holdSlot: HoldData }>(app, HOLD, {
+      input: { ...new SlotAllocator(otherCentre.scheduleIds, { firstDay: 2 }).next(), serviceId: otherCentre.serviceIds[0], idempotencyKey: key() },
+    }, other.adminToken)).holdSlot;
+    await expire(foreign.id!);
+    const live = await hold();
+    const booked = await bookOnHold((await hold()).id!);
+
+    expect(await new HoldSweeper(app.server.database.tenants, app.server.logger).sweep()).toBeGreaterThanOrEqual(2);
+    const { rows } = await owner.query<{ id: string; status: string }>(`SELECT id, status FROM appointments WHERE id = ANY($1::uuid[]) ORDER BY status`,
+      [[expired.id, foreign.id, live.id, booked.data!.bookAppointment.id]]);
+    expect(rows).toEqual([{ id: booked.data!.bookAppointment.id, status: 'BOOKED' }, { id: live.id, status: 'HELD' }]);
+    // Gone, it was still a hold of this tenant: booking on it is HoldExpired, not NOT_FOUND.
+    expect((await bookOnHold(expired.id!)).data?.bookAppointment.__typename).toBe('HoldExpired');
   });
 
   it('the same key gives the same hold; other input with it is a CONFLICT', async () => {

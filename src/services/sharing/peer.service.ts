@@ -206,10 +206,11 @@ export class PeerService implements PeerOperations<RequestContext> {
       [AGENDA_TOPIC]: async (payload) => {
         const event = payload as AgendaEvent;
         if (event.tenantId !== peer.tenantId || !event.scheduleId || !scheduleIds.has(event.scheduleId)) return [];
-        if (!isOccupancyKind(event.kind)) return [];
+        const kind = OCCUPANCY_OF_HOLDS[event.kind as 'HELD' | 'RELEASED'] ?? event.kind;
+        if (!isOccupancyKind(kind)) return [];
         if (!(await this.authenticator.stillValid(peer))) return 'end';
         const clientReference = event.appointmentId ? await ownReference(ctx, peer, event.appointmentId) : null;
-        return [{ scheduleId: event.scheduleId, kind: event.kind, clientReference, start: event.start ?? null, end: event.end ?? null }];
+        return [{ scheduleId: event.scheduleId, kind, clientReference, start: event.start ?? null, end: event.end ?? null }];
       },
       [IDENTITY_TOPICS.credentialRevoked]: async (payload) => {
         if ((payload as { credentialId?: string }).credentialId !== peer.shareId) return [];
@@ -368,6 +369,9 @@ async function ownReference(ctx: RequestContext, peer: PeerServerPrincipal, appo
 }
 
 const isOccupancyKind = (kind: string): kind is PeerOccupancyKind => (PEER_OCCUPANCY_KINDS as readonly string[]).includes(kind);
+
+/** To a client server a hold is occupied time like any other: taken when held, free when released. */
+const OCCUPANCY_OF_HOLDS: Record<'HELD' | 'RELEASED', PeerOccupancyKind> = { HELD: 'CREATED', RELEASED: 'CANCELLED' };
 
 /** Slots as the wire knows them: a peer is no staff of this clinic, so a held slot is OCCUPIED to it. */
 function wireSlots(row: AvailabilityRow): Array<[string, string, 'FREE' | 'OCCUPIED']> | null {
