@@ -15,7 +15,7 @@ import { until } from '../support/browser/until';
  * The tests run in order on one page, as one visit.
  */
 
-const EXAMPLE_TABS = ['CentresAndThisWeek', 'BookAppointment', 'CancelAppointment', 'AgendaChanged', 'CreateScheduleShare', 'CreateShareLink', 'PartnerFlow', 'BookToPartner'];
+const EXAMPLE_TABS = ['CentresAndThisWeek', 'BookAppointment', 'HoldSlot', 'CancelAppointment', 'AgendaChanged', 'CreateScheduleShare', 'CreateShareLink', 'PartnerFlow', 'BookToPartner'];
 /** The centres of the first demo tenant, whose admin signs in. */
 const DEMO_CENTRE_NAMES = DEMO_CENTRES[DEMO_TENANTS[0].id]!.map((centre) => centre.name).sort();
 /** The shape of a token (cst_… sign-in, csl_… share link), to make sure none is stored where it must not be. */
@@ -152,7 +152,7 @@ describe('GraphiQL in a browser', () => {
     expect(result.data.availability.schedules.length).toBeGreaterThan(0);
   });
 
-  it('runs the booking, cancelling, sharing and linking tabs as they stand', async () => {
+  it('runs the booking, holding, cancelling, sharing and linking tabs as they stand', async () => {
     const answerOf = async (tab: string, field: string): Promise<any> => {
       if ((await graphiql.activeTabTitle()) !== tab) await graphiql.selectTab(tab);
       await graphiql.run();
@@ -162,6 +162,7 @@ describe('GraphiQL in a browser', () => {
     };
 
     expect(await answerOf('BookAppointment', 'bookAppointment')).toMatchObject({ __typename: 'Appointment', status: 'BOOKED' });
+    expect(await answerOf('HoldSlot', 'holdSlot')).toMatchObject({ __typename: 'Hold', expiresAt: expect.any(String) });
     expect(await answerOf('CancelAppointment', 'cancelAppointment')).toMatchObject({ status: 'CANCELLED', cancellation: { reasonCode: 'PATIENT_REQUEST' } });
     shareToken = (await answerOf('CreateScheduleShare', 'createScheduleShare')).token;
     expect(shareToken).toMatch(/^csl_/);

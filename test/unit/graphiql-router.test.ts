@@ -230,9 +230,11 @@ describe('GraphiQL example tabs', () => {
     partnerScheduleId: '6f1c1e1e-0000-4000-8000-000000000002',
     partnerSlotStart: '2026-03-31T08:30:00.000Z',
     partnerBookingKey: 'graphiql-partner-0123456789',
+    holdSlotStart: '2026-03-31T09:00:00.000Z',
+    holdKey: 'graphiql-hold-0123456789',
   };
 
-  it('show centres and availability, booking, cancelling, the live agenda, sharing, linking and booking to a partner, in that order', () => {
+  it('show centres and availability, booking, holding, cancelling, the live agenda, sharing, linking and booking to a partner, in that order', () => {
     const rootFields = GRAPHIQL_EXAMPLES.map((example) => {
       const operation = getOperationAST(parse(example.query));
       const fields = operation?.selectionSet.selections.map((selection) => (selection.kind === 'Field' ? selection.name.value : '?'));
@@ -242,6 +244,7 @@ describe('GraphiQL example tabs', () => {
     expect(rootFields).toEqual([
       'query centres availability',
       'mutation bookAppointment',
+      'mutation holdSlot',
       'mutation cancelAppointment',
       'subscription agendaChanged',
       'mutation createScheduleShare',

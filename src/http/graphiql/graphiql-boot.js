@@ -39,7 +39,7 @@
   const session = signInSession();
   const bar = sessionBar(document.getElementById('careslot-session'), signOut);
   const subscriptions = subscriptionClient(websocketUrlFor(config.endpoint));
-  const knownFacts = { ...thisWeek(), bookingKey: idempotencyKey(), cancellationKey: idempotencyKey(), partnerBookingKey: idempotencyKey() };
+  const knownFacts = { ...thisWeek(), bookingKey: idempotencyKey(), cancellationKey: idempotencyKey(), partnerBookingKey: idempotencyKey(), holdKey: idempotencyKey() };
   let filled = readJson(storage, FILLED_KEY) || { tenantId: null, variables: {} };
   let root;
   let props;
@@ -379,8 +379,10 @@
       variables: { centreId: centre.id, from: soon.toISOString(), to: week.toISOString(), serviceId: facts.serviceId },
     }, { Authorization: authorization });
     const schedules = free.result.data?.availability?.schedules ?? [];
-    const slot = schedules.find((each) => each.scheduleId === schedule.id)?.slots.find((each) => each.state === 'FREE');
-    if (slot) facts.freeSlotStart = slot.start;
+    const freeSlots = (schedules.find((each) => each.scheduleId === schedule.id)?.slots ?? []).filter((each) => each.state === 'FREE');
+    if (freeSlots[0]) facts.freeSlotStart = freeSlots[0].start;
+    // Another one for the hold tab, so that booking the first one leaves it free.
+    if (freeSlots[1]) facts.holdSlotStart = freeSlots[freeSlots.length - 1].start;
   }
 
   /** The seed-001 tab's values: a partner the caller may book for, its first centre and service, a green slot. */

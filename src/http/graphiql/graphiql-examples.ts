@@ -39,6 +39,8 @@ export const GRAPHIQL_EXAMPLE_FACTS = {
   partnerScheduleId: 'a schedule with a green slot: see partnerAvailability',
   partnerSlotStart: 'a green slot: see partnerAvailability',
   partnerBookingKey: 'any 8–128 letters, digits, dots, dashes',
+  holdSlotStart: 'another free start: see availability',
+  holdKey: 'any 8–128 letters, digits, dots, dashes',
 } as const;
 
 export type GraphiqlExampleFact = keyof typeof GRAPHIQL_EXAMPLE_FACTS;
@@ -105,6 +107,27 @@ mutation BookAppointment($input: BookAppointmentInput!) {
         idempotencyKey: fact('bookingKey'),
         note: 'Booked from GraphiQL',
       },
+    },
+  },
+  {
+    operationName: 'HoldSlot',
+    query: `# "Start the reservation": holds a free slot for you alone
+# while the patient is found or registered (HOLD_SECONDS, 5
+# minutes by default). Then book on it: in BookAppointment put
+# "holdId" in place of scheduleId, serviceId and start; or
+# give it back with releaseHold(input: { holdId }).
+mutation HoldSlot($input: HoldSlotInput!) {
+  holdSlot(input: $input) {
+    __typename
+    ... on Hold { id start end expiresAt }
+    ... on SlotUnavailable { message }
+    ... on OffSlotGrid { message }
+    ... on InThePast { message }
+  }
+}
+`,
+    variables: {
+      input: { scheduleId: fact('scheduleId'), serviceId: fact('serviceId'), start: fact('holdSlotStart'), idempotencyKey: fact('holdKey') },
     },
   },
   {
