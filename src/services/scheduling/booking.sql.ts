@@ -2,6 +2,7 @@ import type { Tx } from '../../db/unit-of-work';
 import type { AuditActor as Actor } from '../common/audit-log.sql';
 import type { AppointmentRow, BookingRequest } from './appointment.model';
 import { RETURNED_APPOINTMENT_COLUMNS } from './appointment-columns.sql';
+import { insertNewPatientSql } from './new-patient.sql';
 import { scheduleBookingLock } from './schedule-booking-lock.sql';
 import { createHash } from 'node:crypto';
 import type { MirrorPlanJson } from './mirror-schedules';
@@ -98,15 +99,7 @@ freed AS (
   SELECT careslot_free_expired_holds($1, v.schedule_id, $4::timestamptz, $4::timestamptz + make_interval(mins => v.duration_minutes)) AS n
   FROM v WHERE v.problem IS NULL
 ),
-new_patient AS (
-  INSERT INTO patients (tenant_id, family_name, given_name, patronymic, phone, personal_identity_number,
-                        data_processing_refused, all_notifications_refused, advertising_refused)
-  SELECT $1, $6::jsonb->>'familyName', $6::jsonb->>'givenName', $6::jsonb->>'patronymic', $6::jsonb->>'phone',
-         $6::jsonb->>'personalIdentityNumber', coalesce(($6::jsonb->'consents'->>'dataProcessingRefused')::boolean, false),
-         coalesce(($6::jsonb->'consents'->>'allNotificationsRefused')::boolean, false),
-         coalesce(($6::jsonb->'consents'->>'advertisingRefused')::boolean, false)
-  FROM v WHERE v.problem IS NULL AND $6::jsonb IS NOT NULL
-  RETURNING id
+new_patient AS (${insertNewPatientSql('$6')}
 ),
 booked AS (
   INSERT INTO appointments (tenant_id, schedule_id, service_id, patient_id, starts_at, ends_at, origin, anonymous, note,

@@ -3,6 +3,7 @@ import type { AuditActor as Actor } from '../common/audit-log.sql';
 import type { AppointmentRow } from './appointment.model';
 import { UPDATED_APPOINTMENT_COLUMNS } from './appointment-columns.sql';
 import { reviveDates } from './booking.sql';
+import { insertNewPatientSql } from './new-patient.sql';
 import type { NewPatient } from './patient.model';
 
 /** What the statement that books on a hold found out. */
@@ -41,15 +42,7 @@ v AS (
     END AS problem
   FROM hold
 ),
-new_patient AS (
-  INSERT INTO patients (tenant_id, family_name, given_name, patronymic, phone, personal_identity_number,
-                        data_processing_refused, all_notifications_refused, advertising_refused)
-  SELECT $1, $4::jsonb->>'familyName', $4::jsonb->>'givenName', $4::jsonb->>'patronymic', $4::jsonb->>'phone',
-         $4::jsonb->>'personalIdentityNumber', coalesce(($4::jsonb->'consents'->>'dataProcessingRefused')::boolean, false),
-         coalesce(($4::jsonb->'consents'->>'allNotificationsRefused')::boolean, false),
-         coalesce(($4::jsonb->'consents'->>'advertisingRefused')::boolean, false)
-  FROM v WHERE v.problem IS NULL AND $4::jsonb IS NOT NULL
-  RETURNING id
+new_patient AS (${insertNewPatientSql('$4')}
 ),
 booked AS (
   UPDATE appointments a SET status = 'BOOKED', patient_id = coalesce($3::uuid, (SELECT id FROM new_patient)), note = $8, anonymous = $5,
