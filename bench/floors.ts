@@ -4,9 +4,10 @@
  * side, the exported functions the parent side.
  *
  *  http     bare node:http + pg: the product's availability SQL (same BEGIN/set_config round trip,
- *           same statement, COMMIT) as JSON, also with a service and a partner (scenario 11); the
- *           agenda as one hand-written JOIN; booking statistics as one hand-written GROUP BY
- *           (scenario 12); a constant JSON answer.
+ *           same statement, COMMIT) as JSON, also with a service and a partner (scenario 11),
+ *           or with held slots as staff see them (scenario 14); the agenda as one hand-written
+ *           JOIN; booking statistics as one hand-written GROUP BY (scenario 12); a constant JSON
+ *           answer.
  *           Statements run as named prepared statements, as careslot's hot statements do.
  *  ws       a bare `ws` server speaking just enough graphql-transport-ws to accept the same
  *           subscribers, broadcasting one pre-serialised message to every socket.
@@ -55,13 +56,18 @@ export function productAvailabilitySql(): string {
   return match[1];
 }
 
-/** What a partner's green slots add (scenario 11): the service ($5) and the partner ($10), as queryAvailability passes them. */
+/**
+ * What a partner's green slots add (scenario 11): the service ($5) and the partner ($10), as
+ * queryAvailability passes them; and what staff's per-slot list adds (scenario 14): held slots as
+ * HELD with their expiry ($11, showHolds).
+ */
 export interface AvailabilityFilters {
   serviceId?: string | null;
   partnerId?: string | null;
+  showHolds?: boolean;
 }
 
-/** Parameters as queryAvailability passes them: tenant, centre, from, to, service, no other filters, includeSlots; later ones null but the partner. */
+/** Parameters as queryAvailability passes them: tenant, centre, from, to, service, no other filters, includeSlots; later ones null (false) but the partner and showHolds. */
 export function availabilityParameters(sql: string, tenantId: string, centreId: string, from: string, to: string, slots: boolean, filters: AvailabilityFilters = {}): unknown[] {
   const count = Math.max(...[...sql.matchAll(/\$(\d+)/g)].map((m) => Number(m[1])));
   const parameters: unknown[] = [tenantId, centreId, from, to, filters.serviceId ?? null, null, null, slots];
@@ -70,6 +76,11 @@ export function availabilityParameters(sql: string, tenantId: string, centreId: 
     // queryAvailability's 10th parameter: refuse to guess if the statement no longer filters by partner there.
     if (!sql.includes('tc.partner_id = $10::uuid')) throw new Error('the availability SQL no longer takes the partner as $10: update availabilityParameters');
     parameters[9] = filters.partnerId;
+  }
+  if (filters.showHolds) {
+    // queryAvailability's 11th parameter: refuse to guess if the statement no longer takes showHolds there.
+    if (!sql.includes('$11::boolean')) throw new Error('the availability SQL no longer takes showHolds as $11: update availabilityParameters');
+    parameters[10] = true;
   }
   return parameters;
 }
@@ -223,7 +234,7 @@ async function serveHttp(port: number, config: FloorConfig): Promise<void> {
     if (url.pathname === '/viewer') return answer(viewer);
     if (url.pathname === '/availability') {
       const parameters = availabilityParameters(sql, config.tenantId, config.centreId, from!, to!, url.searchParams.get('slots') === '1', {
-        serviceId: url.searchParams.get('serviceId'), partnerId: url.searchParams.get('partnerId'),
+        serviceId: url.searchParams.get('serviceId'), partnerId: url.searchParams.get('partnerId'), showHolds: url.searchParams.get('holds') === '1',
       });
       inTenant((query) => query('availability', sql, parameters))
         .then((rows) => answer(JSON.stringify({ data: { availability: { schedules: rows } } })), fail);

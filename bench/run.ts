@@ -30,6 +30,8 @@ import { resourcesScenario } from './scenarios/s9-resources';
 import { partnerBookingScenario } from './scenarios/s10-partner-booking';
 import { partnerAvailabilityScenario } from './scenarios/s11-partner-availability';
 import { statisticsScenario } from './scenarios/s12-statistics';
+import { holdBookingScenario } from './scenarios/s13-hold-booking';
+import { availabilityHoldsScenario } from './scenarios/s14-availability-holds';
 
 const SCENARIOS: Array<[string, Scenario]> = [
   ['1', availabilityScenario],
@@ -44,6 +46,9 @@ const SCENARIOS: Array<[string, Scenario]> = [
   ['10', partnerBookingScenario],
   ['11', partnerAvailabilityScenario],
   ['12', statisticsScenario],
+  ['13', holdBookingScenario],
+  // Last: it holds a share of the bench week (and releases the holds at its end).
+  ['14', availabilityHoldsScenario],
 ];
 
 function parseSettings(argv: string[]): Settings {
