@@ -15,7 +15,8 @@ export class Holds1797000000000 implements MigrationInterface {
       ADD CONSTRAINT "appointments_status_check" CHECK ("status" IN ('BOOKED', 'CONFIRMED', 'ARRIVED', 'FULFILLED', 'CANCELLED', 'NO_SHOW', 'HELD')),
       ADD "hold_expires_at" TIMESTAMP WITH TIME ZONE, ADD "held_by" text,
       ADD CONSTRAINT "appointments_hold_check" CHECK (("status" = 'HELD') = ("hold_expires_at" IS NOT NULL AND "held_by" IS NOT NULL))`);
-    await q(`CREATE INDEX "appointments_hold_expiry_idx" ON "appointments" ("hold_expires_at") WHERE status = 'HELD'`);
+    // Live holds are few: found per schedule and time by the staff's HELD slots, and by the sweeper.
+    await q(`CREATE INDEX "appointments_held_idx" ON "appointments" ("tenant_id", "schedule_id", "starts_at") WHERE status = 'HELD'`);
     // The sweeper's scope reads and deletes expired holds across tenants, and nothing else.
     await q(`CREATE POLICY hold_sweeper ON "appointments" USING (current_setting('app.scope', true) = 'hold-sweeper' AND "status" = 'HELD' AND "hold_expires_at" <= now())`);
     // A hold id no longer there is told apart from one never placed by its audited placement.
@@ -58,7 +59,7 @@ export class Holds1797000000000 implements MigrationInterface {
     await q(`DELETE FROM "appointments" WHERE "status" = 'HELD'`);
     await q(`DROP POLICY hold_sweeper ON "appointments"`);
     await q(`DROP INDEX "audit_events_hold_placed_idx"`);
-    await q(`DROP INDEX "appointments_hold_expiry_idx"`);
+    await q(`DROP INDEX "appointments_held_idx"`);
     await q(`ALTER TABLE "appointments" DROP CONSTRAINT "appointments_hold_check", DROP COLUMN "hold_expires_at", DROP COLUMN "held_by",
       DROP CONSTRAINT "appointments_status_check",
       ADD CONSTRAINT "appointments_status_check" CHECK ("status" IN ('BOOKED', 'CONFIRMED', 'ARRIVED', 'FULFILLED', 'CANCELLED', 'NO_SHOW'))`);

@@ -18,7 +18,7 @@ export type AppointmentOrigin = (typeof APPOINTMENT_ORIGINS)[number];
  */
 @Check('appointments_status_check', `"status" IN ('BOOKED', 'CONFIRMED', 'ARRIVED', 'FULFILLED', 'CANCELLED', 'NO_SHOW', 'HELD')`)
 @Check('appointments_hold_check', `("status" = 'HELD') = ("hold_expires_at" IS NOT NULL AND "held_by" IS NOT NULL)`)
-@Index('appointments_hold_expiry_idx', ['holdExpiresAt'], { where: "status = 'HELD'" })
+@Index('appointments_held_idx', ['tenantId', 'scheduleId', 'startsAt'], { where: "status = 'HELD'" })
 @Check('appointments_origin_check', `"origin" IN ('LOCAL', 'SHARED_CLIENT', 'PARTNER_BOOKING', 'PARTNER_APP')`)
 @Check('appointments_time_order_check', `"ends_at" > "starts_at"`)
 @Check('appointments_partner_origin_check', `("origin" IN ('PARTNER_BOOKING', 'PARTNER_APP')) = ("partner_id" IS NOT NULL)`)
