@@ -27,7 +27,7 @@ export class HoldsService {
     const hash = requestHash('bookOnHold', { ...request, idempotencyKey: undefined });
     try {
       const result = await ctx.singleStatement(async (tx) => {
-        const outcome = await holdsRepository.bookOnHold(tx, request, actorOf(ctx.caller), hash, ctx.requestId);
+        const outcome = await holdsRepository.bookOnHold(tx, request, actorOf(ctx.caller), hash);
         if (outcome.appointment) publishAgendaChangeAfterCommit(tx, this.bus, outcome.appointment, 'CREATED');
         return outcome;
       });

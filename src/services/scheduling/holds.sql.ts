@@ -21,7 +21,8 @@ export interface HoldBookingResult {
 /**
  * Turns a hold into the appointment in ONE statement: the hold row itself becomes the booking (its
  * time never leaves the exclusion constraint), only for its holder and before its expiry, with the
- * optional new patient, the first history entry after HELD and the audit record. A hold racing
+ * optional new patient and the first history entry (as a direct booking: the hold's placement is
+ * audited, the booking's history says who booked). A hold racing
  * its own expiry is either booked here or freed by someone else's statement: the row lock decides.
  */
 const BOOK_ON_HOLD_SQL = `
@@ -54,21 +55,13 @@ logged AS (
   INSERT INTO appointment_changes (tenant_id, appointment_id, action, actor_kind, actor_id, from_status, to_status, starts_at, ends_at, idempotency_key, request_hash)
   SELECT $1, b.id, 'BOOKED', $9, $10, NULL, b.status, b."startsAt", b."endsAt", $7, decode($6, 'hex') FROM booked b
   RETURNING id
-),
-audited AS (
-  INSERT INTO audit_events (tenant_id, actor_kind, actor_id, action, entity_type, entity_id, request_id, details)
-  SELECT $1, $9, $10, 'appointment.booked-on-hold', 'Appointment', b.id, $11,
-         jsonb_build_object('scheduleId', b."scheduleId", 'serviceId', b."serviceId", 'patientId', b."patientId", 'patientCreated', EXISTS (SELECT 1 FROM new_patient))
-  FROM booked b
-  RETURNING id
 )
 SELECT EXISTS (SELECT 1 FROM hold) AS "holdFound",
        EXISTS (SELECT 1 FROM audit_events e WHERE e.tenant_id = $1 AND e.action = 'hold.placed' AND e.entity_id = $2::text) AS "wasHold",
        (SELECT problem FROM v) AS problem,
        (SELECT row_to_json(prior) FROM prior) AS prior,
        (SELECT row_to_json(x) FROM (SELECT b.*, (SELECT centre_id FROM v) AS "centreId" FROM booked b) x) AS appointment,
-       (SELECT count(*) FROM logged) AS logged,
-       (SELECT count(*) FROM audited) AS audited`;
+       (SELECT count(*) FROM logged) AS logged`;
 
 export interface HoldBooking {
   holdId: string;
@@ -80,10 +73,10 @@ export interface HoldBooking {
 }
 
 export const holdsRepository = {
-  async bookOnHold(tx: Tx, request: HoldBooking, actor: Actor, requestHash: string, requestId: string): Promise<HoldBookingResult> {
+  async bookOnHold(tx: Tx, request: HoldBooking, actor: Actor, requestHash: string): Promise<HoldBookingResult> {
     const [row] = await tx.prepared<HoldBookingResult>('careslot_book_on_hold', BOOK_ON_HOLD_SQL, [
       tx.tenantId, request.holdId, request.patientId ?? null, request.newPatient ? JSON.stringify(request.newPatient) : null, request.anonymous ?? false,
-      requestHash, request.idempotencyKey, request.note ?? null, actor.kind, actor.id, requestId,
+      requestHash, request.idempotencyKey, request.note ?? null, actor.kind, actor.id,
     ]);
     return { ...row, appointment: row.appointment && reviveDates(row.appointment) };
   },
