@@ -49,12 +49,19 @@ agenda AS MATERIALIZED (
                        AND a.starts_at < $4::timestamptz + interval '1 day' AND a.ends_at > $3::timestamptz - interval '1 day'
                        -- a lower bound on the start too (appointments last at most 12 h), or every past appointment is read
                        AND a.starts_at > $3::timestamptz - interval '2 days'), '{}'::tstzmultirange)
-         ELSE careslot_busy_time($1, sched.id, $3::timestamptz, $4::timestamptz) END AS busy
+         ELSE careslot_busy_time($1, sched.id, $3::timestamptz, $4::timestamptz) END AS busy,
+         -- The live holds' time, for the clinic's own staff ($11) when slots are listed: few rows, by the partial index.
+         CASE WHEN $11::boolean AND $8::boolean THEN
+           coalesce((SELECT range_agg(tstzrange(h.starts_at, h.ends_at)) FROM appointments h
+                     WHERE h.tenant_id = $1 AND h.schedule_id = sched.id AND h.status = 'HELD' AND h.hold_expires_at > now()
+                       AND h.starts_at < $4::timestamptz + interval '1 day' AND h.ends_at > $3::timestamptz - interval '1 day'
+                       AND h.starts_at > $3::timestamptz - interval '2 days'), '{}'::tstzmultirange)
+         ELSE '{}'::tstzmultirange END AS held
   FROM sched
 ),
 split AS MATERIALIZED (
   -- The window limits what is listed; whether a slot is FREE looks past it (a service may run over its end).
-  SELECT schedule_id, slot, need, open - busy AS free, open * busy AS occupied,
+  SELECT schedule_id, slot, need, held, open - busy AS free, open * busy AS occupied,
          tstzmultirange(tstzrange($3::timestamptz, $4::timestamptz)) AS win,
          open * tstzmultirange(tstzrange($3::timestamptz, $4::timestamptz)) AS open_in_window
   FROM agenda
@@ -81,7 +88,7 @@ SELECT split.schedule_id AS "scheduleId",
          -- The clinic's own staff ($11) see a held slot as HELD, until when; everyone else as OCCUPIED.
          LEFT JOIN LATERAL (
            SELECT max(h.hold_expires_at) AS until FROM appointments h
-           WHERE $11::boolean AND NOT (tstzrange(g.start, g.start + split.need) <@ split.free)
+           WHERE split.held && tstzrange(g.start, g.start + split.slot) AND NOT (tstzrange(g.start, g.start + split.need) <@ split.free)
              AND h.tenant_id = $1 AND h.schedule_id = split.schedule_id AND h.status = 'HELD' AND h.hold_expires_at > now()
              AND h.starts_at < g.start + split.slot AND h.ends_at > g.start AND h.starts_at > g.start - interval '1 day'
          ) held ON true
