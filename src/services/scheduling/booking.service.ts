@@ -64,6 +64,7 @@ export class BookingService {
     const { holdId, scheduleId, serviceId, start, ...rest } = input;
     if (holdId) {
       if (scheduleId || serviceId || start) throw badInput([{ field: 'input.holdId', problems: ['give holdId, or scheduleId, serviceId and start: not both'] }]);
+      // The caller must still open the door it asks for (a user who lost PARTNER_BOOKING is refused); the hold keeps the door it was placed through.
       bookingDoorOf(ctx.caller, input.partnerId);
       return this.holds.book(ctx, { holdId, patientId: rest.patientId, newPatient: rest.newPatient, note: rest.note, anonymous: rest.anonymous, idempotencyKey: rest.idempotencyKey });
     }
