@@ -15,11 +15,8 @@ export class HoldsResolver {
 
   @Authorized(...HOLDERS)
   @Mutation(() => HoldSlotResult, { description: `Holds a slot for HOLD_SECONDS (300 by default): taken for everyone else, booked with bookAppointment(holdId) (or bookForPartner(holdId)), or given back with releaseHold.` })
-  async holdSlot(@Ctx() ctx: RequestContext, @Arg('input') { partnerId, ...request }: HoldSlotInput): Promise<typeof HoldSlotResult> {
-    const outcome = partnerId || ctx.caller.kind !== 'STAFF_USER'
-      ? await this.services.partnerBooking.hold(ctx, partnerId, request)
-      : await this.services.booking.hold(ctx, request);
-    return toHoldResult(outcome) as typeof HoldSlotResult;
+  async holdSlot(@Ctx() ctx: RequestContext, @Arg('input') input: HoldSlotInput): Promise<typeof HoldSlotResult> {
+    return toHoldResult(await this.services.booking.hold(ctx, input)) as typeof HoldSlotResult;
   }
 
   @Authorized(...HOLDERS)

@@ -1,4 +1,4 @@
-import type { Principal } from '../../context/principal';
+import { ownPartnerOf, type Principal } from '../../context/principal';
 import { badInput, forbidden } from '../../platform/errors';
 
 /** For whom a caller acts in the partner part of the schema, and the origin its bookings get. */
@@ -16,22 +16,25 @@ const PERMISSION_NEEDED = 'Booking for partners requires the PARTNER_BOOKING per
  * tenant's is NOT_FOUND there).
  */
 export function actingPartnerOf(caller: Principal, partnerId: string | undefined, field = 'partnerId'): ActingPartner {
-  switch (caller.kind) {
-    case 'STAFF_USER':
-      if (!caller.permissions.includes('PARTNER_BOOKING')) throw forbidden(PERMISSION_NEEDED);
-      if (!partnerId) throw badInput([{ field, problems: ['name the partner you act for'] }]);
-      return { partnerId, origin: 'PARTNER_BOOKING' };
-    case 'PARTNER_USER':
-      if (!caller.permissions.includes('PARTNER_BOOKING')) throw forbidden(PERMISSION_NEEDED);
-      return { partnerId: ownPartner(caller.partnerId, partnerId), origin: 'PARTNER_BOOKING' };
-    case 'PARTNER_APP':
-      return { partnerId: ownPartner(caller.partnerId, partnerId), origin: 'PARTNER_APP' };
-    case 'PEER_SERVER':
-      throw forbidden();
+  if (!mayActForPartners(caller)) throw forbidden(caller.kind === 'PEER_SERVER' ? undefined : PERMISSION_NEEDED);
+  const own = ownPartnerOf(caller);
+  if (own === undefined) {
+    if (!partnerId) throw badInput([{ field, problems: ['name the partner you act for'] }]);
+    return { partnerId, origin: 'PARTNER_BOOKING' };
   }
+  if (partnerId && partnerId !== own) throw forbidden('A partner user or app acts for its own partner only');
+  return { partnerId: own, origin: caller.kind === 'PARTNER_APP' ? 'PARTNER_APP' : 'PARTNER_BOOKING' };
 }
 
-function ownPartner(own: string, named: string | undefined): string {
-  if (named && named !== own) throw forbidden('A partner user or app acts for its own partner only');
-  return own;
+/** Whether the caller may act for partners at all: staff and partner users holding PARTNER_BOOKING, and partner apps. */
+export function mayActForPartners(caller: Principal): boolean {
+  switch (caller.kind) {
+    case 'STAFF_USER':
+    case 'PARTNER_USER':
+      return caller.permissions.includes('PARTNER_BOOKING');
+    case 'PARTNER_APP':
+      return true;
+    case 'PEER_SERVER':
+      return false;
+  }
 }

@@ -36,3 +36,12 @@ export function rowsByParent<Row>(
     return parentIds.map((id) => groups.get(id) ?? []);
   }));
 }
+
+/**
+ * The rows a per-request loader finds for these ids, in their order (one batch); ids it does not
+ * find (deleted meanwhile, another tenant's) are left out, and a failed batch fails the caller.
+ */
+export async function foundRows<Row>(loader: DataLoader<string, Row | undefined>, ids: readonly string[]): Promise<Row[]> {
+  const rows: Array<Row | undefined> = await Promise.all(ids.map((id) => loader.load(id)));
+  return rows.filter((row): row is Row => row !== undefined);
+}

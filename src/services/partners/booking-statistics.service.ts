@@ -1,4 +1,5 @@
-import type { Principal } from '../../context/principal';
+import { ownPartnerOf } from '../../context/principal';
+import { mayActForPartners } from '../common/acting-partner';
 import type { RequestContext } from '../../context/request-context';
 import { badInput, forbidden } from '../../platform/errors';
 import { STAFF_READERS, requireStaffRole } from '../common/access';
@@ -36,22 +37,12 @@ export class BookingStatisticsService {
  * partner is FORBIDDEN rather than an empty answer: the caller asked for what it may not see.
  */
 function partnersVisibleTo(ctx: RequestContext, named: readonly string[] | undefined): readonly string[] | undefined {
-  const caller: Principal = ctx.caller;
-  switch (caller.kind) {
-    case 'STAFF_USER':
-      requireStaffRole(ctx, STAFF_READERS);
-      return named;
-    case 'PARTNER_USER':
-      if (!caller.permissions.includes('PARTNER_BOOKING')) throw forbidden('Booking statistics for a partner require the PARTNER_BOOKING permission');
-      return ownPartnerOnly(caller.partnerId, named);
-    case 'PARTNER_APP':
-      return ownPartnerOnly(caller.partnerId, named);
-    case 'PEER_SERVER':
-      throw forbidden();
+  const own = ownPartnerOf(ctx.caller);
+  if (own === undefined) {
+    requireStaffRole(ctx, STAFF_READERS);
+    return named;
   }
-}
-
-function ownPartnerOnly(own: string, named: readonly string[] | undefined): readonly string[] {
+  if (!mayActForPartners(ctx.caller)) throw forbidden('Booking statistics for a partner require the PARTNER_BOOKING permission');
   if (named?.some((partnerId) => partnerId !== own)) throw forbidden('A partner user or app reads its own partner\'s statistics only');
   // An empty list names no partner: it still counts nothing, as it does for staff.
   return named ?? [own];

@@ -4,10 +4,11 @@ import type { RequestContext } from '../../context/request-context';
 import { notFound } from '../../platform/errors';
 import { actingPartnerOf, type ActingPartner } from '../common/acting-partner';
 import { recordAudit } from '../common/audit-log.sql';
+import { foundRows } from '../common/loaders';
 import { centreLoader, practitionerLoader, scheduleLoader, serviceLoader } from '../catalog/catalog.loaders';
 import type { CentreRow, MedicalServiceRow, PractitionerRow } from '../catalog/catalog.model';
 import { centresRepository } from '../catalog/centres.sql';
-import type { AppointmentFilter, AppointmentRow, BookInput, BookingRequest, HoldOutcome } from '../scheduling/appointment.model';
+import type { AppointmentFilter, AppointmentRow, BookInput, HoldOutcome } from '../scheduling/appointment.model';
 import type { AppointmentsQueryService } from '../scheduling/appointments-query.service';
 import type { Page, PageRequest } from '../common/pagination';
 import type { BookingService } from '../scheduling/booking.service';
@@ -35,7 +36,6 @@ async function actingFor(ctx: RequestContext, partnerId: string | undefined): Pr
 }
 
 const byName = <Row extends { name: string; id: string }>(a: Row, b: Row) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id);
-const present = <T>(row: T | Error | undefined): row is T => row !== undefined && !(row instanceof Error);
 
 /**
  * Seed 001's flow for whoever acts for a partner (staff with PARTNER_BOOKING, a partner user, a
@@ -52,7 +52,7 @@ export class PartnerBookingService {
   async centres(ctx: RequestContext, partnerId: string | undefined): Promise<CentreRow[]> {
     const acting = await actingFor(ctx, partnerId);
     const ids = await ctx.singleStatement((tx) => partnerBookingRepository.centreIds(tx, acting.partnerId));
-    return (await centreLoader(ctx).loadMany(ids)).filter(present);
+    return foundRows(centreLoader(ctx), ids);
   }
 
   async qualifications(ctx: RequestContext, partnerId: string | undefined, centreId: string): Promise<string[]> {
@@ -63,13 +63,13 @@ export class PartnerBookingService {
   async practitioners(ctx: RequestContext, partnerId: string | undefined, centreId: string, filter: OfferFilter): Promise<PractitionerRow[]> {
     const offers = narrowed(await this.offers(ctx, partnerId, centreId), filter);
     const ids = [...new Set(offers.flatMap((offer) => (offer.practitionerId ? [offer.practitionerId] : [])))];
-    return (await practitionerLoader(ctx).loadMany(ids)).filter(present).sort(byName);
+    return (await foundRows(practitionerLoader(ctx), ids)).sort(byName);
   }
 
   async services(ctx: RequestContext, partnerId: string | undefined, centreId: string, filter: OfferFilter): Promise<MedicalServiceRow[]> {
     const offers = narrowed(await this.offers(ctx, partnerId, centreId), filter);
     const ids = [...new Set(offers.map((offer) => offer.serviceId))];
-    return (await serviceLoader(ctx).loadMany(ids)).filter(present).sort(byName);
+    return (await foundRows(serviceLoader(ctx), ids)).sort(byName);
   }
 
   /**
@@ -103,12 +103,6 @@ export class PartnerBookingService {
   book(ctx: RequestContext, partnerId: string | undefined, request: Omit<BookInput, 'partnerId'>): Promise<HoldOutcome> {
     const acting = actingPartnerOf(ctx.caller, partnerId);
     return this.booking.bookInput(ctx, { ...request, partnerId: acting.partnerId });
-  }
-
-  /** "Start the reservation" for the partner: a hold through its channels, as its booking would be. */
-  hold(ctx: RequestContext, partnerId: string | undefined, request: Omit<BookingRequest, 'partnerId' | 'patientId' | 'newPatient' | 'note' | 'anonymous'>): Promise<HoldOutcome> {
-    const acting = actingPartnerOf(ctx.caller, partnerId);
-    return this.booking.hold(ctx, { ...request, partnerId: acting.partnerId });
   }
 
   /** Step 3: the green slots of one service, through the partner's open channels (availability's one statement). */

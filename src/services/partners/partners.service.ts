@@ -4,6 +4,7 @@ import type { EventBus } from '../../events/event-bus';
 import type { PartnerKind } from '../../entities';
 import { badInput, notFound } from '../../platform/errors';
 import { ADMIN_ONLY, STAFF_READERS, requireStaffRole } from '../common/access';
+import { mayActForPartners } from '../common/acting-partner';
 import { recordAudit } from '../common/audit-log.sql';
 import { rowsById } from '../common/loaders';
 import { toPage, type Page, type PageRequest } from '../common/pagination';
@@ -90,12 +91,12 @@ export class PartnersService {
 
   /** The active partners the caller may book for (viewer.can): all of them for staff with PARTNER_BOOKING, its own for a partner principal. */
   async bookableFor(ctx: RequestContext): Promise<PartnerRow[]> {
-    const caller = ctx.caller;
-    if (caller.kind === 'PARTNER_APP' || (caller.kind === 'PARTNER_USER' && caller.permissions.includes('PARTNER_BOOKING'))) {
-      const own = await partnerLoader(ctx).load(caller.partnerId);
+    if (!mayActForPartners(ctx.caller)) return [];
+    const ownId = ownPartnerOf(ctx.caller);
+    if (ownId !== undefined) {
+      const own = await partnerLoader(ctx).load(ownId);
       return own?.active ? [own] : [];
     }
-    if (caller.kind !== 'STAFF_USER' || !caller.permissions.includes('PARTNER_BOOKING')) return [];
     return ctx.transaction((tx) => partnersRepository.list(tx, { limit: MAX_LISTED, activeOnly: true }));
   }
 
