@@ -1,7 +1,7 @@
 import type { Tx } from '../../db/unit-of-work';
 import type { AuditActor as Actor } from '../common/audit-log.sql';
 import type { AppointmentRow } from './appointment.model';
-import { UPDATED_APPOINTMENT_COLUMNS } from './appointment-columns.sql';
+import { APPOINTMENT_COLUMNS, UPDATED_APPOINTMENT_COLUMNS } from './appointment-columns.sql';
 import { reviveDates } from './booking.sql';
 import { insertNewPatientSql } from './new-patient.sql';
 import type { NewPatient } from './patient.model';
@@ -84,9 +84,7 @@ export const holdsRepository = {
   /** A live hold of this holder, as placed (for a replay of its key); undefined once it expired or was released or booked. */
   async liveHold(tx: Tx, holdId: string, heldBy: string): Promise<AppointmentRow | undefined> {
     const [row] = await tx.query<AppointmentRow>(
-      `SELECT a.id, s.centre_id AS "centreId", a.schedule_id AS "scheduleId", a.service_id AS "serviceId", a.starts_at AS "startsAt",
-              a.ends_at AS "endsAt", a.status, a.origin, a.partner_id AS "partnerId", a.hold_expires_at AS "holdExpiresAt"
-       FROM appointments a JOIN schedules s ON s.tenant_id = a.tenant_id AND s.id = a.schedule_id
+      `SELECT ${APPOINTMENT_COLUMNS} FROM appointments a JOIN schedules s ON s.tenant_id = a.tenant_id AND s.id = a.schedule_id
        WHERE a.tenant_id = $1 AND a.id = $2 AND a.status = 'HELD' AND a.held_by = $3 AND a.hold_expires_at > now()`,
       [tx.tenantId, holdId, heldBy],
     );
