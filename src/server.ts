@@ -88,9 +88,10 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   // Built bottom-up: the sharing side of a share books only in its own schedules; the client side
   // (the services callers use) reaches mirror schedules through the connector, which may serve a
   // link to this very server in-process, through that sharing side.
-  const holds = new HoldsService(bus);
+  const ownHolds = new HoldsService(bus, OWN_SCHEDULES_ONLY);
   const peer = new PeerService(
-    bus, authenticator, new BookingService(bus, OWN_SCHEDULES_ONLY, holds, config.HOLD_SECONDS), new AppointmentLifecycleService(bus, OWN_SCHEDULES_ONLY), config.AVAILABILITY_MAX_DAYS,
+    bus, authenticator, new BookingService(bus, OWN_SCHEDULES_ONLY, ownHolds, config.HOLD_SECONDS), ownHolds,
+    new AppointmentLifecycleService(bus, OWN_SCHEDULES_ONLY), config.AVAILABILITY_MAX_DAYS,
   );
   const connector = new PeerConnector({
     database: tenants, authenticator, peer, logger,
@@ -100,6 +101,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   });
   const health = new LinkHealth({ database: tenants, bus, logger });
   const shared = new SharedSchedulesService(connector, bus, health, logger, config.UNCONFIRMED_BOOKING_GRACE_SECONDS);
+  const holds = new HoldsService(bus, shared);
   const booking = new BookingService(bus, shared, holds, config.HOLD_SECONDS);
   const lifecycle = new AppointmentLifecycleService(bus, shared);
   const availability = new AvailabilityService(config.AVAILABILITY_MAX_DAYS, shared);

@@ -3,9 +3,9 @@ import WebSocket from 'ws';
 import type { OutboundGuard } from './outbound-guard';
 import { PeerError, type PeerClient, type PeerFailure, type PeerWatch, type PeerWatchListener } from './peer-client';
 import type { PeerHttpTransport } from './peer-http-transport';
-import { PEER_AVAILABILITY, PEER_BOOK, PEER_CANCEL, PEER_OCCUPANCY, PEER_RESCHEDULE, PEER_SHARE, PEER_TWINS } from './peer-documents';
+import { PEER_AVAILABILITY, PEER_BOOK, PEER_CANCEL, PEER_HOLD, PEER_OCCUPANCY, PEER_RESCHEDULE, PEER_SHARE, PEER_TWINS } from './peer-documents';
 import type {
-  PeerAvailabilityRequest, PeerBookOutcome, PeerBookRequest, PeerCancelOutcome, PeerCancelRequest, PeerOccupancyEvent,
+  PeerAvailabilityRequest, PeerBookOutcome, PeerBookRequest, PeerCancelOutcome, PeerHoldOutcome, PeerHoldRequest, PeerCancelRequest, PeerOccupancyEvent,
   PeerRescheduleOutcome, PeerRescheduleRequest, PeerScheduleAvailability, PeerShareInfo, PeerTwin, ShareRefusal, SlotProblem,
 } from './peer-protocol';
 
@@ -21,7 +21,7 @@ export interface HttpPeerOptions {
 
 type Interval = { start: string; end: string };
 
-type BookingAnswer = { __typename: string; appointmentId?: string; start?: string; end?: string; reason?: ShareRefusal };
+type BookingAnswer = { __typename: string; appointmentId?: string; holdId?: string; start?: string; end?: string; expiresAt?: string; reason?: ShareRefusal };
 
 /** The sharing server closed the socket because the token is not (or no longer) accepted. */
 const isRefusal = (event: unknown): boolean => (event as { code?: number } | undefined)?.code === 4403;
@@ -51,10 +51,17 @@ function outcomeOf(result: BookingAnswer): PeerBookOutcome {
   return { kind: problem };
 }
 
-const FAILURE_TYPES: Record<string, SlotProblem> = {
+const FAILURE_TYPES: Record<string, SlotProblem | 'HOLD_EXPIRED'> = {
   SlotUnavailable: 'SLOT_UNAVAILABLE', OutsideOpeningHours: 'OUTSIDE_OPENING_HOURS', OffSlotGrid: 'OFF_SLOT_GRID',
-  InThePast: 'IN_THE_PAST', ServiceNotOffered: 'SERVICE_NOT_OFFERED', PatientNotFound: 'PATIENT_NOT_FOUND',
+  InThePast: 'IN_THE_PAST', ServiceNotOffered: 'SERVICE_NOT_OFFERED', PatientNotFound: 'PATIENT_NOT_FOUND', HoldExpired: 'HOLD_EXPIRED',
 };
+
+/** A hold as the sharing server answered it. */
+function holdOutcomeOf(result: BookingAnswer): PeerHoldOutcome {
+  if (result.__typename === 'PeerHold') return { kind: 'HELD', holdId: result.holdId!, start: result.start!, end: result.end!, expiresAt: result.expiresAt! };
+  if (result.__typename === 'PeerBooking') throw new PeerError('INVALID_RESPONSE', 'a booking where a hold was asked for');
+  return outcomeOf(result) as PeerHoldOutcome;
+}
 
 /**
  * The peer API of another careslot server: GraphQL over HTTP with a deadline, a response size cap,
@@ -84,6 +91,11 @@ export class HttpPeerClient implements PeerClient {
     }));
   }
 
+  async hold(request: PeerHoldRequest): Promise<PeerHoldOutcome> {
+    const data = await this.request<{ peerHold: BookingAnswer }>(PEER_HOLD, { input: { ...request, start: request.start.toISOString() } });
+    return holdOutcomeOf(data.peerHold);
+  }
+
   async book(request: PeerBookRequest): Promise<PeerBookOutcome> {
     const data = await this.request<{ peerBook: BookingAnswer }>(PEER_BOOK, { input: { ...request, start: request.start.toISOString() } });
     return outcomeOf(data.peerBook);
@@ -92,6 +104,7 @@ export class HttpPeerClient implements PeerClient {
   async reschedule(request: PeerRescheduleRequest): Promise<PeerRescheduleOutcome> {
     const data = await this.request<{ peerReschedule: BookingAnswer }>(PEER_RESCHEDULE, { input: { ...request, start: request.start.toISOString() } });
     const outcome = outcomeOf(data.peerReschedule);
+    if (outcome.kind === 'HOLD_EXPIRED') throw new PeerError('INVALID_RESPONSE', 'a hold\'s failure where a move was asked for');
     return outcome.kind === 'BOOKED' ? { ...outcome, kind: 'MOVED' } : outcome;
   }
 

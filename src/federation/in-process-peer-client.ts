@@ -1,6 +1,6 @@
 import { PeerError, type PeerClient, type PeerWatch, type PeerWatchListener } from './peer-client';
 import type {
-  PeerAvailabilityRequest, PeerBookOutcome, PeerBookRequest, PeerCancelOutcome, PeerCancelRequest, PeerOccupancyEvent,
+  PeerAvailabilityRequest, PeerBookOutcome, PeerBookRequest, PeerHoldOutcome, PeerHoldRequest, PeerCancelOutcome, PeerCancelRequest, PeerOccupancyEvent,
   PeerOperations, PeerRescheduleOutcome, PeerRescheduleRequest, PeerScheduleAvailability, PeerShareInfo, PeerTwin,
 } from './peer-protocol';
 
@@ -25,6 +25,10 @@ export class InProcessPeerClient<Ctx> implements PeerClient {
 
   availability(request: PeerAvailabilityRequest): Promise<PeerScheduleAvailability[]> {
     return this.call((ctx) => this.peer.operations.availability(ctx, request));
+  }
+
+  hold(request: PeerHoldRequest): Promise<PeerHoldOutcome> {
+    return this.call((ctx) => this.peer.operations.hold(ctx, request));
   }
 
   book(request: PeerBookRequest): Promise<PeerBookOutcome> {

@@ -1,5 +1,5 @@
 import type {
-  PeerAvailabilityRequest, PeerBookOutcome, PeerBookRequest, PeerCancelOutcome, PeerCancelRequest, PeerOccupancyEvent,
+  PeerAvailabilityRequest, PeerBookOutcome, PeerBookRequest, PeerHoldOutcome, PeerHoldRequest, PeerCancelOutcome, PeerCancelRequest, PeerOccupancyEvent,
   PeerRescheduleOutcome, PeerRescheduleRequest, PeerScheduleAvailability, PeerShareInfo, PeerTwin,
 } from './peer-protocol';
 
@@ -49,6 +49,7 @@ export interface PeerWatchListener {
 export interface PeerClient {
   share(): Promise<PeerShareInfo>;
   availability(request: PeerAvailabilityRequest): Promise<PeerScheduleAvailability[]>;
+  hold(request: PeerHoldRequest): Promise<PeerHoldOutcome>;
   book(request: PeerBookRequest): Promise<PeerBookOutcome>;
   reschedule(request: PeerRescheduleRequest): Promise<PeerRescheduleOutcome>;
   cancel(request: PeerCancelRequest): Promise<PeerCancelOutcome>;

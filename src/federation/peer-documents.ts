@@ -17,6 +17,10 @@ export const PEER_BOOK = `mutation PeerBook($input: PeerBookInput!) {
   peerBook(input: $input) { __typename ... on PeerBooking { appointmentId start end } ... on ShareRefused { reason } }
 }`;
 
+export const PEER_HOLD = `mutation PeerHold($input: PeerHoldInput!) {
+  peerHold(input: $input) { __typename ... on PeerHold { holdId start end expiresAt } ... on ShareRefused { reason } }
+}`;
+
 export const PEER_RESCHEDULE = `mutation PeerReschedule($input: PeerRescheduleInput!) {
   peerReschedule(input: $input) { __typename ... on PeerBooking { appointmentId start end } ... on ShareRefused { reason } }
 }`;

@@ -83,7 +83,27 @@ export interface PeerBookRequest {
   patient: PeerPatient;
   /** The booking note, for the sharing centre that performs the visit. */
   note?: string | null;
+  /** Books on this hold of the caller's (peerHold's holdId): its schedule, service and start are the hold's. */
+  holdId?: string;
 }
+
+/** Holds a slot for the client centre (seed 001's "Start the reservation"): the share's rules as for a booking, no patient yet. */
+export interface PeerHoldRequest {
+  scheduleId: string;
+  serviceId: string;
+  start: Date;
+  idempotencyKey: string;
+  /** The client's own id for the hold, kept by the appointment it becomes: the twin's handle on both sides. */
+  clientReference: string;
+  clientCentreName: string;
+}
+
+export type PeerHoldOutcome =
+  | { kind: 'HELD'; holdId: string; start: Instant; end: Instant; expiresAt: Instant }
+  | { kind: SlotProblem }
+  /** The same key again, once the hold it placed no longer holds. */
+  | { kind: 'HOLD_EXPIRED' }
+  | { kind: 'SHARE_REFUSED'; reason: ShareRefusal };
 
 /** Why the share's rules refuse a time the schedule itself would accept. */
 export type ShareRefusal = 'SERVICE_NOT_SHARED' | 'OUTSIDE_SHARED_HOURS' | 'OUTSIDE_HORIZON' | 'DAILY_QUOTA_REACHED' | 'CENTRE_OFFLINE';
@@ -91,6 +111,8 @@ export type ShareRefusal = 'SERVICE_NOT_SHARED' | 'OUTSIDE_SHARED_HOURS' | 'OUTS
 export type PeerBookOutcome =
   | { kind: 'BOOKED'; appointmentId: string; start: Instant; end: Instant }
   | { kind: SlotProblem }
+  /** Only for a booking on a hold: the hold no longer holds its slot. */
+  | { kind: 'HOLD_EXPIRED' }
   | { kind: 'SHARE_REFUSED'; reason: ShareRefusal };
 
 /** Moves the twin with this client reference; decided by the sharing server under the share's rules. */
@@ -120,7 +142,7 @@ export interface PeerCancelRequest {
 }
 
 export interface PeerCancelOutcome {
-  /** NOT_FOUND when the sharing side has no such twin (never booked, or already deleted). */
+  /** NOT_FOUND when the sharing side has no such twin (never booked, already deleted, a hold released or expired). */
   status: 'CANCELLED' | 'NOT_FOUND';
   appointmentId: string | null;
 }
@@ -149,6 +171,7 @@ export interface PeerOccupancyEvent {
 export interface PeerOperations<Ctx> {
   share(ctx: Ctx): Promise<PeerShareInfo>;
   availability(ctx: Ctx, request: PeerAvailabilityRequest): Promise<PeerScheduleAvailability[]>;
+  hold(ctx: Ctx, request: PeerHoldRequest): Promise<PeerHoldOutcome>;
   book(ctx: Ctx, request: PeerBookRequest): Promise<PeerBookOutcome>;
   reschedule(ctx: Ctx, request: PeerRescheduleRequest): Promise<PeerRescheduleOutcome>;
   cancel(ctx: Ctx, request: PeerCancelRequest): Promise<PeerCancelOutcome>;

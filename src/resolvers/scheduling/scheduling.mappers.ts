@@ -7,6 +7,7 @@ import { Appointment, AppointmentChange, AppointmentConnection } from '../../sch
 import { Availability, ScheduleAvailability } from '../../schema/scheduling/availability.types';
 import { FAILURE_TYPES } from '../../schema/scheduling/booking.results';
 import { Patient, PatientConnection } from '../../schema/scheduling/patient.types';
+import { SHARED_CLIENT_MARKER } from '../../services/sharing/shares.service';
 import { AppointmentOriginEnum, AppointmentStatusEnum, SlotStateEnum } from '../../schema/scheduling/scheduling.enums';
 
 export const toAppointment = (row: AppointmentRow): Appointment => ({
@@ -61,7 +62,9 @@ const toScheduleAvailability = (row: AvailabilityRow): ScheduleAvailability => (
   scheduleId: row.scheduleId,
   free: row.free.map(([start, end]) => ({ start, end })),
   occupied: row.occupied.map(([start, end]) => ({ start, end })),
-  slots: (row.slots ?? []).map(([start, end, state, heldUntil]) => ({ start, end, state: state as SlotStateEnum, heldUntil: heldUntil ?? null })),
+  slots: (row.slots ?? []).map(([start, end, state, heldUntil, heldThroughShare]) => ({
+    start, end, state: state as SlotStateEnum, heldUntil: heldUntil ?? null, displayMarker: heldThroughShare ? SHARED_CLIENT_MARKER : null,
+  })),
 });
 
 export const toAvailability = (availability: CentreAvailability): Availability => ({

@@ -2,10 +2,10 @@ import { Arg, Args, Authorized, Ctx, Mutation, Query, Resolver, Root, Subscripti
 import type { RequestContext } from '../../context/request-context';
 import type { PeerOccupancyEvent as PeerOccupancyEventRow } from '../../federation/peer-protocol';
 import type { Services } from '../../services';
-import { PeerAvailabilityArgs, PeerBookInput, PeerCancelInput, PeerRescheduleInput, PeerTwinsArgs } from '../../schema/sharing/peer.inputs';
-import { PeerBookResult, PeerCancellation, PeerOccupancyEvent, PeerRescheduleResult, PeerScheduleAvailability, PeerShare, PeerTwin } from '../../schema/sharing/peer.types';
+import { PeerAvailabilityArgs, PeerBookInput, PeerCancelInput, PeerHoldInput, PeerRescheduleInput, PeerTwinsArgs } from '../../schema/sharing/peer.inputs';
+import { PeerBookResult, PeerCancellation, PeerHoldResult, PeerOccupancyEvent, PeerRescheduleResult, PeerScheduleAvailability, PeerShare, PeerTwin } from '../../schema/sharing/peer.types';
 import { servicesOf } from '../schema-services';
-import { toPeerBookResult, toPeerCancellation, toPeerOccupancyEvent, toPeerRescheduleResult, toPeerScheduleAvailability, toPeerShare } from './sharing.mappers';
+import { toPeerBookResult, toPeerCancellation, toPeerHoldResult, toPeerOccupancyEvent, toPeerRescheduleResult, toPeerScheduleAvailability, toPeerShare } from './sharing.mappers';
 
 /**
  * The peer API: reachable only with a shared link token (PEER_SERVER), and a link token reaches
@@ -29,9 +29,15 @@ export class PeerResolver {
   }
 
   @Authorized('PEER_SERVER')
-  @Mutation(() => PeerBookResult, { description: 'Peer servers only: books the twin of a client centre\'s appointment. Idempotent per share and key.' })
+  @Mutation(() => PeerHoldResult, { description: 'Peer servers only: holds a slot for the client centre, under the share\'s rules, until its expiry. Idempotent per share and key.' })
+  async peerHold(@Ctx() ctx: RequestContext, @Arg('input') input: PeerHoldInput): Promise<typeof PeerHoldResult> {
+    return toPeerHoldResult(await this.services.peer.hold(ctx, input)) as typeof PeerHoldResult;
+  }
+
+  @Authorized('PEER_SERVER')
+  @Mutation(() => PeerBookResult, { description: 'Peer servers only: books the twin of a client centre\'s appointment, on a slot or on its hold (holdId). Idempotent per share and key.' })
   async peerBook(@Ctx() ctx: RequestContext, @Arg('input') input: PeerBookInput): Promise<typeof PeerBookResult> {
-    return toPeerBookResult(await this.services.peer.book(ctx, input)) as typeof PeerBookResult;
+    return toPeerBookResult(await this.services.peer.book(ctx, { ...input, holdId: input.holdId ?? undefined })) as typeof PeerBookResult;
   }
 
   @Authorized('PEER_SERVER')
@@ -47,7 +53,7 @@ export class PeerResolver {
   }
 
   @Authorized('PEER_SERVER')
-  @Mutation(() => PeerCancellation, { description: 'Peer servers only: cancels the twin with this client reference. Idempotent.' })
+  @Mutation(() => PeerCancellation, { description: 'Peer servers only: cancels the twin with this client reference (a hold not booked yet is released). Idempotent.' })
   async peerCancel(@Ctx() ctx: RequestContext, @Arg('input') input: PeerCancelInput): Promise<PeerCancellation> {
     return toPeerCancellation(await this.services.peer.cancel(ctx, input));
   }

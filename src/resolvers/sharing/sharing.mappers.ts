@@ -1,10 +1,10 @@
-import type { PeerBookOutcome, PeerCancelOutcome, PeerRescheduleOutcome, PeerOccupancyEvent as PeerOccupancyEventRow, PeerScheduleAvailability as PeerAvailabilityRow, PeerShareInfo, ShareRefusal } from '../../federation/peer-protocol';
+import type { PeerBookOutcome, PeerCancelOutcome, PeerHoldOutcome, PeerRescheduleOutcome, PeerOccupancyEvent as PeerOccupancyEventRow, PeerScheduleAvailability as PeerAvailabilityRow, PeerShareInfo, ShareRefusal } from '../../federation/peer-protocol';
 import { displayPrefixOf } from '../../platform/opaque-token';
 import type { Page } from '../../services/common/pagination';
 import type { CreatedShare, ShareView } from '../../services/sharing/shares.model';
 import { SlotStateEnum } from '../../schema/scheduling/scheduling.enums';
 import {
-  PeerBooking, PeerCancellation, PeerOccupancyEvent, PeerScheduleAvailability, PeerShare, ShareRefused,
+  PeerBooking, PeerCancellation, PeerHold, PeerOccupancyEvent, PeerScheduleAvailability, PeerShare, ShareRefused,
 } from '../../schema/sharing/peer.types';
 import { CreatedScheduleShare, ScheduleShare, ScheduleShareConnection } from '../../schema/sharing/share.types';
 import { PeerCancelStatusEnum, PeerOccupancyKindEnum, ShareRefusalEnum } from '../../schema/sharing/sharing.enums';
@@ -31,7 +31,7 @@ export const toPeerScheduleAvailability = (row: PeerAvailabilityRow): PeerSchedu
   scheduleId: row.scheduleId,
   free: row.free.map(([start, end]) => ({ start, end })),
   occupied: row.occupied.map(([start, end]) => ({ start, end })),
-  slots: row.slots && row.slots.map(([start, end, state]) => ({ start, end, state: state as SlotStateEnum, heldUntil: null })),
+  slots: row.slots && row.slots.map(([start, end, state]) => ({ start, end, state: state as SlotStateEnum, heldUntil: null, displayMarker: null })),
 });
 
 const REFUSAL_MESSAGES: Record<ShareRefusal, string> = {
@@ -52,6 +52,12 @@ export function toPeerBookResult(outcome: PeerBookOutcome): object {
     default:
       return toBookingResult({ kind: outcome.kind });
   }
+}
+
+/** A hold outcome → the union member peers switch on. */
+export function toPeerHoldResult(outcome: PeerHoldOutcome): object {
+  if (outcome.kind !== 'HELD') return toPeerBookResult(outcome);
+  return Object.assign(new PeerHold(), { holdId: outcome.holdId, start: outcome.start, end: outcome.end, expiresAt: outcome.expiresAt });
 }
 
 export const toPeerCancellation = (outcome: PeerCancelOutcome): PeerCancellation => ({

@@ -14,6 +14,8 @@ export class Slot {
   @Field(() => InstantScalar) end!: string;
   @Field(() => SlotStateEnum) state!: SlotStateEnum;
   @Field(() => InstantScalar, { nullable: true, description: 'HELD: when the hold stops holding the slot.' }) heldUntil!: string | null;
+  @Field(() => String, { nullable: true, description: 'HELD: `*` when a client centre holds the slot through a share (as its appointments are marked).' })
+  displayMarker!: string | null;
 }
 
 @ObjectType({ simpleResolvers: true, description: 'The agenda of one schedule in the requested window.' })

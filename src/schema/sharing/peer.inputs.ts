@@ -40,6 +40,21 @@ export class PeerBookInput {
   @Field(() => PeerPatientInput) @ValidateNested() patient!: PeerPatientInput;
   @Field(() => String, { nullable: true, description: 'The booking note, shown to the sharing centre that performs the visit.' })
   @IsOptional() @MaxLength(2000) note?: string | null;
+  @Field(() => ID, { nullable: true, description: 'Books on this hold of the caller\'s (peerHold): scheduleId, serviceId, start and clientReference must be the hold\'s.' })
+  @IsOptional() @IsUUID()
+  holdId?: string | null;
+}
+
+@InputType({ description: 'Holds a slot for the client centre until the hold\'s expiry: the share\'s rules as for a booking, no patient yet.' })
+export class PeerHoldInput {
+  @Field(() => ID) @IsUUID() scheduleId!: string;
+  @Field(() => ID) @IsUUID() serviceId!: string;
+  @Field(() => InstantScalar, { description: 'On the schedule\'s slot grid; the service\'s duration decides the end.' }) @IsDate() start!: Date;
+  @Field({ description: IDEMPOTENCY_HELP }) @Matches(IDEMPOTENCY_KEY, { message: 'idempotencyKey has an invalid format' }) idempotencyKey!: string;
+  @Field({ description: 'The client\'s own id for the hold, kept by the appointment it becomes (1–128 of A–Z, a–z, 0–9, ".", "_", ":", "-").' })
+  @Matches(CLIENT_REFERENCE, { message: 'clientReference has an invalid format' })
+  clientReference!: string;
+  @Field({ description: 'Shown with the hold at the sharing centre.' }) @Length(1, 200) clientCentreName!: string;
 }
 
 @InputType({ description: 'Moves the twin with this client reference to another start in the same shared schedule.' })

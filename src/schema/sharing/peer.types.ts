@@ -48,6 +48,14 @@ export class PeerBooking {
   @Field(() => InstantScalar) end!: string;
 }
 
+@ObjectType({ simpleResolvers: true, description: 'The slot is held for the client centre until expiresAt; book on it with peerBook(holdId), give it back with peerCancel.' })
+export class PeerHold {
+  @Field(() => ID) holdId!: string;
+  @Field(() => InstantScalar) start!: string;
+  @Field(() => InstantScalar) end!: string;
+  @Field(() => InstantScalar) expiresAt!: string;
+}
+
 @ObjectType({ simpleResolvers: true, description: 'The share\'s rules refuse this time or service.' })
 export class ShareRefused {
   @Field(() => ShareRefusalEnum) reason!: ShareRefusalEnum;
@@ -61,6 +69,15 @@ export const PeerBookResult = createUnionType({
   name: 'PeerBookResult',
   types: () => PEER_RESULT_TYPES,
   resolveType: (value: object) => PEER_RESULT_TYPES.find((type) => value instanceof type)?.name,
+});
+
+const PEER_HOLD_TYPES = [PeerHold, ShareRefused, ...Object.values(FAILURE_TYPES)] as const;
+
+/** The hold, a refusal by the share's rules, or any failure a local hold may answer. */
+export const PeerHoldResult = createUnionType({
+  name: 'PeerHoldResult',
+  types: () => PEER_HOLD_TYPES,
+  resolveType: (value: object) => PEER_HOLD_TYPES.find((type) => value instanceof type)?.name,
 });
 
 /** The twin at its new time, a refusal by the share's rules, or any failure a local reschedule may answer. */

@@ -9,7 +9,8 @@ export interface AppointmentRow {
   patientId: string | null;
   startsAt: Date;
   endsAt: Date;
-  status: AppointmentStatus;
+  /** HELD only on a hold's row (reads of appointments leave holds out). */
+  status: AppointmentStatus | 'HELD';
   origin: AppointmentOrigin;
   anonymous: boolean;
   note: string | null;

@@ -6,6 +6,9 @@ import type { ScheduleRow } from '../catalog/catalog.model';
 /** Holds live in the appointments table (the exclusion constraint covers them) but are no appointments. */
 export const NOT_A_HOLD = `a.status <> 'HELD'`;
 
+/** Appointments and live holds: what takes a share's daily quota (an expired hold holds nothing, swept or not). */
+export const TAKES_TIME = `a.status <> 'CANCELLED' AND (a.status <> 'HELD' OR a.hold_expires_at > now())`;
+
 const FROM_APPOINTMENTS = `FROM appointments a JOIN schedules s ON s.tenant_id = a.tenant_id AND s.id = a.schedule_id`;
 
 export const appointmentsRepository = {

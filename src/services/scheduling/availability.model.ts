@@ -25,8 +25,8 @@ export interface AvailabilityRow {
   free: Array<[Instant, Instant]>;
   /** Merged booked time inside opening hours and the window. */
   occupied: Array<[Instant, Instant]>;
-  /** Grid slots [start, end, state, held until (HELD only)] when asked for, else null. */
-  slots: Array<[Instant, Instant, SlotState, (Instant | null)?]> | null;
+  /** Grid slots [start, end, state, held until and held through a share (HELD only)] when asked for, else null. */
+  slots: Array<[Instant, Instant, SlotState, (Instant | null)?, (boolean | null)?]> | null;
   /** Set for a client's mirror of a shared schedule: its agenda must be asked of the sharing server. */
   linkId: string | null;
 }

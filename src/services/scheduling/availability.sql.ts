@@ -83,11 +83,11 @@ SELECT split.schedule_id AS "scheduleId",
        CASE WHEN $8::boolean THEN (
          SELECT coalesce(json_agg(json_build_array(careslot_utc(g.start), careslot_utc(g.start + split.slot),
                   CASE WHEN tstzrange(g.start, g.start + split.need) <@ split.free THEN 'FREE' WHEN held.until IS NOT NULL THEN 'HELD' ELSE 'OCCUPIED' END,
-                  careslot_utc(held.until)) ORDER BY g.start), '[]')
+                  careslot_utc(held.until), held.through_share) ORDER BY g.start), '[]')
          FROM grid g
-         -- The clinic's own staff ($11) see a held slot as HELD, until when; everyone else as OCCUPIED.
+         -- The clinic's own staff ($11) see a held slot as HELD, until when, and whether a client centre holds it through a share; everyone else as OCCUPIED.
          LEFT JOIN LATERAL (
-           SELECT max(h.hold_expires_at) AS until FROM appointments h
+           SELECT max(h.hold_expires_at) AS until, bool_or(h.share_id IS NOT NULL) AS through_share FROM appointments h
            WHERE split.held && tstzrange(g.start, g.start + split.slot) AND NOT (tstzrange(g.start, g.start + split.need) <@ split.free)
              AND h.tenant_id = $1 AND h.schedule_id = split.schedule_id AND h.status = 'HELD' AND h.hold_expires_at > now()
              AND h.starts_at < g.start + split.slot AND h.ends_at > g.start AND h.starts_at > g.start - interval '1 day'

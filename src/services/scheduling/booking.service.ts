@@ -76,7 +76,7 @@ export class BookingService {
    * Holds a slot for its holder (seed 001's "Start the reservation"): the same door, checks and
    * statement as a booking, written as a HELD row without a patient that expires after
    * `holdSeconds` (audited: the audit tells a gone hold from one never placed). In a shared
-   * schedule's mirror: not through a share yet.
+   * schedule's mirror the sharing server holds the slot (its rules, its expiry) and the hold is recorded here after.
    */
   async hold(ctx: RequestContext, request: Omit<BookingRequest, 'patientId' | 'newPatient' | 'note' | 'anonymous'>): Promise<HoldOutcome> {
     return this.place(ctx, { ...request, holdSeconds: this.holdSeconds, audit: { action: 'hold.placed', details: {} } }, 'HELD');
@@ -94,7 +94,7 @@ export class BookingService {
       });
       if (result.prior) return event === 'HELD' ? this.replayHold(ctx, result.prior, hash) : this.replay(ctx, result.prior, hash);
       if (!result.scheduleFound) {
-        if (result.mirrorPlan && event === 'HELD') return { kind: 'NOT_BOOKABLE_THROUGH_SHARE' };
+        if (result.mirrorPlan && event === 'HELD') return await this.mirrors.hold(ctx, request, result.mirrorPlan, hash);
         if (result.mirrorPlan) return await this.mirrors.book(ctx, request, result.mirrorPlan);
         throw notFound('Schedule');
       }

@@ -5,6 +5,7 @@ import { badInput, notFound } from '../../platform/errors';
 import { instant, publishAgendaChangeAfterCommit } from './appointment-events';
 import { publishAgendaEventAfterCommit } from '../common/agenda-topic';
 import type { HoldOutcome } from './appointment.model';
+import type { MirrorHolds } from './mirror-schedules';
 import { appointmentsRepository } from './appointments.sql';
 import { holderOf } from './holder';
 import { holdsRepository, type HoldBooking } from './holds.sql';
@@ -17,21 +18,27 @@ import { DuplicatePatientIdentity, raceLost } from './scheduling-errors';
  * Only the principal that placed a hold may use it; it is read as free from its expiry on.
  */
 export class HoldsService {
-  constructor(private readonly bus: EventBus) {}
+  /** `mirrors` books and gives back holds in mirror schedules through their sharing servers. */
+  constructor(private readonly bus: EventBus, private readonly mirrors: MirrorHolds) {}
 
   /** The hold becomes the appointment in one statement; a gone or foreign-principal hold is HOLD_EXPIRED, an id never held NOT_FOUND. */
   async book(ctx: RequestContext, request: HoldBooking): Promise<HoldOutcome> {
     if ((request.patientId == null) === (request.newPatient == null)) {
       throw badInput([{ field: 'input.patientId', problems: ['give exactly one of patientId and newPatient'] }]);
     }
-    const hash = requestHash('bookOnHold', { ...request, idempotencyKey: undefined });
+    return this.bookHere(ctx, request, requestHash('bookOnHold', { ...request, idempotencyKey: undefined }), false);
+  }
+
+  /** The booking statement on the hold; a hold in a mirror is first booked by its sharing server, then here with `remoteConfirmed`. */
+  private async bookHere(ctx: RequestContext, request: HoldBooking, hash: string, remoteConfirmed: boolean): Promise<HoldOutcome> {
     try {
       const result = await ctx.singleStatement(async (tx) => {
-        const outcome = await holdsRepository.bookOnHold(tx, request, actorOf(ctx.caller), hash);
+        const outcome = await holdsRepository.bookOnHold(tx, request, actorOf(ctx.caller), hash, remoteConfirmed);
         if (outcome.appointment) publishAgendaChangeAfterCommit(tx, this.bus, outcome.appointment, 'CREATED');
         return outcome;
       });
       if (result.prior) return { kind: 'BOOKED', appointment: await replayPriorChange(ctx, result.prior, hash) };
+      if (result.problem === 'REMOTE_HOLD') return await this.mirrors.bookOnHold(ctx, request, () => this.bookHere(ctx, request, hash, true));
       if (!result.holdFound) {
         if (result.wasHold) return { kind: 'HOLD_EXPIRED' };
         throw notFound('Hold');
@@ -54,6 +61,7 @@ export class HoldsService {
   async release(ctx: RequestContext, holdId: string): Promise<boolean> {
     return ctx.transaction(async (tx) => {
       const released = await holdsRepository.release(tx, holdId, holderOf(ctx.caller));
+      if (released?.linkId) await this.mirrors.onReleased(tx, released);
       if (released) {
         publishAgendaEventAfterCommit(tx, this.bus, {
           centreId: released.centreId, scheduleId: released.scheduleId, appointmentId: released.id, kind: 'RELEASED',

@@ -12,7 +12,10 @@ export interface HoldBookingResult {
   holdFound: boolean;
   /** This id was a hold of this tenant once (its placement is audited): gone now means expired, released or booked. */
   wasHold: boolean;
-  /** Null when booked; else HOLD_EXPIRED (expired, or another principal's) or PATIENT_NOT_FOUND. */
+  /**
+   * Null when booked; else HOLD_EXPIRED (expired, or another principal's), PATIENT_NOT_FOUND, or
+   * REMOTE_HOLD: a hold in a shared schedule's mirror, booked only once its sharing server booked the twin.
+   */
   problem: string | null;
   prior: { appointmentId: string; requestHash: string } | null;
   appointment: AppointmentRow | null;
@@ -31,14 +34,16 @@ WITH prior AS (
   FROM appointment_changes WHERE tenant_id = $1 AND idempotency_key = $7
 ),
 hold AS (
-  SELECT a.id, a.held_by, a.hold_expires_at, s.centre_id
+  SELECT a.id, a.held_by, a.hold_expires_at, a.remote_appointment_id, s.centre_id
   FROM appointments a JOIN schedules s ON s.tenant_id = a.tenant_id AND s.id = a.schedule_id
   WHERE a.tenant_id = $1 AND a.id = $2 AND a.status = 'HELD' AND NOT EXISTS (SELECT 1 FROM prior)
   FOR UPDATE OF a
 ),
 v AS (
   SELECT hold.id AS hold_id, hold.centre_id, CASE
-      WHEN hold.held_by <> $9 || ':' || $10 OR hold.hold_expires_at <= now() THEN 'HOLD_EXPIRED'
+      -- Once the sharing server booked the twin ($11), it decided: the mirror's copy of the expiry no longer does.
+      WHEN hold.held_by <> $9 || ':' || $10 OR (hold.hold_expires_at <= now() AND NOT $11::boolean) THEN 'HOLD_EXPIRED'
+      WHEN hold.remote_appointment_id IS NOT NULL AND NOT $11::boolean THEN 'REMOTE_HOLD'
       WHEN $3::uuid IS NOT NULL AND NOT EXISTS (SELECT 1 FROM patients p WHERE p.tenant_id = $1 AND p.id = $3::uuid) THEN 'PATIENT_NOT_FOUND'
     END AS problem
   FROM hold
@@ -63,6 +68,16 @@ SELECT EXISTS (SELECT 1 FROM hold) AS "holdFound",
        (SELECT row_to_json(x) FROM (SELECT b.*, (SELECT centre_id FROM v) AS "centreId" FROM booked b) x) AS appointment,
        (SELECT count(*) FROM logged) AS logged`;
 
+/** A hold given back; linkId when it was held in a shared schedule's mirror (its twin is released through the link). */
+export interface ReleasedHold {
+  id: string;
+  centreId: string;
+  scheduleId: string;
+  startsAt: Date;
+  endsAt: Date;
+  linkId: string | null;
+}
+
 export interface HoldBooking {
   holdId: string;
   patientId?: string;
@@ -73,10 +88,11 @@ export interface HoldBooking {
 }
 
 export const holdsRepository = {
-  async bookOnHold(tx: Tx, request: HoldBooking, actor: Actor, requestHash: string): Promise<HoldBookingResult> {
+  /** `remoteConfirmed`: the hold is in a mirror and its sharing server has booked the twin. */
+  async bookOnHold(tx: Tx, request: HoldBooking, actor: Actor, requestHash: string, remoteConfirmed: boolean): Promise<HoldBookingResult> {
     const [row] = await tx.prepared<HoldBookingResult>('careslot_book_on_hold', BOOK_ON_HOLD_SQL, [
       tx.tenantId, request.holdId, request.patientId ?? null, request.newPatient ? JSON.stringify(request.newPatient) : null, request.anonymous ?? false,
-      requestHash, request.idempotencyKey, request.note ?? null, actor.kind, actor.id,
+      requestHash, request.idempotencyKey, request.note ?? null, actor.kind, actor.id, remoteConfirmed,
     ]);
     return { ...row, appointment: row.appointment && reviveDates(row.appointment) };
   },
@@ -92,12 +108,12 @@ export const holdsRepository = {
   },
 
   /** Gives a holder's hold back: the row goes (its time is free at once). Undefined when there was no such live hold. */
-  async release(tx: Tx, holdId: string, heldBy: string): Promise<{ id: string; centreId: string; scheduleId: string; startsAt: Date; endsAt: Date } | undefined> {
-    const [row] = await tx.query<{ id: string; centreId: string; scheduleId: string; startsAt: Date; endsAt: Date }>(
+  async release(tx: Tx, holdId: string, heldBy: string): Promise<ReleasedHold | undefined> {
+    const [row] = await tx.query<ReleasedHold>(
       `DELETE FROM appointments a USING schedules s
        WHERE a.tenant_id = $1 AND a.id = $2 AND a.status = 'HELD' AND a.held_by = $3
          AND s.tenant_id = a.tenant_id AND s.id = a.schedule_id
-       RETURNING a.id, s.centre_id AS "centreId", a.schedule_id AS "scheduleId", a.starts_at AS "startsAt", a.ends_at AS "endsAt"`,
+       RETURNING a.id, s.centre_id AS "centreId", a.schedule_id AS "scheduleId", a.starts_at AS "startsAt", a.ends_at AS "endsAt", s.link_id AS "linkId"`,
       [tx.tenantId, holdId, heldBy],
     );
     return row;

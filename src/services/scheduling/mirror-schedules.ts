@@ -1,7 +1,8 @@
 import type { RequestContext } from '../../context/request-context';
 import type { Tx } from '../../db/unit-of-work';
 import { notFound } from '../../platform/errors';
-import type { AppointmentRow, BookingOutcome, BookingRequest, SlotProblem } from './appointment.model';
+import type { AppointmentRow, BookingOutcome, BookingRequest, HoldOutcome, SlotProblem } from './appointment.model';
+import type { HoldBooking, ReleasedHold } from './holds.sql';
 import type { AvailabilityFilter, AvailabilityRow } from './availability.model';
 import type { ShareLinkStatus } from '../../entities';
 
@@ -20,6 +21,16 @@ export interface MirrorBooking {
   planSql(scheduleParam: string, patientParam: string): string;
   /** Books through the sharing server, with the plan the booking statement read (as JSON). */
   book(ctx: RequestContext, request: BookingRequest, plan: MirrorPlanJson): Promise<BookingOutcome>;
+  /** Holds through the sharing server (its twin expires there by itself); the hold is recorded here, with this request hash, once it confirmed. */
+  hold(ctx: RequestContext, request: BookingRequest, plan: MirrorPlanJson, requestHash: string): Promise<HoldOutcome>;
+}
+
+/** Holds in mirror schedules: booked and given back through their sharing server. */
+export interface MirrorHolds {
+  /** The sharing server books the hold's twin; then `recordHere` turns the hold here into the appointment. */
+  bookOnHold(ctx: RequestContext, request: HoldBooking, recordHere: () => Promise<HoldOutcome>): Promise<HoldOutcome>;
+  /** Inside the releasing transaction: the twin's release is queued. */
+  onReleased(tx: Tx, hold: ReleasedHold): Promise<void>;
 }
 
 /** The plan row as row_to_json gives it: only the side that wrote planSql reads it. */
@@ -50,9 +61,12 @@ export interface MirrorAvailability {
 }
 
 /** For a server's own sharing side: a share lends only schedules of its own, never a mirror of someone else's. */
-export const OWN_SCHEDULES_ONLY: MirrorBooking & MirrorAppointments = {
+export const OWN_SCHEDULES_ONLY: MirrorBooking & MirrorAppointments & MirrorHolds = {
   planSql: () => 'SELECT WHERE false',
   book: () => Promise.reject(notFound('Schedule')),
+  hold: () => Promise.reject(notFound('Schedule')),
+  bookOnHold: () => Promise.reject(notFound('Hold')),
+  onReleased: () => Promise.resolve(),
   onCancelled: () => Promise.resolve(),
   reschedule: () => Promise.resolve({ kind: 'NOT_BOOKABLE_THROUGH_SHARE' }),
 };

@@ -4,7 +4,8 @@ import type { Tx } from '../../db/unit-of-work';
 import type { EventBus } from '../../events/event-bus';
 import {
   PEER_OCCUPANCY_KINDS,
-  type PeerAvailabilityRequest, type PeerBookOutcome, type PeerBookRequest, type PeerCancelOutcome, type PeerCancelRequest, type PeerOccupancyEvent,
+  type PeerAvailabilityRequest, type PeerBookOutcome, type PeerBookRequest, type PeerCancelOutcome, type PeerCancelRequest, type PeerHoldOutcome,
+  type PeerHoldRequest, type PeerOccupancyEvent,
   type PeerOccupancyKind, type PeerOperations, type PeerPatient, type PeerRescheduleOutcome, type PeerRescheduleRequest, type PeerScheduleAvailability,
   type PeerShareInfo, type PeerTwin, type ShareRefusal,
 } from '../../federation/peer-protocol';
@@ -13,7 +14,9 @@ import { AGENDA_TOPIC, type AgendaEvent } from '../common/agenda-topic';
 import { publishAgendaChangeAfterCommit } from '../scheduling/appointment-events';
 import type { AppointmentLifecycleService } from '../scheduling/appointment-lifecycle.service';
 import { appointmentLoader } from '../scheduling/appointment-loaders';
-import { isPartnerRefusal, type AppointmentRow, type BookingOutcome, type BookingRequest } from '../scheduling/appointment.model';
+import { isPartnerRefusal, type AppointmentRow, type BookingRequest, type HoldOutcome } from '../scheduling/appointment.model';
+import { appointmentsRepository } from '../scheduling/appointments.sql';
+import type { HoldsService } from '../scheduling/holds.service';
 import { runStatusChange } from '../scheduling/appointment-changes.sql';
 import { statusesLeadingTo } from '../scheduling/appointment-state-machine';
 import type { BookingService } from '../scheduling/booking.service';
@@ -39,9 +42,15 @@ export const QUOTA_CANCELLATION_CODE = 'SHARE_DAILY_QUOTA';
 /** Set on twins the client centre cancelled through the share. */
 export const CLIENT_CANCELLATION_CODE = 'CLIENT_CANCELLED';
 
+/** What the share's rules or the schedule answer instead of a booking or a hold. */
+type PeerRefusal = Exclude<PeerBookOutcome, { kind: 'BOOKED' } | { kind: 'HOLD_EXPIRED' }>;
+
+/** The patient a twin is booked for: found here by personal identity number, or created from the client's details. */
+type TwinPatient = { patientId: string; newPatient?: undefined } | { patientId?: undefined; newPatient: NewPatient };
+
 type Prepared =
   | { kind: 'REPLAY'; share: PeerShareRow; appointmentId: string }
-  | { kind: 'DONE'; outcome: PeerBookOutcome }
+  | { kind: 'DONE'; outcome: PeerRefusal }
   | { kind: 'BOOK'; share: PeerShareRow; patientId: string | undefined };
 
 /**
@@ -55,6 +64,7 @@ export class PeerService implements PeerOperations<RequestContext> {
     private readonly bus: EventBus,
     private readonly authenticator: Authenticator,
     private readonly booking: BookingService,
+    private readonly holds: HoldsService,
     private readonly lifecycle: AppointmentLifecycleService,
     /** The widest availability window a peer may ask for (AVAILABILITY_MAX_DAYS). */
     private readonly maxDays: number,
@@ -111,6 +121,7 @@ export class PeerService implements PeerOperations<RequestContext> {
   async book(ctx: RequestContext, request: PeerBookRequest): Promise<PeerBookOutcome> {
     const peer = peerOf(ctx);
     const idempotencyKey = `peer:${peer.shareId}:book:${request.idempotencyKey}`;
+    if (request.holdId) return this.bookOnHold(ctx, peer, { ...request, holdId: request.holdId }, idempotencyKey);
     const prepared = await this.prepareBooking(ctx, peer, request, idempotencyKey);
     if (prepared.kind === 'DONE') return prepared.outcome;
     if (prepared.kind === 'REPLAY') return this.replayBooking(ctx, prepared.share, prepared.appointmentId, request);
@@ -119,11 +130,66 @@ export class PeerService implements PeerOperations<RequestContext> {
     // the booking statement itself (one transaction and one durable commit fewer while the client
     // server waits). Under a quota, the quota is settled and audited after the commit.
     const audit = share.restrictions.dailyQuota === null ? { action: 'peer.booked', details: { shareId: share.id } } : undefined;
-    const outcome = await this.bookTwin(ctx, share, request, idempotencyKey, patientId, audit);
+    const base: BookingRequest = {
+      scheduleId: request.scheduleId, serviceId: request.serviceId, start: request.start, idempotencyKey, note: request.note ?? undefined,
+      twin: { clientReference: request.clientReference, clientCentreName: request.clientCentreName }, audit,
+    };
+    const outcome = await this.forPatient(ctx, request, patientId, (patient) => this.booking.book(ctx, { ...base, ...patient }));
     if (outcome.kind === 'NOT_BOOKABLE_THROUGH_SHARE' || isPartnerRefusal(outcome.kind)) return this.whyRefused(ctx, peer, request, idempotencyKey);
     if (outcome.kind !== 'BOOKED') return { kind: outcome.kind };
     const appointment = outcome.appointment;
     const kept = audit !== undefined || await ctx.transaction((tx) => this.settleQuota(ctx, tx, share, appointment, patientId === undefined));
+    if (!kept) return { kind: 'SHARE_REFUSED', reason: 'DAILY_QUOTA_REACHED' };
+    return { kind: 'BOOKED', appointmentId: appointment.id, start: instant(appointment.startsAt), end: instant(appointment.endsAt) };
+  }
+
+  /**
+   * Holds a slot for the client centre: the share's rules as for a booking (typed refusals), then
+   * the booking statement in hold mode, as the twin of the client's hold (origin SHARED_CLIENT,
+   * held by the share). It expires by itself; the client books on it or cancels it. Idempotent per share and key.
+   */
+  async hold(ctx: RequestContext, request: PeerHoldRequest): Promise<PeerHoldOutcome> {
+    const peer = peerOf(ctx);
+    const idempotencyKey = `peer:${peer.shareId}:hold:${request.idempotencyKey}`;
+    const prepared = await this.prepareBooking(ctx, peer, request, idempotencyKey);
+    if (prepared.kind === 'DONE') return prepared.outcome;
+    const outcome = await this.booking.hold(ctx, {
+      scheduleId: request.scheduleId, serviceId: request.serviceId, start: request.start, idempotencyKey,
+      twin: { clientReference: request.clientReference, clientCentreName: request.clientCentreName },
+    });
+    if (outcome.kind === 'NOT_BOOKABLE_THROUGH_SHARE' || isPartnerRefusal(outcome.kind)) return this.whyRefused(ctx, peer, request, idempotencyKey);
+    if (outcome.kind !== 'BOOKED') return { kind: outcome.kind };
+    const hold = outcome.appointment;
+    return { kind: 'HELD', holdId: hold.id, start: instant(hold.startsAt), end: instant(hold.endsAt), expiresAt: instant(hold.holdExpiresAt!) };
+  }
+
+  /**
+   * The client books on its hold: the hold's twin becomes the appointment (HoldsService), for the
+   * patient found by identity number or created; the daily quota is settled as for a booking.
+   * A hold of another client reference, or one that no longer holds, is HOLD_EXPIRED.
+   */
+  private async bookOnHold(
+    ctx: RequestContext, peer: PeerServerPrincipal, request: PeerBookRequest & { holdId: string }, idempotencyKey: string,
+  ): Promise<PeerBookOutcome> {
+    const { share, twin, prior, patientId } = await ctx.transaction(async (tx) => ({
+      share: await openShare(tx, peer),
+      twin: await sharesRepository.twinByReference(tx, peer.shareId, request.clientReference),
+      prior: await appointmentsRepository.changeByKey(tx, idempotencyKey),
+      patientId: request.patient.personalIdentityNumber ? await sharesRepository.patientIdByIdentityNumber(tx, request.patient.personalIdentityNumber) : undefined,
+    }));
+    if (prior) return this.replayBooking(ctx, share, prior.appointmentId, request);
+    if (!twin || twin.id !== request.holdId || twin.status !== 'HELD') return { kind: 'HOLD_EXPIRED' };
+    const outcome = await this.forPatient(ctx, request, patientId, (patient) => this.holds.book(ctx, {
+      holdId: twin.id, ...patient, note: request.note ?? undefined, idempotencyKey,
+    }));
+    // Booking on a hold has no door of its own to refuse: the hold's door was decided when it was placed.
+    if (outcome.kind !== 'BOOKED') return { kind: isPartnerRefusal(outcome.kind) ? 'HOLD_EXPIRED' : outcome.kind };
+    const appointment = outcome.appointment;
+    const kept = await ctx.transaction(async (tx) => {
+      if (share.restrictions.dailyQuota !== null) return this.settleQuota(ctx, tx, share, appointment, patientId === undefined);
+      await this.auditBooked(ctx, tx, share, appointment, patientId === undefined);
+      return true;
+    });
     if (!kept) return { kind: 'SHARE_REFUSED', reason: 'DAILY_QUOTA_REACHED' };
     return { kind: 'BOOKED', appointmentId: appointment.id, start: instant(appointment.startsAt), end: instant(appointment.endsAt) };
   }
@@ -176,6 +242,8 @@ export class PeerService implements PeerOperations<RequestContext> {
     });
     if (!twin) return { status: 'NOT_FOUND', appointmentId: null };
     if (twin.status === 'CANCELLED') return { status: 'CANCELLED', appointmentId: twin.id };
+    // A hold not booked yet is given back: its slot is free at once, and nothing of it stays.
+    if (twin.status === 'HELD') return { status: await this.holds.release(ctx, twin.id) ? 'CANCELLED' : 'NOT_FOUND', appointmentId: null };
     try {
       await this.lifecycle.changeStatusAuthorized(ctx, {
         appointmentId: twin.id, status: 'CANCELLED', idempotencyKey: `peer:${peer.shareId}:cancel:${request.idempotencyKey}`,
@@ -232,10 +300,10 @@ export class PeerService implements PeerOperations<RequestContext> {
    * Share rules, replay detection and the patient look-up before the booking: what they read comes
    * in one statement (one round trip, its own transaction), the rules are decided here in order.
    */
-  private async prepareBooking(ctx: RequestContext, peer: PeerServerPrincipal, request: PeerBookRequest, idempotencyKey: string): Promise<Prepared> {
+  private async prepareBooking(ctx: RequestContext, peer: PeerServerPrincipal, request: PeerHoldRequest & { patient?: PeerPatient }, idempotencyKey: string): Promise<Prepared> {
     const facts = await ctx.singleStatement((tx) => sharesRepository.peerBookingFacts(tx, {
       shareId: peer.shareId, idempotencyKey, serviceId: request.serviceId, clientReference: request.clientReference,
-      personalIdentityNumber: request.patient.personalIdentityNumber ?? null, start: request.start,
+      personalIdentityNumber: request.patient?.personalIdentityNumber ?? null, start: request.start,
     }));
     const share = facts.share;
     if (!isStillValid(peer, share)) throw closedShare(share);
@@ -261,30 +329,25 @@ export class PeerService implements PeerOperations<RequestContext> {
    * centre went offline, the service or schedule left the share, the share was revoked). Its rules
    * are read again for the reason the wire names; a change undone meanwhile still refuses, as offline.
    */
-  private async whyRefused(ctx: RequestContext, peer: PeerServerPrincipal, request: PeerBookRequest, idempotencyKey: string): Promise<PeerBookOutcome> {
+  private async whyRefused(ctx: RequestContext, peer: PeerServerPrincipal, request: PeerHoldRequest, idempotencyKey: string): Promise<PeerRefusal> {
     const again = await this.prepareBooking(ctx, peer, request, idempotencyKey);
     return again.kind === 'DONE' ? again.outcome : { kind: 'SHARE_REFUSED', reason: 'CENTRE_OFFLINE' };
   }
 
-  /** The patient is found by personal identity number, or created in the booking statement itself. */
-  private async bookTwin(
-    ctx: RequestContext, share: PeerShareRow, request: PeerBookRequest, idempotencyKey: string, patientId: string | undefined,
-    audit: BookingRequest['audit'],
-  ): Promise<BookingOutcome> {
-    const base: BookingRequest = {
-      scheduleId: request.scheduleId, serviceId: request.serviceId, start: request.start, idempotencyKey, note: request.note ?? undefined,
-      twin: { clientReference: request.clientReference, clientCentreName: request.clientCentreName }, audit,
-    };
-    if (patientId) return this.booking.book(ctx, { ...base, patientId });
+  /** The patient is found by personal identity number, or created by the booking itself (as the client described them). */
+  private async forPatient(
+    ctx: RequestContext, request: PeerBookRequest, patientId: string | undefined, book: (patient: TwinPatient) => Promise<HoldOutcome>,
+  ): Promise<HoldOutcome> {
+    if (patientId) return book({ patientId });
     try {
-      return await this.booking.book(ctx, { ...base, newPatient: toNewPatient(request.patient) });
+      return await book({ newPatient: toNewPatient(request.patient) });
     } catch (error) {
       // Another booking created a patient with this identity number meanwhile: book for that one.
       const pin = request.patient.personalIdentityNumber;
       if (!pin || !(error instanceof DuplicatePatientIdentity)) throw error;
       const existing = await ctx.transaction((tx) => sharesRepository.patientIdByIdentityNumber(tx, pin));
       if (!existing) throw error;
-      return this.booking.book(ctx, { ...base, patientId: existing });
+      return book({ patientId: existing });
     }
   }
 

@@ -9,22 +9,25 @@ import type { PeerPatient } from '../../federation/peer-protocol';
 import { AppError, ErrorCode, conflict, notFound } from '../../platform/errors';
 import type { Logger } from '../../platform/logger';
 import { publishAgendaChangeAfterCommit } from '../scheduling/appointment-events';
-import type { AppointmentRow, BookingOutcome, BookingRequest } from '../scheduling/appointment.model';
+import type { AppointmentRow, BookingOutcome, BookingRequest, HoldOutcome } from '../scheduling/appointment.model';
 import type {
-  MirrorAppointments, MirrorAvailability, MirrorBooking, MirrorPlanJson, RemoteMoveOutcome, UnavailableSchedule,
+  MirrorAppointments, MirrorAvailability, MirrorBooking, MirrorHolds, MirrorPlanJson, RemoteMoveOutcome, UnavailableSchedule,
 } from '../scheduling/mirror-schedules';
+import { holderOf } from '../scheduling/holder';
+import type { HoldBooking, ReleasedHold } from '../scheduling/holds.sql';
+import type { NewPatient } from '../scheduling/patient.model';
 import { requestHash } from '../scheduling/request-hash';
 import { DuplicatePatientIdentity } from '../scheduling/scheduling-errors';
 import type { AvailabilityFilter, AvailabilityRow } from '../scheduling/availability.model';
 import { statusOf, type LinkHealth } from './link-health';
-import { mirrorBookingPlanSql, revivePlan, sharedSchedulesRepository, type LinkWithMirrors, type PeerPatientRow } from './shared-schedules.sql';
+import { mirrorBookingPlanSql, revivePlan, sharedSchedulesRepository, type LinkWithMirrors, type LiveHold, type PeerPatientRow } from './shared-schedules.sql';
 
 /**
  * Client centre side of a share: mirrors of the shared schedules live here, their agenda and every
  * booking decision live on the sharing server. The local record is written only after the sharing
  * server confirmed; a cancellation reaches the twin through the durable job queue.
  */
-export class SharedSchedulesService implements MirrorBooking, MirrorAppointments, MirrorAvailability {
+export class SharedSchedulesService implements MirrorBooking, MirrorAppointments, MirrorAvailability, MirrorHolds {
   constructor(
     private readonly connector: PeerConnector,
     private readonly bus: EventBus,
@@ -40,9 +43,14 @@ export class SharedSchedulesService implements MirrorBooking, MirrorAppointments
    */
   async availability(ctx: RequestContext, mirrors: AvailabilityRow[], filter: AvailabilityFilter): Promise<{ schedules: AvailabilityRow[]; unavailable: UnavailableSchedule[] }> {
     const linkIds = [...new Set(mirrors.map((mirror) => mirror.linkId!))];
-    const links = await ctx.transaction((tx) => sharedSchedulesRepository.linksWithMirrors(tx, linkIds));
+    const withHolds = filter.showHolds === true && filter.includeSlots;
+    const { links, holds } = await ctx.transaction(async (tx) => ({
+      links: await sharedSchedulesRepository.linksWithMirrors(tx, linkIds),
+      holds: withHolds ? await sharedSchedulesRepository.liveHolds(tx, mirrors.map((mirror) => mirror.scheduleId), filter.from, filter.to) : [],
+    }));
     const answers = await Promise.all(links.map((link) => this.linkAvailability(ctx, link, mirrors, filter)));
-    return { schedules: answers.flatMap((answer) => answer.schedules), unavailable: answers.flatMap((answer) => answer.unavailable) };
+    const schedules = answers.flatMap((answer) => answer.schedules);
+    return { schedules: holds.length > 0 ? schedules.map((row) => withOwnHolds(row, holds)) : schedules, unavailable: answers.flatMap((answer) => answer.unavailable) };
   }
 
   /** A move in a mirror schedule, decided by the sharing server; nothing changes here (the lifecycle records a confirmed move). */
@@ -88,6 +96,8 @@ export class SharedSchedulesService implements MirrorBooking, MirrorAppointments
       ? ctx.transaction((tx) => sharedSchedulesRepository.enqueueUnconfirmedTwinWithdrawal(tx, link.id, appointmentId, this.unconfirmedGraceSeconds))
       : Promise.resolve());
     if (outcome.kind === 'SHARE_REFUSED') return { kind: 'NOT_BOOKABLE_THROUGH_SHARE' };
+    // Only a booking on a hold can find its hold gone; a slot asked for without one is simply not ours.
+    if (outcome.kind === 'HOLD_EXPIRED') return { kind: 'SLOT_UNAVAILABLE' };
     if (outcome.kind !== 'BOOKED') return { kind: outcome.kind };
 
     const appointment = await ctx.singleStatement(async (tx) => {
@@ -104,6 +114,74 @@ export class SharedSchedulesService implements MirrorBooking, MirrorAppointments
     });
     if (!appointment) throw new DuplicatePatientIdentity('input.newPatient.personalIdentityNumber');
     return { kind: 'BOOKED', appointment };
+  }
+
+  /**
+   * A hold in a mirror schedule: the sharing server holds its twin (the share's rules, its expiry),
+   * then the hold is recorded here for its holder, expiring with the twin. Nothing is held on either
+   * side when the sharing server cannot be reached; a hold whose answer was lost expires there by itself.
+   */
+  async hold(ctx: RequestContext, request: BookingRequest, planJson: MirrorPlanJson, hash: string): Promise<HoldOutcome> {
+    const { link } = revivePlan(planJson);
+    const remoteServiceId = link.services[request.serviceId];
+    if (!link.schedules[request.scheduleId] || !remoteServiceId) return { kind: 'SERVICE_NOT_OFFERED' };
+    const holdId = uuidFrom(`${ctx.tenantId}:${request.idempotencyKey}`);
+    const outcome = await this.callPeer(ctx, link, () => this.connector.forLink(link).hold({
+      scheduleId: link.schedules[request.scheduleId], serviceId: remoteServiceId, start: request.start,
+      idempotencyKey: request.idempotencyKey, clientReference: holdId, clientCentreName: link.clientCentreName,
+    }), 'The sharing server could not confirm the hold; nothing was held');
+    if (outcome.kind === 'SHARE_REFUSED') return { kind: 'NOT_BOOKABLE_THROUGH_SHARE' };
+    if (outcome.kind !== 'HELD') return { kind: outcome.kind };
+    const hold = await ctx.singleStatement(async (tx) => {
+      const row = await sharedSchedulesRepository.recordConfirmedTwin(tx, {
+        id: holdId, scheduleId: request.scheduleId, serviceId: request.serviceId, patientId: null, newPatient: null,
+        startsAt: outcome.start, endsAt: outcome.end, note: null, remoteAppointmentId: outcome.holdId,
+        idempotencyKey: request.idempotencyKey, requestHash: hash, centreId: link.centreId,
+        hold: { expiresAt: outcome.expiresAt, heldBy: holderOf(ctx.caller) },
+      }, actorOf(ctx.caller), {
+        entry: { action: 'hold.placed', entityType: 'Appointment', entityId: holdId, details: { linkId: link.id, remoteHoldId: outcome.holdId } },
+        requestId: ctx.requestId,
+      });
+      if (row) publishAgendaChangeAfterCommit(tx, this.bus, row, 'HELD');
+      return row!;
+    });
+    return { kind: 'BOOKED', appointment: hold };
+  }
+
+  /**
+   * Booking on a hold in a mirror: the sharing server books the hold's twin for the patient, then the
+   * hold here becomes the appointment (`recordHere`). A booking there that cannot be recorded here
+   * (its answer lost, or the hold gone here meanwhile) is withdrawn through the durable job queue.
+   */
+  async bookOnHold(ctx: RequestContext, request: HoldBooking, recordHere: () => Promise<HoldOutcome>): Promise<HoldOutcome> {
+    const hold = await ctx.transaction((tx) => sharedSchedulesRepository.mirrorHold(
+      tx, request.holdId, request.patientId ?? null, request.newPatient?.personalIdentityNumber ?? null,
+    ));
+    if (!hold?.plan || !hold.live || hold.heldBy !== holderOf(ctx.caller)) return { kind: 'HOLD_EXPIRED' };
+    const { link } = hold.plan;
+    const patient = patientFor(request, hold.plan.patient);
+    if (!patient) return { kind: 'PATIENT_NOT_FOUND' };
+    if (request.newPatient && hold.identityTaken) throw new DuplicatePatientIdentity('input.newPatient.personalIdentityNumber');
+    const withdraw = () => ctx.transaction((tx) => sharedSchedulesRepository.enqueueUnconfirmedTwinWithdrawal(tx, link.id, hold.id, this.unconfirmedGraceSeconds));
+    const outcome = await this.callPeer(ctx, link, () => this.connector.forLink(link).book({
+      holdId: hold.remoteAppointmentId, scheduleId: link.schedules[hold.scheduleId], serviceId: link.services[hold.serviceId], start: hold.startsAt,
+      idempotencyKey: request.idempotencyKey, clientReference: hold.id, clientCentreName: link.clientCentreName, patient: patient.peer, note: request.note ?? null,
+    }), 'The sharing server could not confirm the booking; the hold still holds the slot until it expires', (failure) => AMBIGUOUS.includes(failure) ? withdraw() : Promise.resolve());
+    if (outcome.kind === 'SHARE_REFUSED') return { kind: 'NOT_BOOKABLE_THROUGH_SHARE' };
+    if (outcome.kind !== 'BOOKED') return { kind: outcome.kind };
+    try {
+      const recorded = await recordHere();
+      if (recorded.kind !== 'BOOKED') await withdraw();
+      return recorded;
+    } catch (error) {
+      await withdraw();
+      throw error;
+    }
+  }
+
+  /** In the releasing transaction: the twin's release is queued durably, retried until done (or until it expired there). */
+  async onReleased(tx: Tx, hold: ReleasedHold): Promise<void> {
+    await sharedSchedulesRepository.enqueueTwinRelease(tx, hold.linkId!, hold.id);
   }
 
   /** In the cancelling transaction: the twin's cancellation is queued durably, retried until done. */
@@ -166,8 +244,25 @@ export class SharedSchedulesService implements MirrorBooking, MirrorAppointments
   }
 }
 
+/** The clinic's own holds in a mirror, which its sharing server reports as OCCUPIED: HELD, until their expiry, to the clinic's staff. */
+function withOwnHolds(row: AvailabilityRow, holds: LiveHold[]): AvailabilityRow {
+  const own = holds.filter((hold) => hold.scheduleId === row.scheduleId);
+  if (own.length === 0 || !row.slots) return row;
+  return {
+    ...row,
+    slots: row.slots.map((slot) => {
+      const [start, end, state] = slot;
+      if (state !== 'OCCUPIED') return slot;
+      // Instants are compared as instants: the sharing server may write them otherwise than this one.
+      const until = own.filter((hold) => Date.parse(hold.start) < Date.parse(end) && Date.parse(hold.end) > Date.parse(start))
+        .map((hold) => hold.expiresAt).sort().at(-1);
+      return until ? [start, end, 'HELD', until] : slot;
+    }),
+  };
+}
+
 /** The patient as the sharing centre is told of them: a new one as given, or the chosen one as stored. */
-function patientFor(request: BookingRequest, stored: PeerPatientRow | null): { id?: string; peer: PeerPatient } | undefined {
+function patientFor(request: { newPatient?: NewPatient }, stored: PeerPatientRow | null): { id?: string; peer: PeerPatient } | undefined {
   if (request.newPatient) return { peer: request.newPatient };
   if (!stored) return undefined;
   return {

@@ -61,7 +61,40 @@ export function revivePlan(json: Readonly<Record<string, unknown>>): MirrorBooki
   };
 }
 
+/** A hold in a mirror schedule, with what booking on it through the sharing server needs. */
+export interface MirrorHold {
+  id: string;
+  scheduleId: string;
+  serviceId: string;
+  startsAt: Date;
+  /** The twin hold's id at the sharing server. */
+  remoteAppointmentId: string;
+  heldBy: string;
+  live: boolean;
+  /** Null when the mirror's link is gone. */
+  plan: MirrorBookingPlan | null;
+  identityTaken: boolean;
+}
+
+/** A live hold of this clinic in a mirror schedule, instants as UTC text (as availability compares them). */
+export interface LiveHold {
+  scheduleId: string;
+  start: string;
+  end: string;
+  expiresAt: string;
+}
+
 export const sharedSchedulesRepository = {
+  /** The clinic's live holds in these mirror schedules overlapping [from, to): few rows, by the partial index of holds. */
+  async liveHolds(tx: Tx, scheduleIds: readonly string[], from: Date, to: Date): Promise<LiveHold[]> {
+    return tx.query<LiveHold>(
+      `SELECT schedule_id AS "scheduleId", careslot_utc(starts_at) AS start, careslot_utc(ends_at) AS "end", careslot_utc(hold_expires_at) AS "expiresAt"
+       FROM appointments WHERE tenant_id = $1 AND schedule_id = ANY($2::uuid[]) AND status = 'HELD' AND hold_expires_at > now()
+         AND starts_at < $4 AND ends_at > $3 AND starts_at > $3::timestamptz - interval '1 day'`,
+      [tx.tenantId, scheduleIds, from, to],
+    );
+  },
+
   async linksWithMirrors(tx: Tx, linkIds: readonly string[]): Promise<LinkWithMirrors[]> {
     return tx.query<LinkWithMirrors>(`${LINK_WITH_MIRRORS} WHERE l.tenant_id = $1 AND l.id = ANY($2::uuid[]) AND l.removed_at IS NULL`, [tx.tenantId, linkIds]);
   },
@@ -78,14 +111,16 @@ export const sharedSchedulesRepository = {
   },
 
   /**
-   * The local record of a booking the sharing server confirmed, in one statement: the new patient
-   * (when one was given; none when the identity number exists here), the appointment, its first
-   * history entry and its audit record. Undefined, with nothing written, when there is no patient.
+   * The local record of a booking (or a hold) the sharing server confirmed, in one statement: the
+   * new patient (when one was given; none when the identity number exists here), the appointment
+   * (a hold: HELD until its expiry there, for its holder, without a patient), its first history
+   * entry and its audit record. Undefined, with nothing written, when a booking has no patient.
    */
   async recordConfirmedTwin(
     tx: Tx,
     twin: { id: string; scheduleId: string; serviceId: string; patientId: string | null; newPatient: NewPatient | null; startsAt: string; endsAt: string;
-      note: string | null; remoteAppointmentId: string; idempotencyKey: string; requestHash: string; centreId: string },
+      note: string | null; remoteAppointmentId: string; idempotencyKey: string; requestHash: string; centreId: string;
+      hold?: { expiresAt: string; heldBy: string } },
     actor: AuditActor,
     audit: { entry: AuditEntry; requestId: string },
   ): Promise<AppointmentRow | undefined> {
@@ -97,13 +132,19 @@ export const sharedSchedulesRepository = {
          SELECT $1, $15, $16, $17, $18, $19, $20, $21, $22 WHERE $5::uuid IS NULL AND $15::text IS NOT NULL
          ON CONFLICT (tenant_id, personal_identity_number) WHERE personal_identity_number IS NOT NULL DO NOTHING
          RETURNING id
+       ), freed AS (
+         -- The clinic's own expired holds on this time hold nothing: they go first, as in the booking statement.
+         SELECT careslot_free_expired_holds($1, $3, $6::timestamptz, $7::timestamptz) AS n
        ), booked AS (
-         INSERT INTO appointments (tenant_id, id, schedule_id, service_id, patient_id, starts_at, ends_at, note, remote_appointment_id)
-         SELECT $1, $2, $3, $4, p.id, $6, $7, $8, $9 FROM (SELECT coalesce($5::uuid, (SELECT id FROM new_patient)) AS id) p WHERE p.id IS NOT NULL
+         INSERT INTO appointments (tenant_id, id, schedule_id, service_id, patient_id, starts_at, ends_at, note, remote_appointment_id,
+                                   status, hold_expires_at, held_by)
+         SELECT $1, $2, $3, $4, p.id, $6, $7, $8, $9, CASE WHEN $27::timestamptz IS NULL THEN 'BOOKED' ELSE 'HELD' END, $27, $28
+         FROM (SELECT coalesce($5::uuid, (SELECT id FROM new_patient)) AS id) p
+         WHERE (p.id IS NOT NULL OR $27::timestamptz IS NOT NULL) AND (SELECT count(*) FROM freed) >= 0
          RETURNING ${RETURNED_APPOINTMENT_COLUMNS}
        ), logged AS (
          INSERT INTO appointment_changes (tenant_id, appointment_id, action, actor_kind, actor_id, to_status, starts_at, ends_at, idempotency_key, request_hash)
-         SELECT $1, b.id, 'BOOKED', $10, $11, b.status, b."startsAt", b."endsAt", $12, decode($13, 'hex') FROM booked b
+         SELECT $1, b.id, b.status, $10, $11, b.status, b."startsAt", b."endsAt", $12, decode($13, 'hex') FROM booked b
          RETURNING id
        ), audited AS (
          INSERT INTO audit_events (tenant_id, actor_kind, actor_id, action, entity_type, entity_id, request_id, details)
@@ -116,7 +157,7 @@ export const sharedSchedulesRepository = {
         actor.kind, actor.id, twin.idempotencyKey, twin.requestHash, twin.centreId,
         patient?.familyName ?? null, patient?.givenName ?? null, patient?.patronymic ?? null, patient?.phone ?? null, patient?.personalIdentityNumber ?? null,
         patient?.consents?.dataProcessingRefused ?? false, patient?.consents?.allNotificationsRefused ?? false, patient?.consents?.advertisingRefused ?? false,
-        audit.entry.action, audit.entry.entityType, audit.requestId, audit.entry.details ?? {}],
+        audit.entry.action, audit.entry.entityType, audit.requestId, audit.entry.details ?? {}, twin.hold?.expiresAt ?? null, twin.hold?.heldBy ?? null],
     );
     return row.appointment ? reviveDates(row.appointment) : undefined;
   },
@@ -129,6 +170,35 @@ export const sharedSchedulesRepository = {
          'cancel-shared-twin:' || $2::text)`,
       [tx.tenantId, appointmentId, reasonText],
     );
+  },
+
+  /** A hold given back here: its twin at the sharing server is released (through the link: the record here is gone). */
+  async enqueueTwinRelease(tx: Tx, linkId: string, holdId: string): Promise<void> {
+    await tx.query(
+      `SELECT careslot_enqueue_job('cancel-shared-twin',
+         json_build_object('tenantId', $1::text, 'appointmentId', $2::text, 'linkId', $3::text, 'attempt', 0),
+         'release-twin:' || $2::text)`,
+      [tx.tenantId, holdId, linkId],
+    );
+  },
+
+  /**
+   * What booking on a hold in a mirror needs, in one read: the hold as held here, the mirror's
+   * booking plan (link and the chosen patient), and whether a new patient's identity number is
+   * taken here already. Undefined when there is no such hold.
+   */
+  async mirrorHold(tx: Tx, holdId: string, patientId: string | null, personalIdentityNumber: string | null): Promise<MirrorHold | undefined> {
+    const [row] = await tx.query<MirrorHold & { plan: Record<string, unknown> | null }>(
+      `SELECT a.id, a.schedule_id AS "scheduleId", a.service_id AS "serviceId", a.starts_at AS "startsAt", a.remote_appointment_id AS "remoteAppointmentId",
+              a.held_by AS "heldBy", a.hold_expires_at > now() AS live,
+              (SELECT row_to_json(plan) FROM (${mirrorBookingPlanSql('a.schedule_id', '$3')}) plan) AS plan,
+              EXISTS (SELECT 1 FROM patients p WHERE p.tenant_id = $1 AND p.personal_identity_number = $4) AS "identityTaken"
+       FROM appointments a WHERE a.tenant_id = $1 AND a.id = $2 AND a.status = 'HELD' AND a.remote_appointment_id IS NOT NULL`,
+      [tx.tenantId, holdId, patientId, personalIdentityNumber],
+    );
+    if (!row) return undefined;
+    const { plan, ...hold } = row;
+    return { ...hold, plan: plan && revivePlan(plan) };
   },
 
   /**
@@ -164,8 +234,9 @@ export const sharedSchedulesRepository = {
     );
   },
 
+  /** Whether a booking with this id is recorded here (a hold is no booking: its twin may have been booked without our hearing of it). */
   async isRecorded(tx: Tx, appointmentId: string): Promise<boolean> {
-    const [row] = await tx.query('SELECT 1 FROM appointments WHERE tenant_id = $1 AND id = $2', [tx.tenantId, appointmentId]);
+    const [row] = await tx.query(`SELECT 1 FROM appointments WHERE tenant_id = $1 AND id = $2 AND status <> 'HELD'`, [tx.tenantId, appointmentId]);
     return row !== undefined;
   },
 };

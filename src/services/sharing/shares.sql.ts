@@ -2,6 +2,7 @@ import type { Tx } from '../../db/unit-of-work';
 import type { ShareRestrictions } from '../../federation/peer-protocol';
 import type { AppointmentRow } from '../scheduling/appointment.model';
 import { APPOINTMENT_COLUMNS } from '../scheduling/appointment-columns.sql';
+import { TAKES_TIME } from '../scheduling/appointments.sql';
 import { lookupableIds } from '../catalog/catalog-support.sql';
 import type { PeerShareRow, ShareCredentialRow, ShareRow } from './shares.model';
 import { newestFirst } from '../common/keyset.sql';
@@ -159,7 +160,7 @@ export const sharesRepository = {
               (SELECT id FROM patients WHERE tenant_id = $1 AND personal_identity_number = $6) AS "patientId",
               CASE WHEN share.restrictions->>'dailyQuota' IS NOT NULL THEN
                 (SELECT count(*)::int FROM appointments a
-                 WHERE a.tenant_id = $1 AND a.share_id = $2 AND a.status <> 'CANCELLED'
+                 WHERE a.tenant_id = $1 AND a.share_id = $2 AND ${TAKES_TIME}
                    AND (a.starts_at AT TIME ZONE share."timeZone")::date = ($7::timestamptz AT TIME ZONE share."timeZone")::date)
               END AS "bookedOnDay"
        FROM (SELECT 1) one LEFT JOIN (${PEER_SHARE}) share ON true`,
@@ -241,18 +242,18 @@ export const sharesRepository = {
   async fullDays(tx: Tx, shareId: string, timeZone: string, from: Date, to: Date, quota: number): Promise<string[]> {
     const rows = await tx.query<{ day: string }>(
       `SELECT to_char((a.starts_at AT TIME ZONE $3)::date, 'YYYY-MM-DD') AS day FROM appointments a
-       WHERE a.tenant_id = $1 AND a.share_id = $2 AND a.status <> 'CANCELLED' AND a.starts_at >= $4 AND a.starts_at < $5
+       WHERE a.tenant_id = $1 AND a.share_id = $2 AND ${TAKES_TIME} AND a.starts_at >= $4 AND a.starts_at < $5
        GROUP BY 1 HAVING count(*) >= $6`,
       [tx.tenantId, shareId, timeZone, from, to, quota],
     );
     return rows.map((row) => row.day);
   },
 
-  /** Live bookings of the share on one local day, oldest first. */
+  /** Live bookings and holds of the share on one local day, oldest first. */
   async bookingsOnDay(tx: Tx, shareId: string, timeZone: string, day: string): Promise<string[]> {
     const rows = await tx.query<{ id: string }>(
       `SELECT a.id FROM appointments a
-       WHERE a.tenant_id = $1 AND a.share_id = $2 AND a.status <> 'CANCELLED' AND (a.starts_at AT TIME ZONE $3)::date = $4::date
+       WHERE a.tenant_id = $1 AND a.share_id = $2 AND ${TAKES_TIME} AND (a.starts_at AT TIME ZONE $3)::date = $4::date
        ORDER BY a.created_at, a.id`,
       [tx.tenantId, shareId, timeZone, day],
     );
