@@ -29,6 +29,10 @@ import { AppointmentsQueryService } from './services/scheduling/appointments-que
 import { BookingService } from './services/scheduling/booking.service';
 import { HoldsService } from './services/scheduling/holds.service';
 import { HoldSweeper } from './services/scheduling/hold-sweeper';
+import { PartnerFeedSweeper } from './services/partners/partner-feed-sweeper';
+import { PartnerDataAccessService } from './services/partners/partner-data-access.service';
+import { PartnerFeedService } from './services/partners/partner-feed.service';
+import { PartnerActionsService } from './services/partners/partner-actions.service';
 import { CatalogService } from './services/catalog/catalog.service';
 import { PatientsService } from './services/scheduling/patients.service';
 import { AvailabilityService } from './services/scheduling/availability.service';
@@ -62,6 +66,8 @@ export interface CareslotServer {
   database: Database;
   services: Services;
   httpServer: Server;
+  /** Touches what crossed the partner feed's window edges (runs every minute; tests call it after moving the clock). */
+  partnerFeedSweeper: PartnerFeedSweeper;
   /** Starts listening; resolves with the base URL (e.g. http://127.0.0.1:4000). */
   listen(port?: number, host?: string): Promise<string>;
   close(): Promise<void>;
@@ -112,7 +118,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     users: new UsersService(bus),
     tokens: new TokensService(bus),
     catalog: new CatalogService(bus),
-    patients: new PatientsService(),
+    patients: new PatientsService(bus),
     availability,
     booking,
     holds,
@@ -126,6 +132,9 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     trafficChannels: new TrafficChannelsService(),
     partnerBooking: new PartnerBookingService(booking, availability, appointments),
     bookingStatistics: new BookingStatisticsService(),
+    partnerDataAccess: new PartnerDataAccessService(bus),
+    partnerFeed: new PartnerFeedService(bus, authenticator),
+    partnerActions: new PartnerActionsService(lifecycle),
   };
 
   const resolvers = [...RESOLVERS, ...(options.extraResolvers ?? [])] as typeof RESOLVERS;
@@ -170,9 +179,10 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     : undefined;
 
   const holdSweeper = new HoldSweeper(tenants, logger);
+  const partnerFeedSweeper = new PartnerFeedSweeper(tenants, bus, logger);
   let closed = false;
   return {
-    config, logger, database, services, httpServer,
+    config, logger, database, services, httpServer, partnerFeedSweeper,
     listen: (port = config.PORT, host = config.HOST) =>
       new Promise((resolve, reject) => {
         httpServer.once('error', reject);
@@ -183,6 +193,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
           // Watch the sharing servers of every link once this server can be reached itself (in-process links).
           void watchers.start().catch((error: unknown) => logger.warn({ err: String(error) }, 'could not start peer watchers'));
           holdSweeper.start();
+          partnerFeedSweeper.start();
           resolve(url);
         });
       }),
@@ -191,6 +202,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       closed = true;
       watchers.close();
       holdSweeper.stop();
+      partnerFeedSweeper.stop();
       await jobs?.stop();
       await websocket.close();
       await apollo.stop();

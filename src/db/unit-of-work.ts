@@ -54,8 +54,8 @@ export async function inTenantTransaction<T>(pool: Pool, tenantId: string, work:
   return result;
 }
 
-/** The named scopes a row-level-security policy recognises: the link registry, the hold sweeper. */
-export type CrossTenantScope = 'link-registry' | 'hold-sweeper';
+/** The named scopes a row-level-security policy recognises: the link registry, the hold sweeper, the partner feed's window sweep. */
+export type CrossTenantScope = 'link-registry' | 'hold-sweeper' | 'partner-feed-sweeper';
 
 /**
  * A transaction under a named scope that a row-level-security policy recognises (e.g. the link

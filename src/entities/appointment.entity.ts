@@ -30,6 +30,7 @@ export type AppointmentOrigin = (typeof APPOINTMENT_ORIGINS)[number];
 @Index('appointments_statistics_idx', { synchronize: false })
 @Index('appointments_partner_time_idx', ['tenantId', 'partnerId', 'startsAt'], { where: 'partner_id IS NOT NULL' })
 @Index('appointments_share_reference_key', ['tenantId', 'shareId', 'clientReference'], { unique: true, where: 'share_id IS NOT NULL' })
+@Index('appointments_feed_idx', ['tenantId', 'feedXid', 'id'])
 export class Appointment {
   @PrimaryColumn('uuid', { primaryKeyConstraintName: 'appointments_pkey' })
   tenantId!: string;
@@ -124,6 +125,10 @@ export class Appointment {
 
   @Column('text', { nullable: true })
   heldBy!: string | null;
+
+  /** The transaction (64-bit id) that last changed what a partner would see of it: the partner feed's order (triggers keep it). */
+  @Column('bigint', { default: () => 'careslot_xact()' })
+  feedXid!: string;
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;

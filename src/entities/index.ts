@@ -18,12 +18,17 @@ import { ShareLink } from './share-link.entity';
 import { Tenant } from './tenant.entity';
 import { TrafficChannel } from './traffic-channel.entity';
 import { User } from './user.entity';
+import { PartnerDataAccess } from './partner-data-access.entity';
+import { PartnerNotification } from './partner-notification.entity';
+import { CareslotClock, PartnerFeedSweep } from './careslot-clock.entity';
 
 export {
   ApiToken, Appointment, AppointmentChange, AuditEvent, Centre, MedicalService, OpeningHours, Patient, Practitioner,
   Schedule, ScheduleException, ScheduleService, Tenant, User, ScheduleShare, ScheduleShareSchedule, ShareLink, AttemptCounter, Partner, TrafficChannel,
+  PartnerDataAccess, PartnerNotification, CareslotClock, PartnerFeedSweep,
 };
 export * from './partner.entity';
+export * from './partner-notification.entity';
 export * from './schedule-share.entity';
 export * from './user.entity';
 export * from './api-token.entity';
@@ -34,4 +39,5 @@ export { SHARE_LINK_STATUSES, type ShareLinkStatus } from './share-link.entity';
 export const ENTITIES = [
   Tenant, User, ApiToken, AuditEvent, Centre, Practitioner, MedicalService, Schedule, ScheduleService, OpeningHours,
   ScheduleException, Patient, Appointment, AppointmentChange, ScheduleShare, ScheduleShareSchedule, ShareLink, AttemptCounter, Partner, TrafficChannel,
+  PartnerDataAccess, PartnerNotification, CareslotClock, PartnerFeedSweep,
 ];

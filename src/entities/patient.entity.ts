@@ -6,6 +6,7 @@ import { Tenant } from './tenant.entity';
 @Index('patients_identity_number_key', ['tenantId', 'personalIdentityNumber'], { unique: true, where: 'personal_identity_number IS NOT NULL' })
 // Expression index for name search, created by the migration; TypeORM cannot describe it, so it leaves it alone.
 @Index('patients_name_search_idx', { synchronize: false })
+@Index('patients_feed_idx', ['tenantId', 'feedXid', 'id'])
 export class Patient {
   @PrimaryColumn('uuid', { primaryKeyConstraintName: 'patients_pkey' })
   tenantId!: string;
@@ -40,6 +41,10 @@ export class Patient {
 
   @Column('boolean', { default: false })
   advertisingRefused!: boolean;
+
+  /** The transaction (64-bit id) that last changed what a partner would see of it: the partner feed's order (triggers keep it). */
+  @Column('bigint', { default: () => 'careslot_xact()' })
+  feedXid!: string;
 
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;

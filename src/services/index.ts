@@ -16,6 +16,9 @@ import type { BookingStatisticsService } from './partners/booking-statistics.ser
 import type { PartnerBookingService } from './partners/partner-booking.service';
 import type { PartnersService } from './partners/partners.service';
 import type { TrafficChannelsService } from './partners/traffic-channels.service';
+import type { PartnerDataAccessService } from './partners/partner-data-access.service';
+import type { PartnerFeedService } from './partners/partner-feed.service';
+import type { PartnerActionsService } from './partners/partner-actions.service';
 
 /** Every service, built once by the composition root (server.ts) and handed to resolvers. */
 export interface Services {
@@ -37,4 +40,7 @@ export interface Services {
   trafficChannels: TrafficChannelsService;
   partnerBooking: PartnerBookingService;
   bookingStatistics: BookingStatisticsService;
+  partnerDataAccess: PartnerDataAccessService;
+  partnerFeed: PartnerFeedService;
+  partnerActions: PartnerActionsService;
 }

@@ -11,7 +11,7 @@ import { SchedulesService } from './schedules.service';
 /** Centres, practitioners, services (examinations), schedules, opening hours and exceptions. */
 export class CatalogService {
   readonly centres = new CentresService(this.bus);
-  readonly practitioners = new PractitionersService();
+  readonly practitioners = new PractitionersService(this.bus);
   readonly medicalServices = new MedicalServicesService();
   readonly schedules = new SchedulesService(this.bus);
   readonly scheduleHours = new ScheduleHoursService(this.bus);

@@ -1,4 +1,6 @@
 import type { RequestContext } from '../../context/request-context';
+import type { EventBus } from '../../events/event-bus';
+import { publishPartnerFeedTouchedAfterCommit } from '../common/partner-feed-topic';
 import { notFound } from '../../platform/errors';
 import { ADMIN_ONLY, STAFF_READERS, requireStaffRole } from '../common/access';
 import { recordAudit } from '../common/audit-log.sql';
@@ -24,6 +26,9 @@ export interface PractitionerChange {
 }
 
 export class PractitionersService {
+  /** `bus` wakes partners' data feeds when a ban or a name changes what they are shown. */
+  constructor(private readonly bus: EventBus) {}
+
   async create(ctx: RequestContext, input: NewPractitioner): Promise<PractitionerRow> {
     requireStaffRole(ctx, ADMIN_ONLY);
     return ctx.transaction(async (tx) => {
@@ -48,6 +53,7 @@ export class PractitionersService {
         action: 'practitioner.updated', entityType: 'Practitioner', entityId: id,
         details: { changed: changedFields(fields), qualifications: updated.qualifications, dataSharingBanned: updated.dataSharingBanned },
       });
+      if (fields.dataSharingBanned !== undefined || fields.name !== undefined) publishPartnerFeedTouchedAfterCommit(tx, this.bus);
       return updated;
     });
     practitionerLoader(ctx).clear(id).prime(id, practitioner);

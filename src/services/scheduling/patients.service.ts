@@ -1,4 +1,6 @@
 import type { RequestContext } from '../../context/request-context';
+import type { EventBus } from '../../events/event-bus';
+import { publishPartnerFeedTouchedAfterCommit } from '../common/partner-feed-topic';
 import { badInput, notFound } from '../../platform/errors';
 import { PG_ERRORS, pgErrorCode, violatedConstraint } from '../../db/pg-errors';
 import { AGENDA_WRITERS, STAFF_READERS, requireStaffRole } from '../common/access';
@@ -14,6 +16,9 @@ const PATIENT_LOADER = Symbol('patients');
 export const patientLoader = (ctx: RequestContext) => rowsById(ctx, PATIENT_LOADER, patientsRepository.findByIds);
 
 export class PatientsService {
+  /** `bus` wakes partners' data feeds when a patient's details or consents change what they are shown. */
+  constructor(private readonly bus: EventBus) {}
+
   async createPatient(ctx: RequestContext, input: NewPatient): Promise<PatientRow> {
     requireStaffRole(ctx, AGENDA_WRITERS);
     return ctx.transaction(async (tx) => {
@@ -38,6 +43,7 @@ export class PatientsService {
       }
       if (!patient) throw notFound('Patient');
       await recordAudit(ctx, tx, { action: 'patient.updated', entityType: 'Patient', entityId: patient.id, details: { consents: change.consents ?? {} } });
+      publishPartnerFeedTouchedAfterCommit(tx, this.bus);
       return patient;
     });
   }
