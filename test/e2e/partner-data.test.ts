@@ -1,3 +1,5 @@
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import { errorCode, gql, gqlOk } from '../helpers/graphql-client';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 import { connectWs } from '../helpers/ws-client';
@@ -5,9 +7,10 @@ import { createPartner, createPartnerAppToken } from '../factories/partners';
 import { createStaff, createTenant } from '../factories/tenants';
 import { bookOk, key, localAt, subscribeQueued } from '../support/scheduling';
 import {
-  CLOSE_ACCESS, FEED_STREAM, OPEN_ACCESS, PartnerReplica, asOwner, backdateOpening, buildPartnerDataWorld, closeAccess, daysFromNow, feedPage,
+  CLOSE_ACCESS, FEED, FEED_STREAM, OPEN_ACCESS, PartnerReplica, asOwner, backdateOpening, buildPartnerDataWorld, closeAccess, daysFromNow, feedPage,
   insertAppointment, insertPatient, openAccess, setBan, setConsents, shiftClock, type ChangeData, type PartnerDataWorld,
 } from '../support/partner-data';
+import { canariesIn, canary, memoryLogger } from '../support/federation';
 
 /**
  * Seed 002 from outside: the clinic head opens the tenant's data to a partner; from 24 hours later
@@ -25,6 +28,12 @@ const LOG = `query($partnerId: ID!, $from: Instant!, $to: Instant!) {
   partnerAccessLog(partnerId: $partnerId, from: $from, to: $to, first: 100) { nodes { action actorKind actorId credentialId appointmentIds patientIds } }
 }`;
 
+/** Opens the partner's access and moves the opening a day back: data flows. */
+async function openAndBegin(world: PartnerDataWorld): Promise<void> {
+  await openAccess(world);
+  await backdateOpening(world);
+}
+
 describe('partner data access (seed 002)', () => {
   let app: TestServer;
   let world: PartnerDataWorld;
@@ -39,10 +48,7 @@ describe('partner data access (seed 002)', () => {
     world = await buildPartnerDataWorld(app);
   });
 
-  const open = async () => {
-    await openAccess(world);
-    await backdateOpening(world);
-  };
+  const open = () => openAndBegin(world);
 
   it('only a CLINIC_HEAD opens and closes; an ADMIN who is not one, and the partner, are FORBIDDEN; both are audited', async () => {
     const asAdmin = await gql(app, OPEN_ACCESS, { input: { partnerId: world.partnerId } }, world.tenant.adminToken);
@@ -269,5 +275,80 @@ describe('partner data access (seed 002)', () => {
     expect(reads).toEqual([expect.objectContaining({ actorKind: 'PARTNER_APP', credentialId: expect.any(String), appointmentIds: [appointment], patientIds: [patient] })]);
     const viewer = (await createStaff(app, world.tenant, ['VIEWER'])).token;
     expect(errorCode(await gql(app, LOG, { partnerId: world.partnerId, from: new Date(0).toISOString(), to: new Date().toISOString() }, viewer))).toBe('FORBIDDEN');
+  });
+});
+
+describe('partner data access: a patient who refused processing never leaves', () => {
+  const log = memoryLogger();
+  let app: TestServer;
+  let world: PartnerDataWorld;
+
+  beforeAll(async () => {
+    app = await startTestServer({ logger: log.logger });
+    world = await buildPartnerDataWorld(app);
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it('the canary is in no partner response, WebSocket frame, error or log line', async () => {
+    const bird = canary();
+    const canaryPatient = await asOwner(app, async (db) => (await db.query<{ id: string }>(
+      `INSERT INTO patients (tenant_id, family_name, given_name, phone, personal_identity_number, data_processing_refused)
+       VALUES ($1, $2, $3, $4, $5, true) RETURNING id`, [world.tenant.tenantId, bird.familyName, bird.givenName, bird.phone, bird.personalIdentityNumber],
+    )).rows[0].id);
+    const canaryAppointments = [
+      await insertAppointment(world, { start: new Date(localAt(2, 10)), patientId: canaryPatient }),
+      await insertAppointment(world, { start: new Date(localAt(-3, 10)), patientId: canaryPatient, status: 'FULFILLED' }),
+    ];
+    await asOwner(app, (db) => db.query(`UPDATE appointments SET note = $2 WHERE id = ANY($1::uuid[])`, [canaryAppointments, bird.note]));
+    const visible = await insertAppointment(world, { start: new Date(localAt(2, 12)), patientId: await insertPatient(world) });
+    await openAndBegin(world);
+
+    const seen: unknown[] = [];
+    const replica = new PartnerReplica();
+    seen.push(...await replica.sync(world, 1));
+    expect(replica.ids()).toEqual([visible]);
+    seen.push(await gql(app, FEED, { after: 'not-a-cursor', first: 5 }, world.partnerToken));
+    for (const appointmentId of canaryAppointments) {
+      seen.push(await gql(app, CONFIRM, { input: { appointmentId, idempotencyKey: key() } }, world.partnerToken));
+      seen.push(await gql(app, CANCEL, { input: { appointmentId, reasonText: 'x', idempotencyKey: key() } }, world.partnerToken));
+      seen.push(await gql(app, POSTPONE, { input: { appointmentId, start: localAt(5, 10), idempotencyKey: key() } }, world.partnerToken));
+      seen.push(await gql(app, NOTIFY, { input: { appointmentId, channel: 'SMS', purpose: 'REMINDER', sentAt: new Date().toISOString(), idempotencyKey: key() } }, world.partnerToken));
+    }
+    // Actions: NOT_FOUND; a notification: refused by the consents (the id is only known to a partner it was shared with once).
+    const answers = seen.slice(-8).map((response) => {
+      const { data, errors } = response as { data?: { recordPartnerNotification?: { __typename: string } }; errors?: Array<{ extensions: { code: string } }> };
+      return errors?.[0].extensions.code ?? data?.recordPartnerNotification?.__typename;
+    });
+    expect(answers).toEqual(Array(2).fill(['NOT_FOUND', 'NOT_FOUND', 'NOT_FOUND', 'NotificationNotAllowed']).flat());
+
+    const frames: string[] = [];
+    const client = createClient({
+      url: `${app.url.replace(/^http/, 'ws')}/graphql`, lazy: false, retryAttempts: 0, connectionParams: { authorization: `Bearer ${world.partnerToken}` },
+      webSocketImpl: class extends WebSocket {
+        constructor(address: string, protocols?: string | string[]) {
+          super(address, protocols);
+          this.on('message', (data) => frames.push(String(data)));
+        }
+      },
+    });
+    const events = subscribeQueued<{ data?: { partnerAppointmentChanged: ChangeData } }>(client, FEED_STREAM, {});
+    try {
+      expect((await events.next(3000)).data?.partnerAppointmentChanged.appointment?.id).toBe(visible);
+      // A change to the canary: at most tombstones (ids and a reason), never an UPSERT.
+      await setConsents(world, canaryPatient, { allNotificationsRefused: true });
+      const after: ChangeData[] = [];
+      while (!(await events.nothingWithin(1500))) after.push((await events.next(100)).data!.partnerAppointmentChanged);
+      expect(after.every((change) => change.kind === 'REMOVE')).toBe(true);
+    } finally {
+      events.dispose();
+      await client.dispose();
+    }
+    expect(frames.length).toBeGreaterThan(1);
+    expect(canariesIn(seen, [bird])).toEqual([]);
+    expect(canariesIn(frames.join('\n'), [bird])).toEqual([]);
+    expect(log.text().length).toBeGreaterThan(0);
+    expect(canariesIn(log.text(), [bird])).toEqual([]);
   });
 });
