@@ -45,6 +45,7 @@ export async function seedDemoPartners(server: CareslotServer, tenantId: string,
   const ctx = new RequestContext(server.database.tenants, principal, server.logger);
   const existing = (await server.services.partners.partners(ctx, { first: 100 })).nodes;
   const first = existing.find((partner) => partner.name === demo[0].name) ?? await addDemoPartners(ctx, server.services, demo);
+  if (!existing.length) await openDemoDataAccess(server, { ...principal, roles: ['CLINIC_HEAD'] }, first.id);
   const token = await ctx.transaction(async (tx) => {
     await tx.query('UPDATE api_tokens SET revoked_at = now() WHERE tenant_id = $1 AND label = $2 AND revoked_at IS NULL', [tenantId, PARTNER_APP_TOKEN_LABEL]);
     const issued = issueToken('api', tenantId);
@@ -55,6 +56,18 @@ export async function seedDemoPartners(server: CareslotServer, tenantId: string,
     return issued.token;
   });
   return { partnerName: first.name, token };
+}
+
+/**
+ * Seed 002 for the first partner: the clinic head opens the data to it, and the demo dates the
+ * opening a day back so the partner app's feed (GraphiQL's PartnerFeed tab) answers at once.
+ */
+async function openDemoDataAccess(server: CareslotServer, clinicHead: Principal, partnerId: string): Promise<void> {
+  const ctx = new RequestContext(server.database.tenants, clinicHead, server.logger);
+  await server.services.partnerDataAccess.open(ctx, partnerId);
+  await ctx.transaction((tx) => tx.query(
+    `UPDATE partner_data_access SET opened_at = opened_at - interval '25 hours' WHERE tenant_id = $1 AND partner_id = $2`, [tx.tenantId, partnerId],
+  ));
 }
 
 /** The partners, and at every centre a channel for each of their services. */

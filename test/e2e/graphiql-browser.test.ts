@@ -15,7 +15,7 @@ import { until } from '../support/browser/until';
  * The tests run in order on one page, as one visit.
  */
 
-const EXAMPLE_TABS = ['CentresAndThisWeek', 'BookAppointment', 'HoldSlot', 'CancelAppointment', 'AgendaChanged', 'CreateScheduleShare', 'CreateShareLink', 'PartnerFlow', 'BookToPartner'];
+const EXAMPLE_TABS = ['CentresAndThisWeek', 'BookAppointment', 'HoldSlot', 'CancelAppointment', 'AgendaChanged', 'CreateScheduleShare', 'CreateShareLink', 'PartnerFlow', 'BookToPartner', 'PartnerFeed'];
 /** The centres of the first demo tenant, whose admin signs in. */
 const DEMO_CENTRE_NAMES = DEMO_CENTRES[DEMO_TENANTS[0].id]!.map((centre) => centre.name).sort();
 /** The shape of a token (cst_… sign-in, csl_… share link), to make sure none is stored where it must not be. */

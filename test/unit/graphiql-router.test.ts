@@ -234,7 +234,7 @@ describe('GraphiQL example tabs', () => {
     holdKey: 'graphiql-hold-0123456789',
   };
 
-  it('show centres and availability, booking, holding, cancelling, the live agenda, sharing, linking and booking to a partner, in that order', () => {
+  it('show centres and availability, booking, holding, cancelling, the live agenda, sharing, linking, booking to a partner and the partner feed, in that order', () => {
     const rootFields = GRAPHIQL_EXAMPLES.map((example) => {
       const operation = getOperationAST(parse(example.query));
       const fields = operation?.selectionSet.selections.map((selection) => (selection.kind === 'Field' ? selection.name.value : '?'));
@@ -251,6 +251,7 @@ describe('GraphiQL example tabs', () => {
       'mutation createShareLink',
       'query viewer partnerCentres partnerQualifications partnerPractitioners partnerServices partnerAvailability partnerPatient',
       'mutation bookForPartner',
+      'query partnerDataAccess partnerAppointments',
     ]);
   });
 

@@ -286,6 +286,28 @@ mutation BookToPartner($input: BookForPartnerInput!) {
       },
     },
   },
+  {
+    operationName: 'PartnerFeed',
+    query: `# Seed 002, for a partner app (open the partner app's GraphiQL
+# link that npm start prints): the patients and appointments
+# the clinic shares with the partner. Without a cursor, the
+# whole set; then pass the last cursor to get only what changed
+# (REMOVE: forget it, with the reason). Live:
+#   subscription { partnerAppointmentChanged(after: null) { kind cursor } }
+query PartnerFeed($after: String) {
+  partnerDataAccess { state beginsAt }
+  partnerAppointments(after: $after, first: 20) {
+    changes {
+      kind cursor
+      appointment { id start status practitionerName patient { familyName givenName phone } }
+      removed { entity id reason }
+    }
+    cursor hasMore reset
+  }
+}
+`,
+    variables: { after: null },
+  },
 ];
 
 /** What a new tab (+) opens with, instead of GraphiQL's generic welcome. */
