@@ -73,6 +73,31 @@ describe('partner scope (row-level security) as the app role', () => {
     });
   });
 
+  it("partner A's scope: the tenant's other appointments only while A's data access is open and has begun (seed 002), and only A's access row", async () => {
+    const setAccess = (openedHoursAgo: number | null, closed = false) => app.server.database.tenants.transaction(tenant.tenantId, (tx) => openedHoursAgo === null
+      ? tx.query('DELETE FROM partner_data_access WHERE tenant_id = $1', [tx.tenantId])
+      : tx.query(`INSERT INTO partner_data_access (tenant_id, partner_id, opened_at, opened_by, closed_at) VALUES ($1, $2, now() - make_interval(hours => $3), 'test', $4)
+                  ON CONFLICT (tenant_id, partner_id) DO UPDATE SET opened_at = excluded.opened_at, closed_at = excluded.closed_at`,
+      [tx.tenantId, partners.a, openedHoursAgo, closed ? new Date() : null]));
+    try {
+      await setAccess(23);
+      await asPartner(partners.a, async (client) => expect(await ids(client, 'SELECT id FROM appointments')).toEqual([bookings.a]));
+      await setAccess(25);
+      await asPartner(partners.a, async (client) => {
+        expect(await ids(client, 'SELECT id FROM appointments')).toEqual([bookings.a, bookings.b, bookings.local].sort());
+        expect((await client.query('SELECT partner_id FROM partner_data_access')).rows).toEqual([{ partner_id: partners.a }]);
+      });
+      await asPartner(partners.b, async (client) => {
+        expect(await ids(client, 'SELECT id FROM appointments')).toEqual([bookings.b]);
+        expect((await client.query('SELECT partner_id FROM partner_data_access')).rows).toEqual([]);
+      });
+      await setAccess(25, true);
+      await asPartner(partners.a, async (client) => expect(await ids(client, 'SELECT id FROM appointments')).toEqual([bookings.a]));
+    } finally {
+      await setAccess(null);
+    }
+  });
+
   it("partner A's scope cannot write a booking for B, nor change B's", async () => {
     await asPartner(partners.a, async (client) => {
       const changed = await client.query(`UPDATE appointments SET note = 'x' WHERE id = $1`, [bookings.b]);
