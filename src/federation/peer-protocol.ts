@@ -72,30 +72,24 @@ export interface PeerPatient {
   personalIdentityNumber?: string | null;
 }
 
-export interface PeerBookRequest {
-  scheduleId: string;
-  serviceId: string;
-  start: Date;
-  idempotencyKey: string;
-  /** The client's own appointment id: the twin's handle on both sides. */
-  clientReference: string;
-  clientCentreName: string;
-  patient: PeerPatient;
-  /** The booking note, for the sharing centre that performs the visit. */
-  note?: string | null;
-  /** Books on this hold of the caller's (peerHold's holdId): its schedule, service and start are the hold's. */
-  holdId?: string;
-}
-
 /** Holds a slot for the client centre (seed 001's "Start the reservation"): the share's rules as for a booking, no patient yet. */
 export interface PeerHoldRequest {
   scheduleId: string;
   serviceId: string;
   start: Date;
   idempotencyKey: string;
-  /** The client's own id for the hold, kept by the appointment it becomes: the twin's handle on both sides. */
+  /** The client's own id (of the appointment, or of the hold, which the appointment keeps): the twin's handle on both sides. */
   clientReference: string;
   clientCentreName: string;
+}
+
+/** A booking of the client centre's: of a slot, or on a hold of its own (holdId). */
+export interface PeerBookRequest extends PeerHoldRequest {
+  patient: PeerPatient;
+  /** The booking note, for the sharing centre that performs the visit. */
+  note?: string | null;
+  /** Books on this hold of the caller's (peerHold's holdId): its schedule, service and start are the hold's. */
+  holdId?: string;
 }
 
 export type PeerHoldOutcome =
