@@ -1,5 +1,6 @@
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
+import { Client } from 'pg';
 import { errorCode, gql, gqlOk } from '../helpers/graphql-client';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 import { connectWs } from '../helpers/ws-client';
@@ -175,6 +176,30 @@ describe('partner data access (seed 002)', () => {
     const afterAnonymous = (await replica.sync(world)).flatMap((p) => p.changes);
     expect(afterAnonymous.map((c) => c.removed?.reason)).toEqual(['ANONYMOUS']);
     expect(replica.appointments.has(a1)).toBe(false);
+  });
+
+  it('never skips a change that commits after a later one: rows wait below the oldest running transaction', async () => {
+    const patient = await insertPatient(world);
+    const early = await insertAppointment(world, { start: daysFromNow(2, 1), patientId: patient });
+    const late = await insertAppointment(world, { start: daysFromNow(3, 1), patientId: patient });
+    await open();
+    const replica = new PartnerReplica();
+    await replica.sync(world);
+    const slow = new Client({ connectionString: app.databaseUrl });
+    await slow.connect();
+    try {
+      // The slow transaction changes `early` first (the older transaction id) and commits last.
+      await slow.query('BEGIN');
+      await slow.query(`UPDATE appointments SET status = 'CONFIRMED' WHERE id = $1`, [early]);
+      await asOwner(app, (db) => db.query(`UPDATE appointments SET status = 'CONFIRMED' WHERE id = $1`, [late]));
+      await replica.sync(world);
+      await slow.query('COMMIT');
+      await replica.sync(world);
+      expect(replica.appointments.get(early)?.status).toBe('CONFIRMED');
+      expect(replica.appointments.get(late)?.status).toBe('CONFIRMED');
+    } finally {
+      await slow.end();
+    }
   });
 
   it('the window slides without an edit: moved two days on, one appointment enters the 30 days ahead and one passes 45 days back', async () => {
