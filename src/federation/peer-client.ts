@@ -5,11 +5,12 @@ import type {
 
 /** Why a peer call failed, named so a person can act on it. */
 export type PeerFailure =
-  | 'UNREACHABLE' | 'TIMEOUT' | 'TLS' | 'ADDRESS_NOT_ALLOWED' | 'BAD_TOKEN' | 'REVOKED' | 'UNKNOWN_CENTRE'
+  | 'UNREACHABLE' | 'DNS' | 'TIMEOUT' | 'TLS' | 'ADDRESS_NOT_ALLOWED' | 'BAD_TOKEN' | 'REVOKED' | 'UNKNOWN_CENTRE'
   | 'INVALID_RESPONSE' | 'RESPONSE_TOO_LARGE' | 'REDIRECTED' | 'REFUSED';
 
 export const PEER_FAILURE_MESSAGES: Record<PeerFailure, string> = {
   UNREACHABLE: 'The sharing server could not be reached at this URL',
+  DNS: 'The host name of this URL does not resolve (check its spelling)',
   TIMEOUT: 'The sharing server did not answer in time',
   TLS: 'The TLS connection to the sharing server failed (certificate or protocol)',
   ADDRESS_NOT_ALLOWED: 'This URL points to an address careslot may not call',

@@ -6,7 +6,8 @@ import { PeerError } from './peer-client';
 export interface PeerPost {
   url: URL;
   headers: Record<string, string>;
-  body: string;
+  /** Without a body, a GET. */
+  body?: string;
   /** The whole exchange: connecting, sending, the answer and its body. */
   timeoutMs: number;
   maxResponseBytes: number;
@@ -15,6 +16,7 @@ export interface PeerPost {
 export interface PeerAnswer {
   status: number;
   body: string;
+  headers?: http.IncomingHttpHeaders;
 }
 
 /** Idle kept-alive connections close before a peer's (Node's default keepAliveTimeout is 5 s) would. */
@@ -36,6 +38,7 @@ export class PeerHttpTransport {
     this.agents = { 'http:': new http.Agent(options), 'https:': new https.Agent(options) };
   }
 
+  /** A GET (no body) or a POST, under the same rules. */
   async post(request: PeerPost): Promise<PeerAnswer> {
     try {
       this.guard.checkLiteral(request.url);
@@ -71,10 +74,10 @@ export class PeerHttpTransport {
         reject(error);
       };
       const req = transport.request(url, {
-        method: 'POST',
+        method: request.body === undefined ? 'GET' : 'POST',
         agent: fresh ? false : this.agents[url.protocol as 'http:' | 'https:'],
         ...(fresh ? { lookup: this.guard.lookup } : {}),
-        headers: { ...request.headers, 'content-length': String(Buffer.byteLength(request.body)) },
+        headers: request.body === undefined ? request.headers : { ...request.headers, 'content-length': String(Buffer.byteLength(request.body)) },
       }, (res) => {
         const status = res.statusCode ?? 0;
         if (status >= 300 && status < 400) return fail(new PeerError('REDIRECTED'));
@@ -90,7 +93,7 @@ export class PeerHttpTransport {
           if (settled) return;
           settled = true;
           clearTimeout(deadline);
-          resolve({ status, body: Buffer.concat(chunks).toString('utf8') });
+          resolve({ status, body: Buffer.concat(chunks).toString('utf8'), headers: res.headers });
         });
         res.on('error', (error) => fail(transportFailure(error)));
       });
@@ -121,6 +124,6 @@ export function transportFailure(error: unknown): PeerError {
   const code = (error as { cause?: { code?: string } }).cause?.code ?? (error as { code?: string }).code ?? '';
   if (/CERT|TLS|SSL|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code)) return new PeerError('TLS', code);
   if (/TIMEOUT/.test(code)) return new PeerError('TIMEOUT');
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new PeerError('UNREACHABLE', 'the host name does not resolve');
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new PeerError('DNS');
   return new PeerError('UNREACHABLE', code || undefined);
 }

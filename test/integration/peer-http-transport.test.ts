@@ -115,8 +115,8 @@ describe('the peer HTTP transport', () => {
     }
   });
 
-  it('UNREACHABLE when nothing listens, or the name does not resolve', async () => {
+  it('UNREACHABLE when nothing listens, DNS when the name does not resolve', async () => {
     expect(await failureOf(post('{}', { to: new URL('http://127.0.0.1:1/graphql') }))).toBe('UNREACHABLE');
-    expect(await failureOf(post('{}', { to: new URL('http://no-such-host.invalid/graphql') }))).toBe('UNREACHABLE');
+    expect(await failureOf(post('{}', { to: new URL('http://no-such-host.invalid/graphql') }))).toBe('DNS');
   });
 });

@@ -5,6 +5,7 @@ import { PageArgs, PageInfo } from '../pagination';
 
 export enum ShareLinkProblemReason {
   UNREACHABLE = 'UNREACHABLE',
+  DNS = 'DNS',
   TIMEOUT = 'TIMEOUT',
   TLS = 'TLS',
   ADDRESS_NOT_ALLOWED = 'ADDRESS_NOT_ALLOWED',
