@@ -33,6 +33,12 @@ import { PartnerFeedSweeper } from './services/partners/partner-feed-sweeper';
 import { PartnerDataAccessService } from './services/partners/partner-data-access.service';
 import { PartnerFeedService } from './services/partners/partner-feed.service';
 import { PartnerActionsService } from './services/partners/partner-actions.service';
+import { ConnectionsService } from './services/connections/connections.service';
+import { CareslotConnector } from './services/connections/connectors/careslot.connector';
+import { FhirR4Connector } from './services/connections/connectors/fhir-r4.connector';
+import { SmartSchedulingLinksConnector } from './services/connections/connectors/smart-scheduling-links.connector';
+import { ExternalHttp } from './services/connections/connectors/external-http';
+import { PeerHttpTransport } from './federation/peer-http-transport';
 import { CatalogService } from './services/catalog/catalog.service';
 import { PatientsService } from './services/scheduling/patients.service';
 import { AvailabilityService } from './services/scheduling/availability.service';
@@ -99,9 +105,10 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     bus, authenticator, new BookingService(bus, OWN_SCHEDULES_ONLY, ownHolds, config.HOLD_SECONDS), ownHolds,
     new AppointmentLifecycleService(bus, OWN_SCHEDULES_ONLY), config.AVAILABILITY_MAX_DAYS,
   );
+  const outboundGuard = new OutboundGuard({ allowLoopback: config.OUTBOUND_ALLOW_LOOPBACK, deniedCidrs: config.OUTBOUND_DENIED_CIDRS });
   const connector = new PeerConnector({
     database: tenants, authenticator, peer, logger,
-    guard: new OutboundGuard({ allowLoopback: config.OUTBOUND_ALLOW_LOOPBACK, deniedCidrs: config.OUTBOUND_DENIED_CIDRS }),
+    guard: outboundGuard,
     tokens: new SecretBox(secretKey, 'share-link-tokens'),
     timeoutMs: config.PEER_TIMEOUT_MS, maxResponseBytes: config.PEER_MAX_RESPONSE_BYTES, ownUrl: () => publicUrl,
   });
@@ -113,6 +120,16 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const availability = new AvailabilityService(config.AVAILABILITY_MAX_DAYS, shared);
   const watchers = new PeerWatchers({ database: tenants, connector, bus, lifecycle, health, logger, recordWaitMs: config.PEER_TIMEOUT_MS });
   const appointments = new AppointmentsQueryService();
+  // Share links and booking-system connections count failed connection tests together (seed 004).
+  const connectionTests = new AttemptLimiter();
+  const links = new LinksService(connector, connectionTests, bus);
+  // Other booking systems are called under the same outbound rules as peers, on connections of their own.
+  const externalTransport = new PeerHttpTransport(outboundGuard);
+  const externalHttp = new ExternalHttp({ transport: externalTransport, timeoutMs: config.PEER_TIMEOUT_MS, maxResponseBytes: config.PEER_MAX_RESPONSE_BYTES });
+  const connections = new ConnectionsService(
+    [new CareslotConnector(links), new FhirR4Connector(externalHttp), new SmartSchedulingLinksConnector(externalHttp)],
+    connectionTests, links, new SecretBox(secretKey, 'booking-system-secrets'),
+  );
   const services: Services = {
     authenticator,
     users: new UsersService(bus),
@@ -127,7 +144,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     agenda: new AgendaWatchService(bus, authenticator),
     shares: new SharesService(bus, () => publicUrl),
     peer,
-    links: new LinksService(connector, new AttemptLimiter(), bus),
+    links,
     partners: new PartnersService(bus),
     trafficChannels: new TrafficChannelsService(),
     partnerBooking: new PartnerBookingService(booking, availability, appointments),
@@ -135,6 +152,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     partnerDataAccess: new PartnerDataAccessService(bus),
     partnerFeed: new PartnerFeedService(bus, authenticator),
     partnerActions: new PartnerActionsService(lifecycle),
+    connections,
   };
 
   const resolvers = [...RESOLVERS, ...(options.extraResolvers ?? [])] as typeof RESOLVERS;
@@ -208,6 +226,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       await apollo.stop();
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
       connector.close();
+      externalTransport.close();
       stopEvictions();
       authenticator.close();
       throttleRedis?.disconnect();

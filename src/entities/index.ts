@@ -21,11 +21,12 @@ import { User } from './user.entity';
 import { PartnerDataAccess } from './partner-data-access.entity';
 import { PartnerNotification } from './partner-notification.entity';
 import { CareslotClock, PartnerFeedSweep } from './careslot-clock.entity';
+import { BookingSystemConnection } from './booking-system-connection.entity';
 
 export {
   ApiToken, Appointment, AppointmentChange, AuditEvent, Centre, MedicalService, OpeningHours, Patient, Practitioner,
   Schedule, ScheduleException, ScheduleService, Tenant, User, ScheduleShare, ScheduleShareSchedule, ShareLink, AttemptCounter, Partner, TrafficChannel,
-  PartnerDataAccess, PartnerNotification, CareslotClock, PartnerFeedSweep,
+  PartnerDataAccess, PartnerNotification, CareslotClock, PartnerFeedSweep, BookingSystemConnection,
 };
 export * from './partner.entity';
 export * from './partner-notification.entity';
@@ -39,5 +40,5 @@ export { SHARE_LINK_STATUSES, type ShareLinkStatus } from './share-link.entity';
 export const ENTITIES = [
   Tenant, User, ApiToken, AuditEvent, Centre, Practitioner, MedicalService, Schedule, ScheduleService, OpeningHours,
   ScheduleException, Patient, Appointment, AppointmentChange, ScheduleShare, ScheduleShareSchedule, ShareLink, AttemptCounter, Partner, TrafficChannel,
-  PartnerDataAccess, PartnerNotification, CareslotClock, PartnerFeedSweep,
+  PartnerDataAccess, PartnerNotification, CareslotClock, PartnerFeedSweep, BookingSystemConnection,
 ];

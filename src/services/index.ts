@@ -19,6 +19,7 @@ import type { TrafficChannelsService } from './partners/traffic-channels.service
 import type { PartnerDataAccessService } from './partners/partner-data-access.service';
 import type { PartnerFeedService } from './partners/partner-feed.service';
 import type { PartnerActionsService } from './partners/partner-actions.service';
+import type { ConnectionsService } from './connections/connections.service';
 
 /** Every service, built once by the composition root (server.ts) and handed to resolvers. */
 export interface Services {
@@ -43,4 +44,5 @@ export interface Services {
   partnerDataAccess: PartnerDataAccessService;
   partnerFeed: PartnerFeedService;
   partnerActions: PartnerActionsService;
+  connections: ConnectionsService;
 }

@@ -11,6 +11,12 @@ export interface AttemptPolicy {
 export const CONNECTION_TEST_POLICY: AttemptPolicy = { maxFailures: 5, windowSeconds: 3600 };
 
 /**
+ * The scope every "test the connection" operation of a user counts in (seed 004): share links and
+ * booking-system connections alike, test and test-and-save alike.
+ */
+export const CONNECTION_TESTS = 'connection-test';
+
+/**
  * Failed attempts per subject (a user) and scope, counted in the database so the block holds on
  * every server. Race-free: an attempt is registered as in flight BEFORE its outbound call, in one
  * atomic statement that admits it only while failures + attempts in flight stay within the limit;

@@ -8,7 +8,7 @@ import { badInput, notFound } from '../../platform/errors';
 import { parseToken } from '../../platform/opaque-token';
 import { ADMIN_ONLY, requireStaffRole } from '../common/access';
 import { recordAudit } from '../common/audit-log.sql';
-import type { AttemptLimiter } from '../common/attempt-limiter.sql';
+import { CONNECTION_TESTS, type AttemptLimiter } from '../common/attempt-limiter.sql';
 import { mirrorSchedulesOfLinkLoader, mirrorServicesOfLinkLoader } from '../catalog/catalog.loaders';
 import type { MedicalServiceRow, ScheduleRow } from '../catalog/catalog.model';
 import { rowsById } from '../common/loaders';
@@ -24,9 +24,6 @@ export interface LinkCredentials {
 export type LinkTestOutcome =
   | { ok: true; share: PeerShareInfo }
   | { ok: false; failure: PeerFailure; message: string };
-
-/** Scope of the attempt limiter shared by every "test the connection" operation of a user. */
-const CONNECTION_TESTS = 'connection-test';
 
 /** Every instance watches every live link: a link's creation and removal are announced to all. */
 export const LINKS_CHANGED_TOPIC = 'sharing.links-changed';
@@ -58,7 +55,7 @@ export class LinksService {
     await this.limiter.begin(ctx, admin.userId, CONNECTION_TESTS);
     let outcome: LinkTestOutcome | undefined;
     try {
-      outcome = await this.connect(credentials);
+      outcome = await this.probe(credentials);
     } finally {
       // Whatever happened, the attempt is finished: anything but success counts as a failure.
       await (outcome?.ok ? this.limiter.succeeded(ctx, admin.userId, CONNECTION_TESTS) : this.limiter.failed(ctx, admin.userId, CONNECTION_TESTS));
@@ -76,18 +73,19 @@ export class LinksService {
     await this.requireCentre(ctx, input.centreId);
     const outcome = await this.test(ctx, input);
     if (!outcome.ok) return outcome;
-    const remoteShareId = parseToken(input.token)!.credentialId;
-    const link = await ctx.transaction(async (tx) => {
-      const saved = await linksRepository.insertLink(tx, {
-        centreId: input.centreId, remoteUrl: input.url, remoteCentreId: input.remoteCentreId, remoteCentreName: outcome.share.centreName,
-        remoteShareId, tokenCiphertext: this.connector.seal(input.token), label: input.label,
-      });
-      await linksRepository.insertMirrors(tx, saved, outcome.share);
-      await recordAudit(ctx, tx, { action: 'share-link.created', entityType: 'ShareLink', entityId: saved.id, details: { remoteCentreId: input.remoteCentreId } });
-      announceAfterCommit(tx, this.bus, { tenantId: tx.tenantId, linkId: saved.id, removed: false });
-      return saved;
+    return { ...outcome, link: await ctx.transaction((tx) => this.save(ctx, tx, input, outcome.share)) };
+  }
+
+  /** Saves a link whose test just succeeded (with the share it answered), in the caller's transaction. */
+  async save(ctx: RequestContext, tx: Tx, input: LinkCredentials & { centreId: string; label: string }, share: PeerShareInfo): Promise<LinkRow> {
+    const saved = await linksRepository.insertLink(tx, {
+      centreId: input.centreId, remoteUrl: input.url, remoteCentreId: input.remoteCentreId, remoteCentreName: share.centreName,
+      remoteShareId: parseToken(input.token)!.credentialId, tokenCiphertext: this.connector.seal(input.token), label: input.label,
     });
-    return { ...outcome, link };
+    await linksRepository.insertMirrors(tx, saved, share);
+    await recordAudit(ctx, tx, { action: 'share-link.created', entityType: 'ShareLink', entityId: saved.id, details: { remoteCentreId: input.remoteCentreId } });
+    announceAfterCommit(tx, this.bus, { tenantId: tx.tenantId, linkId: saved.id, removed: false });
+    return saved;
   }
 
   /** The link a mirror schedule came through (its health included); no role check: the mirror's reader may see it. */
@@ -121,7 +119,8 @@ export class LinksService {
     return link;
   }
 
-  private async connect(credentials: LinkCredentials): Promise<LinkTestOutcome> {
+  /** Really connects, counting no attempt (the callers count): the share, or what is wrong. */
+  async probe(credentials: LinkCredentials): Promise<LinkTestOutcome> {
     try {
       const share = await this.connector.forToken(credentials.url, credentials.token).share();
       if (share.centreId !== credentials.remoteCentreId) return failed('UNKNOWN_CENTRE');

@@ -1,0 +1,71 @@
+import { PeerError } from '../../../federation/peer-client';
+import type { PeerHttpTransport } from '../../../federation/peer-http-transport';
+import { problem, problemOfFailure, type ConnectionProblem } from '../connection-problems';
+
+export interface ExternalHttpOptions {
+  transport: PeerHttpTransport;
+  timeoutMs: number;
+  maxResponseBytes: number;
+}
+
+/** A JSON answer (any status), or the problem that kept it from coming. */
+export type JsonAnswer = { ok: true; status: number; json: unknown; cacheControl: string | undefined } | { ok: false; problem: ConnectionProblem };
+
+/**
+ * GETs of another booking system, under the outbound rules of every careslot call (the address
+ * guard, a deadline, a size cap, no redirects). An answer that is not JSON is the wrong protocol
+ * when it does not claim to be JSON, and malformed when it does.
+ */
+export class ExternalHttp {
+  constructor(private readonly options: ExternalHttpOptions) {}
+
+  async getJson(url: URL, headers: Record<string, string> = {}): Promise<JsonAnswer> {
+    let answer;
+    try {
+      answer = await this.options.transport.post({
+        url, headers: { accept: 'application/fhir+json, application/json, application/x-ndjson', ...headers },
+        timeoutMs: this.options.timeoutMs, maxResponseBytes: this.options.maxResponseBytes,
+      });
+    } catch (error) {
+      if (error instanceof PeerError) return { ok: false, problem: problemOfFailure(error.failure) };
+      throw error;
+    }
+    const contentType = String(answer.headers?.['content-type'] ?? '');
+    const cacheControl = answer.headers?.['cache-control'];
+    if (answer.status === 401 || answer.status === 403) return { ok: true, status: answer.status, json: null, cacheControl };
+    try {
+      return { ok: true, status: answer.status, json: JSON.parse(answer.body) as unknown, cacheControl };
+    } catch {
+      if (answer.status === 404 || answer.status === 410) return { ok: true, status: answer.status, json: null, cacheControl };
+      return { ok: false, problem: /json/i.test(contentType) ? problem('MALFORMED_RESPONSE') : problem('WRONG_PROTOCOL', 'bookingUrl', `HTTP ${answer.status}, ${contentType || 'no content type'}`) };
+    }
+  }
+
+  /** Newline-delimited JSON (the bulk files of SMART Scheduling Links): its records, or the problem. */
+  async getNdjson(url: URL): Promise<{ ok: true; records: unknown[] } | { ok: false; problem: ConnectionProblem }> {
+    let answer;
+    try {
+      answer = await this.options.transport.post({ url, headers: { accept: 'application/fhir+ndjson, application/x-ndjson' }, timeoutMs: this.options.timeoutMs, maxResponseBytes: this.options.maxResponseBytes });
+    } catch (error) {
+      if (error instanceof PeerError) return { ok: false, problem: problemOfFailure(error.failure) };
+      throw error;
+    }
+    if (answer.status !== 200) return { ok: false, problem: problem('WRONG_PROTOCOL', 'bookingUrl', `a listed file answered HTTP ${answer.status}`) };
+    try {
+      return { ok: true, records: answer.body.split('\n').filter((line) => line.trim()).map((line) => JSON.parse(line) as unknown) };
+    } catch {
+      return { ok: false, problem: problem('MALFORMED_RESPONSE', null, 'a listed file is not newline-delimited JSON') };
+    }
+  }
+}
+
+/** A URL the admin typed, or the problem with it. */
+export function parseUrl(text: string): { ok: true; url: URL } | { ok: false; problem: ConnectionProblem } {
+  try {
+    const url = new URL(text);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') return { ok: false, problem: problem('WRONG_PROTOCOL', 'bookingUrl', 'only http(s) URLs') };
+    return { ok: true, url };
+  } catch {
+    return { ok: false, problem: problem('WRONG_PROTOCOL', 'bookingUrl', 'not a URL') };
+  }
+}
