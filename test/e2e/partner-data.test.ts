@@ -26,7 +26,7 @@ const NOTIFY = `mutation($input: RecordPartnerNotificationInput!) {
   recordPartnerNotification(input: $input) { __typename ... on PartnerNotification { id channel purpose } ... on NotificationNotAllowed { message } }
 }`;
 const LOG = `query($partnerId: ID!, $from: Instant!, $to: Instant!) {
-  partnerAccessLog(partnerId: $partnerId, from: $from, to: $to, first: 100) { nodes { action actorKind actorId credentialId appointmentIds patientIds } }
+  partnerAccessLog(partnerId: $partnerId, from: $from, to: $to, first: 100) { nodes { action actorKind actorId credentialIds appointmentIds patientIds } }
 }`;
 
 /** Opens the partner's access and moves the opening a day back: data flows. */
@@ -202,6 +202,26 @@ describe('partner data access (seed 002)', () => {
     }
   });
 
+  it('a transaction running in another database of the cluster holds nothing back', async () => {
+    const patient = await insertPatient(world);
+    const appointment = await insertAppointment(world, { start: daysFromNow(2, 1), patientId: patient });
+    await open();
+    const replica = new PartnerReplica();
+    await replica.sync(world);
+    const elsewhere = new Client({ connectionString: process.env.DATABASE_URL ?? app.databaseUrl.replace(/\/[^/]+$/, '/postgres') });
+    await elsewhere.connect();
+    try {
+      await elsewhere.query('BEGIN');
+      await elsewhere.query('SELECT pg_current_xact_id()');
+      await asOwner(app, (db) => db.query(`UPDATE appointments SET status = 'CONFIRMED' WHERE id = $1`, [appointment]));
+      await replica.sync(world);
+      expect(replica.appointments.get(appointment)?.status).toBe('CONFIRMED');
+    } finally {
+      await elsewhere.query('ROLLBACK');
+      await elsewhere.end();
+    }
+  });
+
   it('the window slides without an edit: moved two days on, one appointment enters the 30 days ahead and one passes 45 days back', async () => {
     const patient = await insertPatient(world);
     const entering = await insertAppointment(world, { start: daysFromNow(31, 1), patientId: patient });
@@ -294,10 +314,10 @@ describe('partner data access (seed 002)', () => {
     const appointment = await insertAppointment(world, { start: daysFromNow(2, 0), patientId: patient });
     await open();
     await new PartnerReplica().sync(world);
-    const log = await gqlOk<{ partnerAccessLog: { nodes: Array<{ action: string; actorKind: string; credentialId: string | null; appointmentIds: string[]; patientIds: string[] }> } }>(
+    const log = await gqlOk<{ partnerAccessLog: { nodes: Array<{ action: string; actorKind: string; credentialIds: string[]; appointmentIds: string[]; patientIds: string[] }> } }>(
       app, LOG, { partnerId: world.partnerId, from: new Date(Date.now() - 3 * 86_400_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString() }, world.headToken);
     const reads = log.partnerAccessLog.nodes.filter((n) => n.action === 'partner-data.read');
-    expect(reads).toEqual([expect.objectContaining({ actorKind: 'PARTNER_APP', credentialId: expect.any(String), appointmentIds: [appointment], patientIds: [patient] })]);
+    expect(reads).toEqual([expect.objectContaining({ actorKind: 'PARTNER_APP', credentialIds: [expect.any(String)], appointmentIds: [appointment], patientIds: [patient] })]);
     const viewer = (await createStaff(app, world.tenant, ['VIEWER'])).token;
     expect(errorCode(await gql(app, LOG, { partnerId: world.partnerId, from: new Date(0).toISOString(), to: new Date().toISOString() }, viewer))).toBe('FORBIDDEN');
   });

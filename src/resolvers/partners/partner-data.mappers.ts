@@ -45,7 +45,7 @@ export function toRecordNotificationResult(outcome: NotificationOutcome): object
 export const toPartnerAccessLogConnection = (page: Page<AccessLogRow>): PartnerAccessLogConnection => ({
   nodes: page.nodes.map((row) => ({
     id: row.id, occurredAt: row.occurredAt, action: row.action, actorKind: row.actorKind, actorId: row.actorId,
-    credentialId: row.details.credentialId ?? null, appointmentIds: row.details.appointmentIds ?? [], patientIds: row.details.patientIds ?? [],
+    credentialIds: row.details.credentialIds ?? [], appointmentIds: row.details.appointmentIds ?? [], patientIds: row.details.patientIds ?? [],
   })),
   pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
 });

@@ -139,7 +139,7 @@ export class PartnerAccessLogEntry {
   @Field({ description: 'partner-data.read, partner-data.opened or partner-data.closed.' }) action!: string;
   @Field() actorKind!: string;
   @Field(() => String, { nullable: true }) actorId!: string | null;
-  @Field(() => String, { nullable: true, description: 'The credential (token) that read.' }) credentialId!: string | null;
+  @Field(() => [ID], { description: 'The credentials (tokens) it was read for: live feeds at the same place share a read.' }) credentialIds!: string[];
   @Field(() => [ID]) appointmentIds!: string[];
   @Field(() => [ID]) patientIds!: string[];
 }

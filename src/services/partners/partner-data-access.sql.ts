@@ -47,7 +47,7 @@ export interface AccessLogRow {
   action: string;
   actorKind: string;
   actorId: string | null;
-  details: { credentialId?: string; appointmentIds?: string[]; patientIds?: string[] };
+  details: { credentialIds?: string[]; appointmentIds?: string[]; patientIds?: string[] };
 }
 
 /** The partner's data-access log in a period, oldest first, after (occurred_at, id). */

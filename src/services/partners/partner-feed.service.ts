@@ -2,6 +2,7 @@ import type { PartnerAppPrincipal, PartnerUserPrincipal } from '../../context/pr
 import type { RequestContext } from '../../context/request-context';
 import type { Authenticator } from '../../context/authenticator';
 import type { EventBus } from '../../events/event-bus';
+import type { Tx } from '../../db/unit-of-work';
 import { forbidden } from '../../platform/errors';
 import { AGENDA_TOPIC } from '../common/agenda-topic';
 import { recordAudit } from '../common/audit-log.sql';
@@ -11,6 +12,12 @@ import { neverOpened } from './partner-data-access.service';
 import { BEFORE_EVERYTHING, decodeCursor, encodeCursor, startOf } from './partner-feed-cursor';
 import type { FeedChange, FeedPage, FeedPosition, FeedRow } from './partner-feed.model';
 import { partnerFeedRepository } from './partner-feed.sql';
+
+interface SharedRead {
+  credentials: Set<string>;
+  started: boolean;
+  page: Promise<FeedPage>;
+}
 
 /** What a live feed sends: the changes, then, when access closes, that it closed (and it ends). */
 export type FeedEvent = FeedChange | { kind: 'RESET'; cursor: string } | { kind: 'ACCESS_CLOSED'; cursor: null };
@@ -25,9 +32,44 @@ const LOOK_ANYWAY_MS = 1000;
  * consents; every page that shows patient data is audited.
  */
 export class PartnerFeedService {
+  /** Live feeds' reads in progress, by tenant, partner, page size and cursor. */
+  private readonly reads = new Map<string, SharedRead>();
+
   constructor(private readonly bus: EventBus, private readonly authenticator: Authenticator) {}
 
   async page(ctx: RequestContext, after: string | undefined, first: number): Promise<FeedPage> {
+    return this.read(ctx, after, first, [ctx.caller.credentialId]);
+  }
+
+  /**
+   * One page for the partner's live feeds woken by the same change: the feeds at the same cursor
+   * share one read (a consent change reaching a hundred subscribers of a partner is one query), and
+   * its audit record names every credential it was read for. A feed that joins after the read began
+   * gets the same page and an audit record of its own.
+   */
+  private livePage(ctx: RequestContext, after: string, first: number): Promise<FeedPage> {
+    const credentialId = ctx.caller.credentialId;
+    const key = `${ctx.tenantId}:${partnerOf(ctx).partnerId}:${first}:${after}`;
+    const joined = this.reads.get(key);
+    if (joined && !joined.started) {
+      joined.credentials.add(credentialId);
+      return joined.page;
+    }
+    if (joined) return joined.page.then(async (page) => {
+      await this.auditShown(ctx, page.changes, [credentialId]);
+      return page;
+    });
+    const read: SharedRead = { credentials: new Set([credentialId]), started: false, page: Promise.resolve() as unknown as Promise<FeedPage> };
+    // The feeds woken by one event are poked in one turn of the event loop: they join before the read starts.
+    read.page = new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      read.started = true;
+      return this.read(ctx, after, first, [...read.credentials]);
+    }).finally(() => this.reads.delete(key));
+    this.reads.set(key, read);
+    return read.page;
+  }
+
+  private async read(ctx: RequestContext, after: string | undefined, first: number, credentialIds: string[]): Promise<FeedPage> {
     const partnerId = partnerOf(ctx).partnerId;
     return ctx.transaction(async (tx) => {
       const access = (await partnerDataAccessRepository.find(tx, partnerId)) ?? neverOpened(partnerId);
@@ -42,15 +84,20 @@ export class PartnerFeedService {
       const changes = rows.flatMap((row) => changeOf(row, from, { ...from, xid: row.xid, id: row.id, fullFrom }, partnerId));
       const last = rows.at(-1);
       const cursor = encodeCursor(partnerId, last ? { ...from, xid: last.xid, id: last.id, fullFrom } : { ...from, fullFrom });
-      const shown = changes.flatMap((change) => (change.kind === 'UPSERT' ? [change.appointment] : []));
-      if (shown.length > 0) {
-        await recordAudit(ctx, tx, {
-          action: 'partner-data.read', entityType: 'Partner', entityId: partnerId,
-          details: { credentialId: ctx.caller.credentialId, appointmentIds: shown.map((a) => a.id), patientIds: [...new Set(shown.map((a) => a.patient.id))] },
-        });
-      }
+      await this.auditShown(ctx, changes, credentialIds, tx);
       return { access, changes, cursor, hasMore, reset: after !== undefined && !resumes };
     });
+  }
+
+  /** Patient data shown is audited: the partner, the credentials, which appointments and patients. */
+  private async auditShown(ctx: RequestContext, changes: FeedChange[], credentialIds: string[], tx?: Tx): Promise<void> {
+    const shown = changes.flatMap((change) => (change.kind === 'UPSERT' ? [change.appointment] : []));
+    if (shown.length === 0) return;
+    const entry = {
+      action: 'partner-data.read', entityType: 'Partner', entityId: partnerOf(ctx).partnerId,
+      details: { credentialIds, appointmentIds: shown.map((a) => a.id), patientIds: [...new Set(shown.map((a) => a.patient.id))] },
+    };
+    await (tx ? recordAudit(ctx, tx, entry) : ctx.transaction((own) => recordAudit(ctx, own, entry)));
   }
 
   /**
@@ -82,7 +129,7 @@ export class PartnerFeedService {
           woken = false;
           if (!(await this.authenticator.stillValid(partner))) return;
         }
-        page = await this.page(ctx, page.cursor ?? undefined, pageSize);
+        page = page.cursor ? await this.livePage(ctx, page.cursor, pageSize) : await this.page(ctx, undefined, pageSize);
         if (page.access.state !== 'OPEN') {
           yield { kind: 'ACCESS_CLOSED', cursor: null };
           return;

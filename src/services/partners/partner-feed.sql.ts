@@ -22,8 +22,25 @@ const SHARED_JOINS = `
   LEFT JOIN practitioners pr ON pr.tenant_id = s.tenant_id AND pr.id = s.practitioner_id`;
 
 /**
- * One page of the feed after a position, in commit-safe order: (feed_xid, id) below the oldest
- * transaction still running, so nothing can later appear before a position already passed.
+ * The feed's horizon: the oldest transaction that was running when this statement's snapshot was
+ * taken (its 64-bit id), or the next id when none was. Rows changed by it or later may still be
+ * joined by rows of older ids, so only rows below it are read. Transactions that are running in
+ * another database of the cluster cannot write here and do not hold it back (their 32-bit
+ * backend_xid is widened against the snapshot's next id); one that ended before it could be told
+ * apart counts, which only delays a row by one read.
+ */
+const FEED_HORIZON_SQL = `
+  SELECT coalesce((
+    SELECT min(x::text::bigint) FROM pg_snapshot_xip(pg_current_snapshot()) AS x
+    WHERE NOT EXISTS (
+      SELECT 1 FROM pg_stat_activity s, (SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS n) next
+      WHERE s.backend_xid IS NOT NULL AND s.datname IS DISTINCT FROM current_database()
+        AND next.n - ((next.n % 4294967296) - s.backend_xid::text::bigint + 4294967296) % 4294967296 = x::text::bigint)
+  ), pg_snapshot_xmax(pg_current_snapshot())::text::bigint)`;
+
+/**
+ * One page of the feed after a position, in commit-safe order: (feed_xid, id) below the feed's
+ * horizon, so nothing can later appear before a position already passed.
  * Appointments and patients that changed; each appointment judged now (shared, or why not); a
  * patient only when it left the set (its consent). While a full pass runs (`fullFrom`), rows last
  * changed before it began are read only inside the window (nothing of them can be held yet, so
@@ -31,7 +48,7 @@ const SHARED_JOINS = `
  */
 const FEED_PAGE_SQL = `
 WITH horizon AS (
-  SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xmin, careslot_now() AS now
+  SELECT (${FEED_HORIZON_SQL}) AS xmin, careslot_now() AS now
 ),
 changed AS (
   SELECT * FROM (
@@ -73,7 +90,7 @@ export const partnerFeedRepository = {
       tx.tenantId, after.xid, after.id, first, after.fullFrom,
     ]);
     if (rows.length > 0) return { rows, horizon: rows[0].horizon };
-    const [{ xmin }] = await tx.query<{ xmin: string }>(`SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin`);
+    const [{ xmin }] = await tx.query<{ xmin: string }>(`SELECT (${FEED_HORIZON_SQL})::text AS xmin`);
     return { rows, horizon: xmin };
   },
 
