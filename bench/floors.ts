@@ -6,8 +6,10 @@
  *  http     bare node:http + pg: the product's availability SQL (same BEGIN/set_config round trip,
  *           same statement, COMMIT) as JSON, also with a service and a partner (scenario 11),
  *           or with held slots as staff see them (scenario 14); the agenda as one hand-written
- *           JOIN; booking statistics as one hand-written GROUP BY (scenario 12); a constant JSON
- *           answer.
+ *           JOIN; booking statistics as one hand-written GROUP BY (scenario 12); a partner's sync
+ *           of the shared appointments as one hand-written keyset query (scenario 15); the product's
+ *           partner feed page with and without its sharing filter, and the agenda JOIN with and
+ *           without it (scenario 17); a constant JSON answer.
  *           Statements run as named prepared statements, as careslot's hot statements do.
  *  ws       a bare `ws` server speaking just enough graphql-transport-ws to accept the same
  *           subscribers, broadcasting one pre-serialised message to every socket.
@@ -22,6 +24,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { join } from 'node:path';
 import { Client, Pool } from 'pg';
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { Tx } from '../src/db/unit-of-work';
+import type { FeedPosition } from '../src/services/partners/partner-feed.model';
+import { notSharedBecauseSql, partnerFeedRepository } from '../src/services/partners/partner-feed.sql';
 import { serveApolloReference } from './lib/apollo-reference';
 import { ROOT } from './lib/careslot';
 import { installProbe, type Usage } from './lib/probe';
@@ -108,6 +113,90 @@ FROM appointments a
 WHERE a.tenant_id = $1 AND a.starts_at >= $2::timestamptz AND a.starts_at < $3::timestamptz
 GROUP BY a.partner_id, a.service_id
 ORDER BY a.partner_id, a.service_id`;
+
+/**
+ * Seed 002's rule for what a partner sees, written by hand (not the product's SQL): the patient
+ * refused nothing, the appointment is not anonymous, its schedule's practitioner (if any) is not
+ * banned from data sharing, it starts 45 days back to 30 days ahead, and it is no hold. Aliases: `a`
+ * appointments, `s` schedules, `pr` practitioners (LEFT JOIN), `p` patients (JOIN).
+ */
+export const SHAREABLE_SQL = `a.status <> 'HELD' AND NOT a.anonymous
+  AND NOT (p.data_processing_refused OR p.all_notifications_refused OR p.advertising_refused)
+  AND NOT coalesce(pr.data_sharing_banned, false)
+  AND a.starts_at >= now() - interval '45 days' AND a.starts_at <= now() + interval '30 days'`;
+
+/**
+ * Scenario 15's floor: a page of the tenant's shareable appointments after a (start, id), with the
+ * fields the partner app reads. A plain keyset on the start (the index on (tenant_id, starts_at)
+ * reads only the window; on the primary key instead, the page read 4× as long here); the start
+ * goes out as text and comes back as the next page's key, exact to the microsecond.
+ */
+export const PARTNER_SYNC_SQL = `
+SELECT a.id, a.starts_at AS start, a.ends_at AS end, a.status, s.centre_id AS "centreId", a.service_id AS "serviceId",
+       pr.name AS "practitionerName", p.id AS "patientId", p.family_name AS "familyName", p.given_name AS "givenName", p.patronymic, p.phone,
+       a.starts_at::text AS "startKey"
+FROM appointments a
+JOIN schedules s ON s.tenant_id = a.tenant_id AND s.id = a.schedule_id
+LEFT JOIN practitioners pr ON pr.tenant_id = s.tenant_id AND pr.id = s.practitioner_id
+JOIN patients p ON p.tenant_id = a.tenant_id AND p.id = a.patient_id
+WHERE a.tenant_id = $1 AND (a.starts_at, a.id) > ($2::timestamptz, $3::uuid) AND ${SHAREABLE_SQL}
+ORDER BY a.starts_at, a.id LIMIT $4`;
+
+/**
+ * The statement partnerFeedRepository.page sends for a position (scenario 17), caught from the
+ * build's own repository with a stand-in transaction: exactly careslot's SQL and parameters.
+ */
+export async function productFeedPage(tenantId: string, position: FeedPosition, first: number): Promise<{ text: string; values: unknown[] }> {
+  let sent: { text: string; values: unknown[] } | undefined;
+  const tx: Tx = {
+    tenantId,
+    prepared: async <Row>(_name: string, text: string, values: unknown[]) => {
+      sent = { text, values };
+      return [] as Row[];
+    },
+    query: async <Row>() => [{ xmin: '0' }] as Row[],
+    afterCommit: () => undefined,
+  };
+  await partnerFeedRepository.page(tx, position, first);
+  if (!sent) throw new Error('partnerFeedRepository.page sent no prepared statement: update productFeedPage');
+  return sent;
+}
+
+/** Reasons of the product's filter that are the partner sharing rules proper (the rest: a row gone, or outside the window). */
+const SHARING_REASONS = ['CONSENT_CHANGED', 'ANONYMOUS', 'PRACTITIONER_BANNED'];
+
+/**
+ * The product's feed page without its sharing filter (scenario 17): the CASE lines that withhold a
+ * row for the patient's consents, an anonymous appointment or a banned practitioner, and the branch
+ * that reads the patients who refused (their tombstones), taken out; the rest (the order, the
+ * window, the joins, the fields) as careslot sends it. Refuses to guess when the SQL changed shape.
+ */
+export function withoutSharingFilter(sql: string): string {
+  const reasons = notSharedBecauseSql('h.now');
+  if (!sql.includes(reasons)) throw new Error('the feed page no longer holds notSharedBecauseSql(\'h.now\'): update withoutSharingFilter');
+  const lines = reasons.split('\n');
+  const kept = lines.filter((line) => !SHARING_REASONS.some((reason) => line.includes(`THEN '${reason}'`)));
+  if (lines.length - kept.length !== SHARING_REASONS.length) throw new Error('notSharedBecauseSql changed its lines: update withoutSharingFilter');
+  const patientBranch = /\s*UNION ALL\s*\(SELECT 'PATIENT'[\s\S]*?LIMIT \$4\)/;
+  if (!patientBranch.test(sql)) throw new Error('the feed page no longer reads refusing patients in a UNION ALL branch: update withoutSharingFilter');
+  return sql.replace(reasons, kept.join('\n')).replace(patientBranch, '');
+}
+
+/**
+ * Scenario 17's agenda: scenario 5's AGENDA_JOIN_SQL (a centre's appointments in a period with
+ * schedule, practitioner and patient), its aliases renamed to the product filter's (practitioners
+ * `pr`, patients `p`); with `filtered`, only the rows the product's own sharing expression shares.
+ */
+export function sharedAgendaSql(filtered: boolean): string {
+  return `
+SELECT a.id, a.starts_at AS start, s.name AS "scheduleName", pr.name AS "practitionerName", p.family_name AS "familyName"
+FROM appointments a
+JOIN schedules s ON s.tenant_id = a.tenant_id AND s.id = a.schedule_id
+LEFT JOIN practitioners pr ON pr.tenant_id = s.tenant_id AND pr.id = s.practitioner_id
+LEFT JOIN patients p ON p.tenant_id = a.tenant_id AND p.id = a.patient_id
+WHERE a.tenant_id = $1 AND s.centre_id = $2 AND a.ends_at > $3 AND a.starts_at < $4${filtered ? `\n  AND (${notSharedBecauseSql('careslot_now()')}) IS NULL` : ''}
+ORDER BY a.starts_at, a.id LIMIT $5`;
+}
 
 export const BOOKING_INSERT_SQL = `
 INSERT INTO appointments (tenant_id, schedule_id, service_id, patient_id, starts_at, ends_at, origin, anonymous, note)
@@ -202,10 +291,12 @@ async function serveHttp(port: number, config: FloorConfig): Promise<void> {
   const pool = new Pool({ connectionString: config.appUrl, max: config.poolSize });
   const sql = productAvailabilitySql();
   // Named prepared statements (parsed and planned once per connection), as careslot runs its hot statements.
-  const inTenant = async <T>(work: (query: (name: string, text: string, values: unknown[]) => Promise<T[]>) => Promise<T[]>): Promise<T[]> => {
+  // With a partner, scoped as careslot scopes a partner's transaction (the partner_scope policies apply).
+  const inTenant = async <T>(work: (query: (name: string, text: string, values: unknown[]) => Promise<T[]>) => Promise<T[]>, partnerId?: string): Promise<T[]> => {
     const client = await pool.connect();
     try {
-      await client.query(`BEGIN; SELECT set_config('app.tenant_id', '${config.tenantId}', true)`);
+      const partnerScope = partnerId ? `, set_config('app.partner_id', '${uuidOf(partnerId)}', true)` : '';
+      await client.query(`BEGIN; SELECT set_config('app.tenant_id', '${config.tenantId}', true)${partnerScope}`);
       const rows = await work(async (name, text, values) => (await client.query({ name, text, values })).rows as T[]);
       await client.query('COMMIT');
       return rows;
@@ -271,11 +362,76 @@ async function serveHttp(port: number, config: FloorConfig): Promise<void> {
         })), fail);
       return;
     }
+    // Scenarios 15 and 17: the ids and numbers from the query string go into SQL only in their exact shape (else a 500).
+    const json = (work: () => Promise<unknown>) => {
+      work().then((body) => answer(JSON.stringify(body)), fail);
+    };
+    if (url.pathname === '/partner-sync') {
+      return json(async () => {
+        const first = Number(url.searchParams.get('first') ?? 500);
+        const after = url.searchParams.get('after') ?? `-infinity|${NIL_UUID}`;
+        const [start, id] = after.split('|');
+        const rows = await inTenant<any>((query) => query('partner_sync', PARTNER_SYNC_SQL, [config.tenantId, start, uuidOf(id ?? null), first]));
+        return { data: { partnerAppointments: partnerSyncPage(rows, after, first) } };
+      });
+    }
+    if (url.pathname === '/partner-feed-page') {
+      // The product's page at a position (a cursor's xid, id and fullFrom), with its sharing filter or without it (filter=0).
+      return json(async () => {
+        const position: FeedPosition = {
+          epoch: 1, xid: digitsOf(url.searchParams.get('xid')), id: uuidOf(url.searchParams.get('id')),
+          fullFrom: url.searchParams.get('fullFrom') ? digitsOf(url.searchParams.get('fullFrom')) : null,
+        };
+        const { text, values } = await productFeedPage(config.tenantId, position, Number(url.searchParams.get('first') ?? 500));
+        const filtered = url.searchParams.get('filter') !== '0';
+        const rows = await inTenant<any>((query) => (filtered ? query('feed_page', text, values) : query('feed_page_unfiltered', withoutSharingFilter(text), values)),
+          uuidOf(url.searchParams.get('partnerId')));
+        return { data: { rows } };
+      });
+    }
+    if (url.pathname === '/partner-agenda') {
+      return json(async () => {
+        const filtered = url.searchParams.get('filter') !== '0';
+        const parameters = [config.tenantId, uuidOf(url.searchParams.get('centreId')), from, to, Number(url.searchParams.get('first') ?? 100)];
+        const rows = await inTenant<any>((query) => query(filtered ? 'agenda_shared' : 'agenda_all', sharedAgendaSql(filtered), parameters));
+        return { data: { appointments: { nodes: rows } } };
+      });
+    }
     res.writeHead(404);
     res.end();
   });
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+}
+
+const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+
+/** Ids and numbers that go into SQL text (the scope's set_config) or a statement: only in their exact shape. */
+function uuidOf(text: string | null): string {
+  if (text === null || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(text)) throw new Error(`not a uuid: ${String(text).slice(0, 60)}`);
+  return text;
+}
+
+function digitsOf(text: string | null): string {
+  if (text === null || !/^\d{1,19}$/.test(text)) throw new Error(`not a transaction id: ${String(text).slice(0, 60)}`);
+  return text;
+}
+
+/** The floor's sync page in the shape careslot answers (changes of kind UPSERT, a cursor, hasMore), its cursor the last start and id. */
+function partnerSyncPage(rows: any[], after: string, first: number) {
+  const keyOf = (r: any) => `${r.startKey}|${r.id}`;
+  return {
+    changes: rows.map((r) => ({
+      kind: 'UPSERT', cursor: keyOf(r),
+      appointment: {
+        id: r.id, start: r.start, end: r.end, status: r.status, centreId: r.centreId, serviceId: r.serviceId, practitionerName: r.practitionerName,
+        patient: { id: r.patientId, familyName: r.familyName, givenName: r.givenName, patronymic: r.patronymic, phone: r.phone },
+      },
+      removed: null,
+    })),
+    cursor: rows.length > 0 ? keyOf(rows[rows.length - 1]) : after,
+    hasMore: rows.length === first,
+  };
 }
 
 async function serveWs(port: number): Promise<void> {

@@ -32,6 +32,9 @@ import { partnerAvailabilityScenario } from './scenarios/s11-partner-availabilit
 import { statisticsScenario } from './scenarios/s12-statistics';
 import { holdBookingScenario } from './scenarios/s13-hold-booking';
 import { availabilityHoldsScenario } from './scenarios/s14-availability-holds';
+import { partnerSyncScenario } from './scenarios/s15-partner-sync';
+import { partnerLiveScenario } from './scenarios/s16-partner-live';
+import { partnerFilterScenario } from './scenarios/s17-partner-filter';
 
 const SCENARIOS: Array<[string, Scenario]> = [
   ['1', availabilityScenario],
@@ -47,8 +50,12 @@ const SCENARIOS: Array<[string, Scenario]> = [
   ['11', partnerAvailabilityScenario],
   ['12', statisticsScenario],
   ['13', holdBookingScenario],
-  // Last: it holds a share of the bench week (and releases the holds at its end).
+  // After 1–13: it holds a share of the bench week (and releases the holds at its end).
   ['14', availabilityHoldsScenario],
+  // After all the others: they top the bench tenant up with 30,000 shareable appointments (a centre of their own) and open a partner's data access.
+  ['15', partnerSyncScenario],
+  ['16', partnerLiveScenario],
+  ['17', partnerFilterScenario],
 ];
 
 function parseSettings(argv: string[]): Settings {
