@@ -135,6 +135,16 @@ describe('partner data access (seed 002)', () => {
     expect(pages.flatMap((p) => p.changes).every((c) => c.kind === 'UPSERT')).toBe(true);
   });
 
+  it('pages of 500 with every documented field pass the default query-cost limit (one statement reads a page)', async () => {
+    const patient = await insertPatient(world);
+    await insertAppointment(world, { start: daysFromNow(2, 1), patientId: patient });
+    await open();
+    const page = await gql<{ partnerAppointments: { changes: unknown[] } }>(app, FEED, { after: null, first: 500 }, world.partnerToken);
+    expect(page.errors).toBeUndefined();
+    expect(page.data?.partnerAppointments.changes).toHaveLength(1);
+    expect(errorCode(await gql(app, FEED, { after: null, first: 501 }, world.partnerToken))).toBe('BAD_USER_INPUT');
+  });
+
   it('follows changes from its cursor: consent refused and restored, a ban, a new booking, an anonymous flag; tombstones say why', async () => {
     const patient = await insertPatient(world);
     const other = await insertPatient(world);

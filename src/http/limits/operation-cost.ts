@@ -4,6 +4,7 @@ import {
   type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode, type ValueNode,
 } from 'graphql';
 import { INTROSPECTION_ROOT_FIELDS, UnmeasurableDocument } from './document-shape';
+import { FLAT_PAGE } from '../../schema/cost-hints';
 
 /** The cost of one operation: its own fields, and apart from them what it asks of introspection. */
 export interface Cost {
@@ -16,7 +17,7 @@ export type IntrospectionListSizes = ReadonlyMap<string, number>;
 
 /**
  * Cost as careslot prices a query: a field with a page size (`first`) costs 1 + first × its
- * children (at least 1), every other field 1 + its children, a leaf 1. Introspection list fields
+ * children (at least 1), a flat page 1 + first + its children, every other field 1 + its children, a leaf 1. Introspection list fields
  * are priced by the most items they can answer on this schema, so nesting them multiplies as the
  * answer does. Each fragment is priced once, so the walk is linear in the document.
  */
@@ -94,6 +95,8 @@ export function costOf(
     }
     const pageSize = pageSizeOf(node, field);
     if (pageSize === undefined) return { cost: 1 + below.cost, introspectionCost: below.introspectionCost };
+    // A flat page is rows of one statement, every item the same plain fields: its items cost one each, its shape once.
+    if (field?.extensions?.[FLAT_PAGE] === true) return { cost: 1 + pageSize + below.cost, introspectionCost: below.introspectionCost };
     return { cost: 1 + pageSize * Math.max(below.cost, 1), introspectionCost: pageSize * below.introspectionCost };
   };
 

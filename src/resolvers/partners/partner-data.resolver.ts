@@ -1,4 +1,5 @@
-import { Arg, Args, Authorized, Ctx, Mutation, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, Extensions, Mutation, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import { FLAT_PAGE } from '../../schema/cost-hints';
 import type { RequestContext } from '../../context/request-context';
 import type { Services } from '../../services';
 import type { FeedEvent } from '../../services/partners/partner-feed.service';
@@ -43,6 +44,8 @@ export class PartnerDataResolver {
   }
 
   @Authorized(...PARTNERS)
+  // Pages of up to 500 for a sync: one statement reads them, and every change is plain fields of its row.
+  @Extensions({ [FLAT_PAGE]: true })
   @Query(() => PartnerFeedPage, { description: 'The shared appointments and patients after a cursor (the whole set without one), with tombstones. Follow hasMore, keep the cursor.' })
   async partnerAppointments(@Ctx() ctx: RequestContext, @Args() args: PartnerFeedArgs): Promise<PartnerFeedPage> {
     return toPartnerFeedPage(await this.services.partnerFeed.page(ctx, args.after, args.first));
