@@ -3,7 +3,7 @@ import type { RequestContext } from '../../context/request-context';
 import type { Services } from '../../services';
 import { ADMIN_ONLY } from '../../services/common/access';
 import type { ConnectionOutcome } from '../../services/connections/connections.service';
-import type { ConnectionRow } from '../../services/connections/connections.sql';
+import type { ConnectionRow } from '../../services/connections/connections.model';
 import { CentreIdArgs } from '../../schema/pagination';
 import {
   BookingSystem, BookingSystemCodeEnum, BookingSystemConnection, BookingSystemConnectionInput, ConnectionFieldEnum, ConnectionProblemCodeEnum,

@@ -1,6 +1,5 @@
-import type { DataAccessRow, FeedPage, SharedAppointment as SharedAppointmentRow } from '../../services/partners/partner-feed.model';
+import type { AccessLogRow, DataAccessRow, FeedPage, SharedAppointment as SharedAppointmentRow } from '../../services/partners/partner-feed.model';
 import type { FeedEvent } from '../../services/partners/partner-feed.service';
-import type { AccessLogRow } from '../../services/partners/partner-data-access.sql';
 import type { NotificationOutcome } from '../../services/partners/partner-actions.service';
 import type { Page } from '../../services/common/pagination';
 import { AppointmentStatusEnum } from '../../schema/scheduling/scheduling.enums';

@@ -11,7 +11,8 @@ import {
 } from './booking-systems';
 import { problem, type ConnectionProblem } from './connection-problems';
 import type { BookingSystemConnector } from './connectors/connector';
-import { connectionsRepository, type ConnectionRow } from './connections.sql';
+import { connectionsRepository } from './connections.sql';
+import type { ConnectionRow } from './connections.model';
 
 export interface ConnectionInput extends ConnectionFields {
   centreId: string;

@@ -1,21 +1,6 @@
 import type { Tx } from '../../db/unit-of-work';
 import type { BookingSystemCode } from './booking-systems';
-
-export interface ConnectionRow {
-  centreId: string;
-  system: BookingSystemCode;
-  externalId: string | null;
-  externalDepartmentId: string | null;
-  bookingUrl: string | null;
-  apiKeyLast4: string | null;
-  linkId: string | null;
-  remoteName: string | null;
-  status: string;
-  lastContactAt: Date | null;
-  lastProblem: string | null;
-  savedBy: string;
-  updatedAt: Date;
-}
+import type { ConnectionRow } from './connections.model';
 
 export interface SavedConnection {
   centreId: string;

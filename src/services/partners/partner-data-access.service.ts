@@ -6,9 +6,9 @@ import { requireStaffRole } from '../common/access';
 import { recordAudit } from '../common/audit-log.sql';
 import { publishPartnerFeedTouchedAfterCommit } from '../common/partner-feed-topic';
 import { holderOf } from '../scheduling/holder';
-import { accessLog, partnerDataAccessRepository, type AccessLogRow } from './partner-data-access.sql';
+import { accessLog, partnerDataAccessRepository } from './partner-data-access.sql';
 import { decodeInstantCursor, encodeCursor, type Page, type PageRequest } from '../common/pagination';
-import type { DataAccessRow } from './partner-feed.model';
+import type { AccessLogRow, DataAccessRow } from './partner-feed.model';
 import { partnerLoader } from './partners.service';
 
 const CLINIC_HEAD_ONLY = ['CLINIC_HEAD'] as const;

@@ -1,5 +1,5 @@
 import type { Tx } from '../../db/unit-of-work';
-import type { DataAccessRow } from './partner-feed.model';
+import type { AccessLogRow, DataAccessRow } from './partner-feed.model';
 
 const ACCESS_COLUMNS = `partner_id AS "partnerId", opened_at AS "openedAt", opened_by AS "openedBy", closed_at AS "closedAt", closed_by AS "closedBy", epoch,
   CASE WHEN closed_at IS NULL THEN opened_at + interval '24 hours' END AS "beginsAt",
@@ -40,15 +40,6 @@ export const partnerDataAccessRepository = {
   },
 };
 
-/** One audited partner-data event: a read (which appointments and patients), an opening, a closing. */
-export interface AccessLogRow {
-  id: string;
-  occurredAt: Date;
-  action: string;
-  actorKind: string;
-  actorId: string | null;
-  details: { credentialIds?: string[]; appointmentIds?: string[]; patientIds?: string[] };
-}
 
 /** The partner's data-access log in a period, oldest first, after (occurred_at, id). */
 export async function accessLog(

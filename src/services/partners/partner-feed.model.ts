@@ -80,3 +80,13 @@ export interface FeedPage {
   /** The cursor given was from an earlier opening (or unreadable for this partner): forget everything, this page starts over. */
   reset: boolean;
 }
+
+/** One audited partner-data event: a read (which appointments and patients), an opening, a closing. */
+export interface AccessLogRow {
+  id: string;
+  occurredAt: Date;
+  action: string;
+  actorKind: string;
+  actorId: string | null;
+  details: { credentialIds?: string[]; appointmentIds?: string[]; patientIds?: string[] };
+}
