@@ -7,8 +7,7 @@
  * other changes (a window sweep's) are counted and ignored. Protocol with the parent:
  * job → {type:'connected'}; {type:'change'} → {type:'delivered'}; {type:'close'} → exit.
  */
-import type { ChildProcess } from 'node:child_process';
-import { fork } from 'node:child_process';
+import { forkWorker } from './child-worker';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import type { Trigger } from './ws-clients';
@@ -64,27 +63,17 @@ export interface FeedSubscribers {
 }
 
 export function startFeedSubscribers(job: FeedSubscribersJob): Promise<FeedSubscribers> {
-  const child: ChildProcess = fork(join(__dirname, 'feed-subscribers.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const next = <T>(type: string) => new Promise<T>((resolve, reject) => {
-    const onMessage = (message: { type: string; error?: string }) => {
-      if (message.type === 'error') reject(new Error(message.error));
-      else if (message.type === type) resolve(message as T);
-      else return;
-      child.off('message', onMessage);
-    };
-    child.on('message', onMessage);
-  });
-  child.send(job);
-  return next<{ connectMs: number }>('connected').then(({ connectMs }) => ({
+  const worker = forkWorker(join(__dirname, 'feed-subscribers.js'));
+  const connected = worker.next<{ connectMs: number }>('connected');
+  worker.send(job);
+  return connected.then(({ connectMs }) => ({
     connectMs,
     deliver: (change) => {
-      child.send({ type: 'change', change });
-      return next<{ delivery: FeedDelivery }>('delivered').then((m) => m.delivery);
+      const delivered = worker.next<{ delivery: FeedDelivery }>('delivered');
+      worker.send({ type: 'change', change });
+      return delivered.then((m) => m.delivery);
     },
-    close: () => {
-      child.send({ type: 'close' });
-      return new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    },
+    close: () => worker.close(),
   }));
 }
 

@@ -5,8 +5,7 @@
  * job → {type:'connected'}; {type:'trigger'} → {type:'delivered'}; {type:'close'} → result.
  */
 import { join } from 'node:path';
-import type { ChildProcess } from 'node:child_process';
-import { fork } from 'node:child_process';
+import { forkWorker } from './child-worker';
 import WebSocket from 'ws';
 import { summarize, type Latency } from './stats';
 
@@ -51,27 +50,17 @@ export interface Subscribers {
 }
 
 export function startSubscribers(job: SubscribersJob): Promise<Subscribers> {
-  const child: ChildProcess = fork(join(__dirname, 'ws-clients.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: ['--max-old-space-size=4096'] });
-  const next = <T>(type: string) => new Promise<T>((resolve, reject) => {
-    const onMessage = (message: { type: string; error?: string }) => {
-      if (message.type === 'error') reject(new Error(message.error));
-      else if (message.type === type) resolve(message as T);
-      else return;
-      child.off('message', onMessage);
-    };
-    child.on('message', onMessage);
-  });
-  child.send(job);
-  return next<{ connectMs: number }>('connected').then(({ connectMs }) => ({
+  const worker = forkWorker(join(__dirname, 'ws-clients.js'), ['--max-old-space-size=4096']);
+  const connected = worker.next<{ connectMs: number }>('connected');
+  worker.send(job);
+  return connected.then(({ connectMs }) => ({
     connectMs,
     trigger: (trigger) => {
-      child.send({ type: 'trigger', trigger });
-      return next<{ delivery: Delivery }>('delivered').then((m) => m.delivery);
+      const delivered = worker.next<{ delivery: Delivery }>('delivered');
+      worker.send({ type: 'trigger', trigger });
+      return delivered.then((m) => m.delivery);
     },
-    close: () => {
-      child.send({ type: 'close' });
-      return new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    },
+    close: () => worker.close(),
   }));
 }
 

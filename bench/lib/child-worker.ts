@@ -1,0 +1,30 @@
+import { fork, type ChildProcess } from 'node:child_process';
+
+/** A bench worker in its own process (its clients must not share careslot's or the bench's event loop), spoken to by messages. */
+export interface ChildWorker {
+  send(message: object): void;
+  /** The next message of this type; an `error` message rejects. */
+  next<T>(type: string): Promise<T>;
+  /** Asks the worker to close, and waits for it to exit. */
+  close(): Promise<void>;
+}
+
+export function forkWorker(modulePath: string, execArgv: string[] = []): ChildWorker {
+  const child: ChildProcess = fork(modulePath, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
+  return {
+    send: (message) => child.send(message),
+    next: <T>(type: string) => new Promise<T>((resolve, reject) => {
+      const onMessage = (message: { type: string; error?: string }) => {
+        if (message.type === 'error') reject(new Error(message.error));
+        else if (message.type === type) resolve(message as T);
+        else return;
+        child.off('message', onMessage);
+      };
+      child.on('message', onMessage);
+    }),
+    close: () => {
+      child.send({ type: 'close' });
+      return new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    },
+  };
+}
