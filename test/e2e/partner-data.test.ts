@@ -77,10 +77,27 @@ describe('partner data access (seed 002)', () => {
     expect(Date.parse(pending.access.beginsAt!)).toBeGreaterThan(Date.now() + 23 * 3600_000);
     expect(errorCode(await gql(app, CONFIRM, { input: { appointmentId: appointment, idempotencyKey: key() } }, world.partnerToken))).toBe('NOT_FOUND');
 
+    // A live feed cannot start before access begins: it says when it will.
+    const early = connectWs(app.url, world.partnerToken);
+    const refused = subscribeQueued(early.client, FEED_STREAM, {});
+    try {
+      await expect(async () => refused.next(3000)).rejects.toThrow();
+      expect(JSON.stringify(refused.errors)).toContain('Data access begins at');
+    } finally {
+      refused.dispose();
+      await early.dispose();
+    }
+
     await backdateOpening(world);
     const replica = new PartnerReplica();
     await replica.sync(world);
     expect(replica.ids()).toEqual([appointment]);
+    // Another partner's cursor is not this partner's place: it starts over.
+    const otherPartnerToken = await createPartnerAppToken(app, world.tenant, await createPartner(app, world.tenant));
+    const foreignCursor = (await gqlOk<{ partnerAppointments: { cursor: string | null } }>(app, FEED, { after: null, first: 5 }, otherPartnerToken)).partnerAppointments.cursor;
+    expect(foreignCursor).toBeNull();
+    const stolen = await feedPage(world, Buffer.from(JSON.stringify({ p: 'someone-else', e: 1, x: '0', i: '00000000-0000-0000-0000-000000000000', f: null })).toString('base64url'));
+    expect(stolen).toMatchObject({ reset: true, changes: [expect.objectContaining({ kind: 'UPSERT' })] });
 
     const ws = connectWs(app.url, world.partnerToken);
     const live = subscribeQueued<{ data?: { partnerAppointmentChanged: ChangeData } }>(ws.client, FEED_STREAM, { after: replica.cursor });
