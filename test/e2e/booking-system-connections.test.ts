@@ -4,7 +4,7 @@ import { createCentre } from '../factories/catalog';
 import { createShareOk } from '../factories/sharing';
 import { createStaff, createTenant, type TestTenant } from '../factories/tenants';
 import { createCentreWithSchedules } from '../factories/catalog';
-import { memoryLogger } from '../support/federation';
+import { eventually, memoryLogger } from '../support/federation';
 import {
   FHIR_DEPARTMENT, FHIR_KEY, FHIR_SCHEDULE, SMART_LOCATION, startBookingSystemServers, type BookingSystemServers,
 } from '../support/booking-system-servers';
@@ -138,6 +138,16 @@ describe('booking-system connections (seed 004)', () => {
       expect(JSON.stringify(saved)).not.toContain(share.token);
       const links = await gqlOk<{ shareLinks: { nodes: Array<{ id: string }> } }>(app, 'query($centreId: ID) { shareLinks(centreId: $centreId, first: 10) { nodes { id } } }', { centreId: clientCentre }, tenant.adminToken);
       expect(links.shareLinks.nodes.map((link) => link.id)).toEqual([saved.connection!.linkId]);
+      // Its health is the link's, from real traffic: the sharing server stops, an availability read finds it down.
+      await sharing.server.close();
+      await gql(app, 'query($centreId: ID!, $from: Instant!, $to: Instant!) { availability(centreId: $centreId, from: $from, to: $to) { centreId } }', {
+        centreId: clientCentre, from: new Date(Date.now() + 86_400_000).toISOString(), to: new Date(Date.now() + 2 * 86_400_000).toISOString(),
+      }, tenant.adminToken);
+      const health = await eventually(
+        async () => (await gqlOk<{ bookingSystemConnection: { status: string } }>(app, CONNECTION, { centreId: clientCentre }, tenant.adminToken)).bookingSystemConnection,
+        (connection) => connection.status === 'UNREACHABLE', 5000, 100,
+      );
+      expect(health.status).toBe('UNREACHABLE');
     } finally {
       await sharing.close();
     }

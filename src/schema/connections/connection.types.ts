@@ -42,7 +42,7 @@ export class BookingSystemConnection {
   @Field(() => String, { nullable: true }) apiKeyLast4!: string | null;
   @Field(() => ID, { nullable: true, description: 'CARESLOT: the share link it is saved as.' }) linkId!: string | null;
   @Field(() => String, { nullable: true, description: 'What the system calls the location or schedule.' }) remoteName!: string | null;
-  @Field({ description: 'From real traffic: OK, UNREACHABLE or REJECTED.' }) status!: string;
+  @Field({ description: 'From real traffic: OK, UNREACHABLE or REJECTED (a careslot connection also REVOKED: its share link\'s health).' }) status!: string;
   @Field(() => InstantScalar, { nullable: true }) lastContactAt!: Date | null;
   @Field(() => String, { nullable: true }) lastProblem!: string | null;
   @Field(() => InstantScalar) updatedAt!: Date;

@@ -20,8 +20,19 @@ const COLUMNS = `centre_id AS "centreId", system, external_id AS "externalId", e
   last_contact_at AS "lastContactAt", last_problem AS "lastProblem", saved_by AS "savedBy", updated_at AS "updatedAt"`;
 
 export const connectionsRepository = {
+  /** The centre's connection; a careslot connection's health is its share link's, kept from real traffic (LinkHealth). */
   async find(tx: Tx, centreId: string): Promise<ConnectionRow | undefined> {
-    const [row] = await tx.query<ConnectionRow>(`SELECT ${COLUMNS} FROM booking_system_connections WHERE tenant_id = $1 AND centre_id = $2`, [tx.tenantId, centreId]);
+    const [row] = await tx.query<ConnectionRow>(
+      `SELECT c.centre_id AS "centreId", c.system, c.external_id AS "externalId", c.external_department_id AS "externalDepartmentId",
+              c.booking_url AS "bookingUrl", c.api_key_last4 AS "apiKeyLast4", c.link_id AS "linkId", c.remote_name AS "remoteName",
+              coalesce(l.status, c.status) AS status,
+              CASE WHEN l.id IS NULL THEN c.last_contact_at ELSE l.last_contact_at END AS "lastContactAt",
+              CASE WHEN l.id IS NULL THEN c.last_problem ELSE l.last_problem END AS "lastProblem",
+              c.saved_by AS "savedBy", c.updated_at AS "updatedAt"
+       FROM booking_system_connections c LEFT JOIN share_links l ON l.tenant_id = c.tenant_id AND l.id = c.link_id
+       WHERE c.tenant_id = $1 AND c.centre_id = $2`,
+      [tx.tenantId, centreId],
+    );
     return row;
   },
 
