@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 
 /** A bench worker in its own process (its clients must not share careslot's or the bench's event loop), spoken to by messages. */
-export interface ChildWorker {
+interface ChildWorker {
   send(message: object): void;
   /** The next message of this type; an `error` message rejects. */
   next<T>(type: string): Promise<T>;
@@ -9,7 +9,7 @@ export interface ChildWorker {
   close(): Promise<void>;
 }
 
-export function forkWorker(modulePath: string, execArgv: string[] = []): ChildWorker {
+function forkWorker(modulePath: string, execArgv: string[] = []): ChildWorker {
   const child: ChildProcess = fork(modulePath, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });
   return {
     send: (message) => child.send(message),
@@ -26,5 +26,30 @@ export function forkWorker(modulePath: string, execArgv: string[] = []): ChildWo
       child.send({ type: 'close' });
       return new Promise<void>((resolve) => child.once('exit', () => resolve()));
     },
+  };
+}
+
+/** A worker of connected clients: started with its job, it answers each request of `requestType` with a `delivered` message. */
+export interface ClientsWorker<Request, Delivery> {
+  connectMs: number;
+  request(request: Request): Promise<Delivery>;
+  close(): Promise<void>;
+}
+
+export async function startClientsWorker<Request, Delivery>(
+  modulePath: string, job: object, requestType: string, execArgv: string[] = [],
+): Promise<ClientsWorker<Request, Delivery>> {
+  const worker = forkWorker(modulePath, execArgv);
+  const connected = worker.next<{ connectMs: number }>('connected');
+  worker.send(job);
+  const { connectMs } = await connected;
+  return {
+    connectMs,
+    request: (request) => {
+      const delivered = worker.next<{ delivery: Delivery }>('delivered');
+      worker.send({ type: requestType, [requestType]: request });
+      return delivered.then((message) => message.delivery);
+    },
+    close: () => worker.close(),
   };
 }

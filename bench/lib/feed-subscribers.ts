@@ -7,7 +7,7 @@
  * other changes (a window sweep's) are counted and ignored. Protocol with the parent:
  * job → {type:'connected'}; {type:'change'} → {type:'delivered'}; {type:'close'} → exit.
  */
-import { forkWorker } from './child-worker';
+import { startClientsWorker } from './child-worker';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import type { Trigger } from './ws-clients';
@@ -62,19 +62,9 @@ export interface FeedSubscribers {
   close(): Promise<void>;
 }
 
-export function startFeedSubscribers(job: FeedSubscribersJob): Promise<FeedSubscribers> {
-  const worker = forkWorker(join(__dirname, 'feed-subscribers.js'));
-  const connected = worker.next<{ connectMs: number }>('connected');
-  worker.send(job);
-  return connected.then(({ connectMs }) => ({
-    connectMs,
-    deliver: (change) => {
-      const delivered = worker.next<{ delivery: FeedDelivery }>('delivered');
-      worker.send({ type: 'change', change });
-      return delivered.then((m) => m.delivery);
-    },
-    close: () => worker.close(),
-  }));
+export async function startFeedSubscribers(job: FeedSubscribersJob): Promise<FeedSubscribers> {
+  const worker = await startClientsWorker<ExpectedChange, FeedDelivery>(join(__dirname, 'feed-subscribers.js'), job, 'change');
+  return { connectMs: worker.connectMs, deliver: worker.request, close: worker.close };
 }
 
 // ---------------------------------------------------------------- child side

@@ -5,7 +5,7 @@
  * job → {type:'connected'}; {type:'trigger'} → {type:'delivered'}; {type:'close'} → result.
  */
 import { join } from 'node:path';
-import { forkWorker } from './child-worker';
+import { startClientsWorker } from './child-worker';
 import WebSocket from 'ws';
 import { summarize, type Latency } from './stats';
 
@@ -49,19 +49,9 @@ export interface Subscribers {
   close(): Promise<void>;
 }
 
-export function startSubscribers(job: SubscribersJob): Promise<Subscribers> {
-  const worker = forkWorker(join(__dirname, 'ws-clients.js'), ['--max-old-space-size=4096']);
-  const connected = worker.next<{ connectMs: number }>('connected');
-  worker.send(job);
-  return connected.then(({ connectMs }) => ({
-    connectMs,
-    trigger: (trigger) => {
-      const delivered = worker.next<{ delivery: Delivery }>('delivered');
-      worker.send({ type: 'trigger', trigger });
-      return delivered.then((m) => m.delivery);
-    },
-    close: () => worker.close(),
-  }));
+export async function startSubscribers(job: SubscribersJob): Promise<Subscribers> {
+  const worker = await startClientsWorker<Trigger, Delivery>(join(__dirname, 'ws-clients.js'), job, 'trigger', ['--max-old-space-size=4096']);
+  return { connectMs: worker.connectMs, trigger: worker.request, close: worker.close };
 }
 
 // ---------------------------------------------------------------- child side

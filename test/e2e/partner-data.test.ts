@@ -270,7 +270,7 @@ describe('partner data access (seed 002)', () => {
     }
   });
 
-  it('the live feed replays from a cursor, then goes live; a consent change arrives as REMOVE within a second', async () => {
+  it('the live feed replays from a cursor, then goes live; a consent change arrives live as REMOVEs (its latency is bench scenario 16)', async () => {
     const patient = await insertPatient(world);
     const a1 = await insertAppointment(world, { start: daysFromNow(2, 1), patientId: patient });
     await open();
@@ -284,11 +284,10 @@ describe('partner data access (seed 002)', () => {
     try {
       const replayed = await live.next(3000);
       expect(replayed.data?.partnerAppointmentChanged).toMatchObject({ kind: 'UPSERT', appointment: { id: a2 } });
-      const started = Date.now();
       await setConsents(world, patient, { dataProcessingRefused: true });
       const removed: ChangeData[] = [];
-      while (removed.length < 3) removed.push((await live.next(2000)).data!.partnerAppointmentChanged);
-      expect(Date.now() - started).toBeLessThan(1000 + 500);
+      // A generous deadline that only catches a hang: how fast they arrive is measured in bench/.
+      while (removed.length < 3) removed.push((await live.next(10_000)).data!.partnerAppointmentChanged);
       expect(removed.map((c) => [c.removed?.entity, c.removed?.id]).sort()).toEqual([['APPOINTMENT', a1], ['APPOINTMENT', a2], ['PATIENT', patient]].sort());
     } finally {
       live.dispose();

@@ -33,7 +33,11 @@ export interface AgendaEvent {
  * the change has answered: this instance's subscribers are judged synchronously in the bus
  * dispatch (about 3 µs each): with 5,000 of them a booking answered in ~30 ms instead of ~3 ms.
  */
+export function publishOnceCommitted(tx: Tx, bus: EventBus, topic: string, payload: object): void {
+  tx.afterCommit(() => setImmediate(() => void bus.publish(topic, payload).catch(() => undefined)));
+}
+
 export function publishAgendaEventAfterCommit(tx: Tx, bus: EventBus, event: Omit<AgendaEvent, 'tenantId'>): void {
   const payload: AgendaEvent = { tenantId: tx.tenantId, ...event };
-  tx.afterCommit(() => setImmediate(() => void bus.publish(AGENDA_TOPIC, payload).catch(() => undefined)));
+  publishOnceCommitted(tx, bus, AGENDA_TOPIC, payload);
 }

@@ -1,5 +1,6 @@
 import type { Tx } from '../../db/unit-of-work';
 import type { EventBus } from '../../events/event-bus';
+import { publishOnceCommitted } from './agenda-topic';
 
 /**
  * What partners' data feeds wait on besides the agenda: a data access opened or closed, a patient's
@@ -8,8 +9,7 @@ import type { EventBus } from '../../events/event-bus';
  */
 export const PARTNER_FEED_TOPIC = 'partner-feed.touched';
 
-/** After COMMIT only, as agenda events (agenda-topic.ts). */
+/** After COMMIT only, on the next turn, as agenda events. */
 export function publishPartnerFeedTouchedAfterCommit(tx: Tx, bus: EventBus): void {
-  const payload = { tenantId: tx.tenantId };
-  tx.afterCommit(() => setImmediate(() => void bus.publish(PARTNER_FEED_TOPIC, payload).catch(() => undefined)));
+  publishOnceCommitted(tx, bus, PARTNER_FEED_TOPIC, { tenantId: tx.tenantId });
 }

@@ -55,18 +55,24 @@ export class PartnerActionsService {
     throw notFound('Appointment');
   }
 
-  /** The partner's access is open and has begun, and the appointment is shared with it now. */
+  /** The partner's access is open and has begun, and the appointment is shared with it now: read together. */
   private async requireShared(ctx: RequestContext, appointmentId: string): Promise<void> {
-    await this.openAccess(ctx);
-    const row = await ctx.transaction((tx) => partnerFeedRepository.sharedAppointment(tx, appointmentId));
-    if (!row || row.notSharedBecause !== null) throw notFound('Appointment');
+    const partnerId = partnerIdOf(ctx);
+    const shared = await ctx.transaction(async (tx) => (await partnerDataAccessRepository.find(tx, partnerId))?.state === 'OPEN'
+      && (await partnerFeedRepository.sharedAppointment(tx, appointmentId))?.notSharedBecause === null);
+    if (!shared) throw notFound('Appointment');
   }
 
   private async openAccess(ctx: RequestContext): Promise<string> {
-    const caller = ctx.caller;
-    if (caller.kind !== 'PARTNER_APP' && caller.kind !== 'PARTNER_USER') throw forbidden('Only a partner user or app acts through its data access');
-    const access = await ctx.transaction((tx) => partnerDataAccessRepository.find(tx, caller.partnerId));
+    const partnerId = partnerIdOf(ctx);
+    const access = await ctx.transaction((tx) => partnerDataAccessRepository.find(tx, partnerId));
     if (access?.state !== 'OPEN') throw notFound('Appointment');
-    return caller.partnerId;
+    return partnerId;
   }
+}
+
+function partnerIdOf(ctx: RequestContext): string {
+  const caller = ctx.caller;
+  if (caller.kind !== 'PARTNER_APP' && caller.kind !== 'PARTNER_USER') throw forbidden('Only a partner user or app acts through its data access');
+  return caller.partnerId;
 }

@@ -2,6 +2,7 @@ import type { TenantDatabase } from '../../db/tenant-database';
 import type { EventBus } from '../../events/event-bus';
 import type { Logger } from '../../platform/logger';
 import { PARTNER_FEED_TOPIC } from '../common/partner-feed-topic';
+import { repeatEvery } from '../common/repeat-every';
 
 /**
  * Touches the appointments that crossed an edge of the feed's sliding window (45 days back, 30
@@ -29,13 +30,12 @@ moved AS (UPDATE partner_feed_sweeps SET swept_to = (SELECT now FROM clock) WHER
 SELECT DISTINCT tenant_id AS "tenantId", (SELECT count(*) FROM moved) + (SELECT count(*) FROM started) AS swept FROM touched`;
 
 export class PartnerFeedSweeper {
-  private timer: NodeJS.Timeout | undefined;
+  private stopRepeating: () => void = () => undefined;
 
   constructor(private readonly database: TenantDatabase, private readonly bus: EventBus, private readonly logger: Logger, private readonly everyMs = 60_000) {}
 
   start(): void {
-    this.timer = setInterval(() => void this.sweep().catch((error: Error) => this.logger.warn({ err: error.message }, 'partner feed sweep failed')), this.everyMs);
-    this.timer.unref();
+    this.stopRepeating = repeatEvery(this.everyMs, () => this.sweep(), (error) => this.logger.warn({ err: error.message }, 'partner feed sweep failed'));
   }
 
   /** Touches what crossed the window's edges since the last sweep and wakes those tenants' feeds; answers the tenants touched. */
@@ -46,6 +46,6 @@ export class PartnerFeedSweeper {
   }
 
   stop(): void {
-    clearInterval(this.timer);
+    this.stopRepeating();
   }
 }

@@ -17,7 +17,8 @@ export function notSharedBecauseSql(now: string): string {
   END`;
 }
 
-const SHARED_JOINS = `
+/** The rows notSharedBecauseSql reads, joined to the appointment `a`: its schedule `s` and practitioner `pr`. */
+export const SHARED_JOINS = `
   LEFT JOIN schedules s ON s.tenant_id = a.tenant_id AND s.id = a.schedule_id
   LEFT JOIN practitioners pr ON pr.tenant_id = s.tenant_id AND pr.id = s.practitioner_id`;
 

@@ -1,6 +1,6 @@
 import type { Tx } from '../../db/unit-of-work';
 import type { NotificationChannel, NotificationPurpose } from '../../entities';
-import { notSharedBecauseSql } from './partner-feed.sql';
+import { SHARED_JOINS, notSharedBecauseSql } from './partner-feed.sql';
 
 export interface PartnerNotificationRow {
   id: string;
@@ -33,9 +33,7 @@ WITH prior AS (
 ),
 target AS (
   SELECT a.id, a.patient_id, ${notSharedBecauseSql('careslot_now()')} AS why
-  FROM appointments a
-  LEFT JOIN schedules s ON s.tenant_id = a.tenant_id AND s.id = a.schedule_id
-  LEFT JOIN practitioners pr ON pr.tenant_id = s.tenant_id AND pr.id = s.practitioner_id
+  FROM appointments a ${SHARED_JOINS}
   LEFT JOIN patients p ON p.tenant_id = a.tenant_id AND p.id = a.patient_id
   WHERE a.tenant_id = $1 AND a.id = $3 AND NOT EXISTS (SELECT 1 FROM prior)
 ),

@@ -1,5 +1,6 @@
 import type { TenantDatabase } from '../../db/tenant-database';
 import type { Logger } from '../../platform/logger';
+import { repeatEvery } from '../common/repeat-every';
 
 /**
  * Tidies up expired holds on every tenant. Nothing waits for it: an expired hold is read as free
@@ -7,13 +8,12 @@ import type { Logger } from '../../platform/logger';
  * two sweeps at once delete each row once.
  */
 export class HoldSweeper {
-  private timer: NodeJS.Timeout | undefined;
+  private stopRepeating: () => void = () => undefined;
 
   constructor(private readonly database: TenantDatabase, private readonly logger: Logger, private readonly everyMs = 60_000) {}
 
   start(): void {
-    this.timer = setInterval(() => void this.sweep().catch((error: Error) => this.logger.warn({ err: error.message }, 'hold sweep failed')), this.everyMs);
-    this.timer.unref();
+    this.stopRepeating = repeatEvery(this.everyMs, () => this.sweep(), (error) => this.logger.warn({ err: error.message }, 'hold sweep failed'));
   }
 
   /** Deletes the expired holds (the hold_sweeper policy lets this scope see only those); answers how many. */
@@ -24,6 +24,6 @@ export class HoldSweeper {
   }
 
   stop(): void {
-    clearInterval(this.timer);
+    this.stopRepeating();
   }
 }

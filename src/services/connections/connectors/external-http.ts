@@ -1,5 +1,5 @@
 import { PeerError } from '../../../federation/peer-client';
-import type { PeerHttpTransport } from '../../../federation/peer-http-transport';
+import type { PeerAnswer, PeerHttpTransport } from '../../../federation/peer-http-transport';
 import { problem, problemOfFailure, type ConnectionProblem } from '../connection-problems';
 
 export interface ExternalHttpOptions {
@@ -20,41 +20,39 @@ export class ExternalHttp {
   constructor(private readonly options: ExternalHttpOptions) {}
 
   async getJson(url: URL, headers: Record<string, string> = {}): Promise<JsonAnswer> {
-    let answer;
-    try {
-      answer = await this.options.transport.post({
-        url, headers: { accept: 'application/fhir+json, application/json, application/x-ndjson', ...headers },
-        timeoutMs: this.options.timeoutMs, maxResponseBytes: this.options.maxResponseBytes,
-      });
-    } catch (error) {
-      if (error instanceof PeerError) return { ok: false, problem: problemOfFailure(error.failure) };
-      throw error;
-    }
+    const answer = await this.get(url, { accept: 'application/fhir+json, application/json', ...headers });
+    if (!answer.ok) return answer;
+    const { status, body } = answer;
     const contentType = String(answer.headers?.['content-type'] ?? '');
     const cacheControl = answer.headers?.['cache-control'];
-    if (answer.status === 401 || answer.status === 403) return { ok: true, status: answer.status, json: null, cacheControl };
+    if (status === 401 || status === 403) return { ok: true, status, json: null, cacheControl };
     try {
-      return { ok: true, status: answer.status, json: JSON.parse(answer.body) as unknown, cacheControl };
+      return { ok: true, status, json: JSON.parse(body) as unknown, cacheControl };
     } catch {
-      if (answer.status === 404 || answer.status === 410) return { ok: true, status: answer.status, json: null, cacheControl };
-      return { ok: false, problem: /json/i.test(contentType) ? problem('MALFORMED_RESPONSE') : problem('WRONG_PROTOCOL', 'bookingUrl', `HTTP ${answer.status}, ${contentType || 'no content type'}`) };
+      if (status === 404 || status === 410) return { ok: true, status, json: null, cacheControl };
+      return { ok: false, problem: /json/i.test(contentType) ? problem('MALFORMED_RESPONSE') : problem('WRONG_PROTOCOL', 'bookingUrl', `HTTP ${status}, ${contentType || 'no content type'}`) };
     }
   }
 
   /** Newline-delimited JSON (the bulk files of SMART Scheduling Links): its records, or the problem. */
   async getNdjson(url: URL): Promise<{ ok: true; records: unknown[] } | { ok: false; problem: ConnectionProblem }> {
-    let answer;
-    try {
-      answer = await this.options.transport.post({ url, headers: { accept: 'application/fhir+ndjson, application/x-ndjson' }, timeoutMs: this.options.timeoutMs, maxResponseBytes: this.options.maxResponseBytes });
-    } catch (error) {
-      if (error instanceof PeerError) return { ok: false, problem: problemOfFailure(error.failure) };
-      throw error;
-    }
+    const answer = await this.get(url, { accept: 'application/fhir+ndjson, application/x-ndjson' });
+    if (!answer.ok) return answer;
     if (answer.status !== 200) return { ok: false, problem: problem('WRONG_PROTOCOL', 'bookingUrl', `a listed file answered HTTP ${answer.status}`) };
     try {
       return { ok: true, records: answer.body.split('\n').filter((line) => line.trim()).map((line) => JSON.parse(line) as unknown) };
     } catch {
       return { ok: false, problem: problem('MALFORMED_RESPONSE', null, 'a listed file is not newline-delimited JSON') };
+    }
+  }
+
+  /** The answer, or the transport's failure as the problem a person can act on. */
+  private async get(url: URL, headers: Record<string, string>): Promise<({ ok: true } & PeerAnswer) | { ok: false; problem: ConnectionProblem }> {
+    try {
+      return { ok: true, ...(await this.options.transport.post({ url, headers, timeoutMs: this.options.timeoutMs, maxResponseBytes: this.options.maxResponseBytes })) };
+    } catch (error) {
+      if (error instanceof PeerError) return { ok: false, problem: problemOfFailure(error.failure) };
+      throw error;
     }
   }
 }
