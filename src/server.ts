@@ -59,6 +59,9 @@ import { LinkHealth } from './services/sharing/link-health';
 import { SecretBox } from './platform/secret-box';
 import { startJobRunner, type JobRunner } from './jobs/job-runner';
 import { CANCEL_SHARED_TWIN, cancelSharedTwinTask } from './services/sharing/cancel-shared-twin.task';
+import { CANCEL_EXTERNAL_BOOKING, cancelExternalBookingTask } from './services/connections/cancel-external-booking.task';
+import { ExternalSchedulesService } from './services/connections/external-schedules.service';
+import { RemoteSchedules } from './services/connections/remote-schedules';
 import { Authenticator } from './context/authenticator';
 import { apiTokenVerifier } from './services/identity/api-token-verifier';
 import { evictOnIdentityChanges } from './services/identity/identity-events';
@@ -114,22 +117,24 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   });
   const health = new LinkHealth({ database: tenants, bus, logger });
   const shared = new SharedSchedulesService(connector, bus, health, logger, config.UNCONFIRMED_BOOKING_GRACE_SECONDS);
-  const holds = new HoldsService(bus, shared);
-  const booking = new BookingService(bus, shared, holds, config.HOLD_SECONDS);
-  const lifecycle = new AppointmentLifecycleService(bus, shared);
-  const availability = new AvailabilityService(config.AVAILABILITY_MAX_DAYS, shared);
+  // Other booking systems are called under the same outbound rules as peers, on connections of their own.
+  const externalTransport = new PeerHttpTransport(outboundGuard);
+  const externalHttp = new ExternalHttp({ transport: externalTransport, timeoutMs: config.PEER_TIMEOUT_MS, maxResponseBytes: config.PEER_MAX_RESPONSE_BYTES });
+  const externalConnectors = [new FhirR4Connector(externalHttp), new SmartSchedulingLinksConnector(externalHttp)];
+  const connectionSecrets = new SecretBox(secretKey, 'booking-system-secrets');
+  const external = new ExternalSchedulesService(externalConnectors, connectionSecrets, bus, logger, config.UNCONFIRMED_BOOKING_GRACE_SECONDS);
+  // Shares' mirrors and external schedules: one path for every schedule whose agenda lives elsewhere.
+  const remote = new RemoteSchedules(shared, external);
+  const holds = new HoldsService(bus, remote);
+  const booking = new BookingService(bus, remote, holds, config.HOLD_SECONDS);
+  const lifecycle = new AppointmentLifecycleService(bus, remote);
+  const availability = new AvailabilityService(config.AVAILABILITY_MAX_DAYS, remote);
   const watchers = new PeerWatchers({ database: tenants, connector, bus, lifecycle, health, logger, recordWaitMs: config.PEER_TIMEOUT_MS });
   const appointments = new AppointmentsQueryService();
   // Share links and booking-system connections count failed connection tests together (seed 004).
   const connectionTests = new AttemptLimiter();
   const links = new LinksService(connector, connectionTests, bus);
-  // Other booking systems are called under the same outbound rules as peers, on connections of their own.
-  const externalTransport = new PeerHttpTransport(outboundGuard);
-  const externalHttp = new ExternalHttp({ transport: externalTransport, timeoutMs: config.PEER_TIMEOUT_MS, maxResponseBytes: config.PEER_MAX_RESPONSE_BYTES });
-  const connections = new ConnectionsService(
-    [new CareslotConnector(links), new FhirR4Connector(externalHttp), new SmartSchedulingLinksConnector(externalHttp)],
-    connectionTests, links, new SecretBox(secretKey, 'booking-system-secrets'),
-  );
+  const connections = new ConnectionsService([new CareslotConnector(links), ...externalConnectors], connectionTests, links, connectionSecrets);
   const services: Services = {
     authenticator,
     users: new UsersService(bus),
@@ -192,7 +197,10 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const jobs: JobRunner | undefined = config.JOBS_RUN
     ? await startJobRunner({
       connectionString: database.ownerUrl, logger,
-      tasks: { [CANCEL_SHARED_TWIN]: cancelSharedTwinTask({ database: tenants, connector, logger, retryBaseMs: config.JOB_RETRY_BASE_MS, retryMaxMs: config.JOB_RETRY_MAX_MS }) },
+      tasks: {
+        [CANCEL_SHARED_TWIN]: cancelSharedTwinTask({ database: tenants, connector, logger, retryBaseMs: config.JOB_RETRY_BASE_MS, retryMaxMs: config.JOB_RETRY_MAX_MS }),
+        [CANCEL_EXTERNAL_BOOKING]: cancelExternalBookingTask({ database: tenants, external, logger, retryBaseMs: config.JOB_RETRY_BASE_MS, retryMaxMs: config.JOB_RETRY_MAX_MS }),
+      },
     })
     : undefined;
 

@@ -107,6 +107,10 @@ export class Appointment {
   @Column('uuid', { nullable: true })
   remoteAppointmentId!: string | null;
 
+  /** A booking in an external schedule: the appointment's reference in that booking system (e.g. a FHIR Appointment id). */
+  @Column('text', { nullable: true })
+  externalAppointmentRef!: string | null;
+
 
   /** The partner a partner booking was made for (origin PARTNER_BOOKING or PARTNER_APP). */
   @Column('uuid', { nullable: true })

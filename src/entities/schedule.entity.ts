@@ -1,9 +1,11 @@
-import { Check, Column, CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { Check, Column, Index, CreateDateColumn, Entity, JoinColumn, ManyToOne, PrimaryColumn, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 import { Centre } from './centre.entity';
 import { Practitioner } from './practitioner.entity';
 
 /** The bookable agenda of one centre, optionally of one practitioner. Slots are derived, never stored. */
 @Check('schedules_slot_minutes_check', `"slot_minutes" BETWEEN 5 AND 480`)
+@Check('schedules_one_remote_kind_check', `"link_id" IS NULL OR "external_schedule_ref" IS NULL`)
+@Index('schedules_one_external_per_centre', ['tenantId', 'centreId'], { unique: true, where: '"external_schedule_ref" IS NOT NULL' })
 @Entity('schedules')
 export class Schedule {
   @PrimaryColumn('uuid', { primaryKeyConstraintName: 'schedules_pkey' })
@@ -41,6 +43,10 @@ export class Schedule {
 
   @Column('uuid', { nullable: true })
   remoteScheduleId!: string | null;
+
+  /** Set on a centre's external schedule: the agenda of its connected booking system (FHIR Schedule, SMART Location or Schedule id). */
+  @Column('text', { nullable: true })
+  externalScheduleRef!: string | null;
 
   @Column('integer')
   slotMinutes!: number;

@@ -8,9 +8,13 @@ export interface PeerPost {
   headers: Record<string, string>;
   /** Without a body, a GET. */
   body?: string;
+  /** With a body, POST unless told otherwise (a FHIR update is a PUT). */
+  method?: 'POST' | 'PUT';
   /** The whole exchange: connecting, sending, the answer and its body. */
   timeoutMs: number;
   maxResponseBytes: number;
+  /** An agent of its own (from tlsAgent: a client certificate for mutual TLS); else the shared kept-alive ones. */
+  agent?: https.Agent;
 }
 
 export interface PeerAnswer {
@@ -56,6 +60,11 @@ export class PeerHttpTransport {
     }
   }
 
+  /** A kept-alive HTTPS agent presenting a client certificate (mutual TLS), under the same guard. */
+  tlsAgent(tls: { cert: string; key: string; ca?: string }): https.Agent {
+    return new https.Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS, lookup: this.guard.lookup, cert: tls.cert, key: tls.key, ...(tls.ca ? { ca: tls.ca } : {}) });
+  }
+
   close(): void {
     this.agents['http:'].destroy();
     this.agents['https:'].destroy();
@@ -74,9 +83,9 @@ export class PeerHttpTransport {
         reject(error);
       };
       const req = transport.request(url, {
-        method: request.body === undefined ? 'GET' : 'POST',
-        agent: fresh ? false : this.agents[url.protocol as 'http:' | 'https:'],
-        ...(fresh ? { lookup: this.guard.lookup } : {}),
+        method: request.body === undefined ? 'GET' : request.method ?? 'POST',
+        agent: request.agent ?? (fresh ? false : this.agents[url.protocol as 'http:' | 'https:']),
+        ...(fresh && !request.agent ? { lookup: this.guard.lookup } : {}),
         headers: request.body === undefined ? request.headers : { ...request.headers, 'content-length': String(Buffer.byteLength(request.body)) },
       }, (res) => {
         const status = res.statusCode ?? 0;

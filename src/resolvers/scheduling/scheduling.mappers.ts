@@ -5,10 +5,10 @@ import type { PatientRow } from '../../services/scheduling/patient.model';
 import type { Page } from '../../services/common/pagination';
 import { Appointment, AppointmentChange, AppointmentConnection } from '../../schema/scheduling/appointment.types';
 import { Availability, ScheduleAvailability } from '../../schema/scheduling/availability.types';
-import { FAILURE_TYPES } from '../../schema/scheduling/booking.results';
+import { BookAtExternalSystem, FAILURE_TYPES } from '../../schema/scheduling/booking.results';
 import { Patient, PatientConnection } from '../../schema/scheduling/patient.types';
 import { SHARED_CLIENT_MARKER } from '../../services/sharing/shares.service';
-import { AppointmentOriginEnum, AppointmentStatusEnum, SlotStateEnum } from '../../schema/scheduling/scheduling.enums';
+import { AppointmentOriginEnum, AppointmentStatusEnum, ScheduleSourceEnum, SlotStateEnum } from '../../schema/scheduling/scheduling.enums';
 
 export const toAppointment = (row: AppointmentRow): Appointment => ({
   id: row.id, centreId: row.centreId, scheduleId: row.scheduleId, serviceId: row.serviceId, patientId: row.patientId,
@@ -27,7 +27,7 @@ export const toAppointmentChange = (row: AppointmentChangeRow): AppointmentChang
   fromStatus: row.fromStatus as AppointmentStatusEnum | null, toStatus: row.toStatus as AppointmentStatusEnum, start: row.startsAt, end: row.endsAt,
 });
 
-const FAILURES: Record<Exclude<HoldOutcome['kind'], 'BOOKED'>, [keyof typeof FAILURE_TYPES, string]> = {
+const FAILURES: Record<Exclude<HoldOutcome['kind'], 'BOOKED' | 'BOOK_AT_LINK'>, [keyof typeof FAILURE_TYPES, string]> = {
   SLOT_UNAVAILABLE: ['SlotUnavailable', 'This time is no longer available'],
   OUTSIDE_OPENING_HOURS: ['OutsideOpeningHours', 'The appointment would not fit inside the opening hours'],
   OFF_SLOT_GRID: ['OffSlotGrid', 'The start is not on the schedule\'s slot grid'],
@@ -43,6 +43,9 @@ const FAILURES: Record<Exclude<HoldOutcome['kind'], 'BOOKED'>, [keyof typeof FAI
 /** A booking outcome → the union member clients switch on. */
 export function toBookingResult(outcome: HoldOutcome): object {
   if (outcome.kind === 'BOOKED') return toAppointment(outcome.appointment);
+  if (outcome.kind === 'BOOK_AT_LINK') {
+    return Object.assign(new BookAtExternalSystem(), { message: 'Nothing was booked here: the patient books this slot at the booking system\'s link', bookingLink: outcome.bookingLink });
+  }
   const [typeName, message] = FAILURES[outcome.kind];
   return Object.assign(new FAILURE_TYPES[typeName](), { message });
 }
@@ -60,15 +63,16 @@ export const toPatientConnection = (page: Page<PatientRow>): PatientConnection =
 
 const toScheduleAvailability = (row: AvailabilityRow): ScheduleAvailability => ({
   scheduleId: row.scheduleId,
+  source: (row.source ?? 'LOCAL') as ScheduleSourceEnum,
   free: row.free.map(([start, end]) => ({ start, end })),
   occupied: row.occupied.map(([start, end]) => ({ start, end })),
-  slots: (row.slots ?? []).map(([start, end, state, heldUntil, heldThroughShare]) => ({
-    start, end, state: state as SlotStateEnum, heldUntil: heldUntil ?? null, displayMarker: heldThroughShare ? SHARED_CLIENT_MARKER : null,
+  slots: (row.slots ?? []).map(([start, end, state, heldUntil, heldThroughShare, bookingLink]) => ({
+    start, end, state: state as SlotStateEnum, heldUntil: heldUntil ?? null, displayMarker: heldThroughShare ? SHARED_CLIENT_MARKER : null, bookingLink: bookingLink ?? null,
   })),
 });
 
 export const toAvailability = (availability: CentreAvailability): Availability => ({
   centreId: availability.centreId, from: availability.from, to: availability.to,
   schedules: availability.schedules.map(toScheduleAvailability),
-  unavailable: availability.unavailable,
+  unavailable: availability.unavailable.map((schedule) => ({ ...schedule, source: schedule.source as ScheduleSourceEnum })),
 });

@@ -31,7 +31,7 @@ export const toPeerScheduleAvailability = (row: PeerAvailabilityRow): PeerSchedu
   scheduleId: row.scheduleId,
   free: row.free.map(([start, end]) => ({ start, end })),
   occupied: row.occupied.map(([start, end]) => ({ start, end })),
-  slots: row.slots && row.slots.map(([start, end, state]) => ({ start, end, state: state as SlotStateEnum, heldUntil: null, displayMarker: null })),
+  slots: row.slots && row.slots.map(([start, end, state]) => ({ start, end, state: state as SlotStateEnum, heldUntil: null, displayMarker: null, bookingLink: null })),
 });
 
 const REFUSAL_MESSAGES: Record<ShareRefusal, string> = {

@@ -42,6 +42,8 @@ export class BookingSystemConnection {
   @Field(() => String, { nullable: true }) apiKeyLast4!: string | null;
   @Field(() => ID, { nullable: true, description: 'CARESLOT: the share link it is saved as.' }) linkId!: string | null;
   @Field(() => String, { nullable: true, description: 'What the system calls the location or schedule.' }) remoteName!: string | null;
+  @Field(() => ID, { nullable: true, description: 'FHIR_R4 and SMART_SCHEDULING_LINKS: the centre\'s external schedule, standing for the system\'s agenda in availability and bookings.' })
+  scheduleId!: string | null;
   @Field({ description: 'From real traffic: OK, UNREACHABLE or REJECTED (a careslot connection also REVOKED: its share link\'s health).' }) status!: string;
   @Field(() => InstantScalar, { nullable: true }) lastContactAt!: Date | null;
   @Field(() => String, { nullable: true }) lastProblem!: string | null;

@@ -1,6 +1,6 @@
 import { createUnionType } from 'type-graphql';
 import {
-  CentreOffline, FAILURE_TYPES, HoldExpired, InThePast, OffSlotGrid, OutsideOpeningHours, PatientNotFound, ServiceNotActivatedForPartner, ServiceNotOffered,
+  BookAtExternalSystem, CentreOffline, FAILURE_TYPES, HoldExpired, InThePast, OffSlotGrid, OutsideOpeningHours, PatientNotFound, ServiceNotActivatedForPartner, ServiceNotOffered,
   SlotUnavailable,
 } from '../scheduling/booking.results';
 import { PartnerBooking } from './partner.types';
@@ -10,7 +10,7 @@ export const BookForPartnerResult = createUnionType({
   name: 'BookForPartnerResult',
   types: () => [
     PartnerBooking, SlotUnavailable, OutsideOpeningHours, OffSlotGrid, InThePast, ServiceNotOffered, PatientNotFound,
-    ServiceNotActivatedForPartner, CentreOffline, HoldExpired,
+    ServiceNotActivatedForPartner, CentreOffline, HoldExpired, BookAtExternalSystem,
   ] as const,
   resolveType: (value: object) => Object.values(FAILURE_TYPES).find((type) => value instanceof type)?.name ?? 'PartnerBooking',
 });

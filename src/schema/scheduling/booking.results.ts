@@ -52,9 +52,15 @@ export class HoldExpired {
   @Field() message!: string;
 }
 
+@ObjectType({ simpleResolvers: true, description: 'The schedule belongs to a read-only booking system (SMART Scheduling Links): nothing was booked here; the patient books this slot at bookingLink.' })
+export class BookAtExternalSystem {
+  @Field() message!: string;
+  @Field({ description: 'The publisher\'s booking deep link for this slot.' }) bookingLink!: string;
+}
+
 export const FAILURE_TYPES = {
   SlotUnavailable, OutsideOpeningHours, OffSlotGrid, InThePast, ServiceNotOffered, PatientNotFound, NotBookableThroughShare,
-  ServiceNotActivatedForPartner, CentreOffline, HoldExpired,
+  ServiceNotActivatedForPartner, CentreOffline, HoldExpired, BookAtExternalSystem,
 };
 
 /** Failures are class instances; anything else in these unions is an appointment. */
@@ -65,7 +71,9 @@ const resolveType = (value: object): string => {
 
 export const BookAppointmentResult = createUnionType({
   name: 'BookAppointmentResult',
-  types: () => [Appointment, SlotUnavailable, OutsideOpeningHours, OffSlotGrid, InThePast, ServiceNotOffered, PatientNotFound, NotBookableThroughShare, HoldExpired] as const,
+  types: () => [
+    Appointment, SlotUnavailable, OutsideOpeningHours, OffSlotGrid, InThePast, ServiceNotOffered, PatientNotFound, NotBookableThroughShare, HoldExpired, BookAtExternalSystem,
+  ] as const,
   resolveType,
 });
 

@@ -53,3 +53,20 @@ registerEnumType(AgendaChangeKindEnum, {
     LINK_RESTORED: { description: 'The link to a sharing server works again.' },
   },
 });
+
+export enum ScheduleSourceEnum {
+  LOCAL = 'LOCAL',
+  CARESLOT = 'CARESLOT',
+  FHIR_R4 = 'FHIR_R4',
+  SMART_SCHEDULING_LINKS = 'SMART_SCHEDULING_LINKS',
+}
+registerEnumType(ScheduleSourceEnum, {
+  name: 'ScheduleSource',
+  description: 'Where a schedule\'s agenda comes from: this server, or the booking system it lives in (its BookingSystemCode).',
+  valuesConfig: {
+    LOCAL: { description: 'A schedule of this server.' },
+    CARESLOT: { description: 'A schedule shared by another careslot server (a share link\'s mirror).' },
+    FHIR_R4: { description: 'The external schedule of a centre connected to a FHIR R4 server.' },
+    SMART_SCHEDULING_LINKS: { description: 'The external schedule of a centre connected to a SMART Scheduling Links publisher (read-only: book at the slot\'s bookingLink).' },
+  },
+});

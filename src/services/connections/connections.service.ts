@@ -12,6 +12,7 @@ import {
 import { problem, type ConnectionProblem } from './connection-problems';
 import type { BookingSystemConnector } from './connectors/connector';
 import { connectionsRepository } from './connections.sql';
+import { externalSchedulesRepository } from './external-schedules.sql';
 import type { ConnectionRow } from './connections.model';
 
 export interface ConnectionInput extends ConnectionFields {
@@ -78,13 +79,19 @@ export class ConnectionsService {
       const link = found.share && await this.links.save(ctx, tx, {
         centreId: input.centreId, label: `${found.share.centreName} (careslot)`, url: input.bookingUrl!, remoteCentreId: input.externalId!, token: input.apiKey!,
       }, found.share);
+      // Another system's agenda stands here as the centre's external schedule; a careslot connection has its mirrors instead.
+      const scheduleId = input.system === 'CARESLOT'
+        ? await externalSchedulesRepository.retire(tx, input.centreId).then(() => null)
+        : await externalSchedulesRepository.upsert(tx, input.centreId, input.externalId!.trim(), found.remoteName ?? bookingSystemOf(input.system).name);
       const apiKey = input.system === 'CARESLOT' ? undefined : input.apiKey?.trim() || undefined;
       const saved = await connectionsRepository.save(tx, {
         centreId: input.centreId, system: input.system, externalId: input.externalId?.trim() || null, externalDepartmentId: input.externalDepartmentId?.trim() || null,
         bookingUrl: input.bookingUrl?.trim() || null, apiKeyCiphertext: apiKey ? this.secrets.seal(apiKey) : null,
         apiKeyLast4: input.apiKey ? lastFour(input.apiKey.trim()) : null, linkId: link?.id ?? null, remoteName: found.remoteName, savedBy: holderOf(admin),
       });
-      await recordAudit(ctx, tx, { action: 'booking-system-connection.saved', entityType: 'Centre', entityId: input.centreId, details: { system: input.system, linkId: link?.id ?? null } });
+      await recordAudit(ctx, tx, {
+        action: 'booking-system-connection.saved', entityType: 'Centre', entityId: input.centreId, details: { system: input.system, linkId: link?.id ?? null, scheduleId },
+      });
       return saved;
     });
     return { ok: true, remoteName: found.remoteName, connection };

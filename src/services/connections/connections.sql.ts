@@ -17,6 +17,7 @@ export interface SavedConnection {
 
 const COLUMNS = `centre_id AS "centreId", system, external_id AS "externalId", external_department_id AS "externalDepartmentId",
   booking_url AS "bookingUrl", api_key_last4 AS "apiKeyLast4", link_id AS "linkId", remote_name AS "remoteName", status,
+  (SELECT s.id FROM schedules s WHERE s.tenant_id = booking_system_connections.tenant_id AND s.centre_id = booking_system_connections.centre_id AND s.external_schedule_ref IS NOT NULL AND s.active) AS "scheduleId",
   last_contact_at AS "lastContactAt", last_problem AS "lastProblem", saved_by AS "savedBy", updated_at AS "updatedAt"`;
 
 export const connectionsRepository = {
@@ -25,6 +26,7 @@ export const connectionsRepository = {
     const [row] = await tx.query<ConnectionRow>(
       `SELECT c.centre_id AS "centreId", c.system, c.external_id AS "externalId", c.external_department_id AS "externalDepartmentId",
               c.booking_url AS "bookingUrl", c.api_key_last4 AS "apiKeyLast4", c.link_id AS "linkId", c.remote_name AS "remoteName",
+              (SELECT s.id FROM schedules s WHERE s.tenant_id = c.tenant_id AND s.centre_id = c.centre_id AND s.external_schedule_ref IS NOT NULL AND s.active) AS "scheduleId",
               coalesce(l.status, c.status) AS status,
               CASE WHEN l.id IS NULL THEN c.last_contact_at ELSE l.last_contact_at END AS "lastContactAt",
               CASE WHEN l.id IS NULL THEN c.last_problem ELSE l.last_problem END AS "lastProblem",

@@ -86,8 +86,15 @@ export type HoldRefusal = 'HOLD_EXPIRED';
 
 export const isPartnerRefusal = (kind: string): kind is PartnerRefusal => kind === 'SERVICE_NOT_ACTIVATED_FOR_PARTNER' || kind === 'CENTRE_OFFLINE';
 
+/** A slot of a read-only booking system (SMART Scheduling Links): the patient books it at the publisher's link. */
+export interface BookAtLink {
+  kind: 'BOOK_AT_LINK';
+  bookingLink: string;
+}
+
 export type BookingOutcome<Refusal = SlotProblem | PartnerRefusal> =
   | { kind: 'BOOKED'; appointment: AppointmentRow }
+  | BookAtLink
   | { kind: Refusal };
 
 /** A hold placed (as its row, status HELD), a booking on a hold, or why not. */

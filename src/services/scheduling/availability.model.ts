@@ -25,8 +25,18 @@ export interface AvailabilityRow {
   free: Array<[Instant, Instant]>;
   /** Merged booked time inside opening hours and the window. */
   occupied: Array<[Instant, Instant]>;
-  /** Grid slots [start, end, state, held until and held through a share (HELD only)] when asked for, else null. */
-  slots: Array<[Instant, Instant, SlotState, (Instant | null)?, (boolean | null)?]> | null;
+  /**
+   * Grid slots [start, end, state, held until and held through a share (HELD only), the booking
+   * system's deep link (SMART Scheduling Links)] when asked for, else null.
+   */
+  slots: Array<[Instant, Instant, SlotState, (Instant | null)?, (boolean | null)?, (string | null)?]> | null;
   /** Set for a client's mirror of a shared schedule: its agenda must be asked of the sharing server. */
   linkId: string | null;
+  /** An external schedule: its agenda must be asked of the centre's connected booking system. */
+  external: boolean;
+  /** Where the agenda came from, when not from this server's own schedules: the booking system's code (CARESLOT for a share). */
+  source?: RemoteSource;
 }
+
+/** The booking systems a remote schedule's agenda comes from. */
+export type RemoteSource = 'CARESLOT' | 'FHIR_R4' | 'SMART_SCHEDULING_LINKS';

@@ -18,7 +18,7 @@ export interface CentreAvailability {
 }
 
 export class AvailabilityService {
-  /** `mirrors` answers for mirror schedules (their sharing servers decide). */
+  /** `mirrors` answers for remote schedules: mirrors (their sharing servers decide) and external schedules (their booking systems do). */
   constructor(private readonly maxDays: number, private readonly mirrors: MirrorAvailability) {}
 
   /** One statement whatever the number of schedules and slots; an unknown centre (or another tenant's) is NOT_FOUND. */
@@ -42,12 +42,13 @@ export class AvailabilityService {
     const schedules = await ctx.singleStatement((tx) => queryAvailability(tx, filter));
     // No rows: a centre without schedules, or no centre of this tenant at all.
     if (schedules.length === 0 && !(await ctx.singleStatement((tx) => centresRepository.exists(tx, filter.centreId)))) throw notFound('Centre');
-    const mirrors = schedules.filter((row) => row.linkId);
-    if (mirrors.length === 0) return { centreId: filter.centreId, from: filter.from, to: filter.to, schedules, unavailable: [] };
-    const shared = await this.mirrors.availability(ctx, mirrors, filter);
+    const isRemote = (row: AvailabilityRow) => row.linkId !== null || row.external;
+    const remote = schedules.filter(isRemote);
+    if (remote.length === 0) return { centreId: filter.centreId, from: filter.from, to: filter.to, schedules, unavailable: [] };
+    const answered = await this.mirrors.availability(ctx, remote, filter);
     return {
       centreId: filter.centreId, from: filter.from, to: filter.to,
-      schedules: [...schedules.filter((row) => !row.linkId), ...shared.schedules], unavailable: shared.unavailable,
+      schedules: [...schedules.filter((row) => !isRemote(row)), ...answered.schedules], unavailable: answered.unavailable,
     };
   }
 

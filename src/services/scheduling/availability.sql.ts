@@ -12,7 +12,7 @@ import type { AvailabilityFilter, AvailabilityRow } from './availability.model';
  */
 const AVAILABILITY_SQL = `
 WITH candidates AS (
-  SELECT s.id, s.link_id, s.slot_minutes, c.time_zone AS tz, sv.duration_minutes
+  SELECT s.id, s.link_id, s.external_schedule_ref IS NOT NULL AS external, s.slot_minutes, c.time_zone AS tz, sv.duration_minutes
   FROM schedules s
   JOIN centres c ON c.tenant_id = s.tenant_id AND c.id = s.centre_id
   LEFT JOIN practitioners p ON p.tenant_id = s.tenant_id AND p.id = s.practitioner_id
@@ -22,14 +22,15 @@ WITH candidates AS (
     AND ($6::uuid IS NULL OR s.practitioner_id = $6::uuid)
     AND ($7::text IS NULL OR $7::text = ANY (p.qualifications))
     AND ($9::uuid[] IS NULL OR s.id = ANY ($9::uuid[]))
-    -- For a partner (seed 001): only what its open channels let it book, in own schedules of an online centre.
+    -- For a partner (seed 001): only what its open channels let it book, in own (or external) schedules of an online centre.
     AND ($10::uuid IS NULL OR (s.link_id IS NULL AND NOT c.offline AND EXISTS (
       SELECT 1 FROM traffic_channels tc JOIN partners pa ON pa.tenant_id = tc.tenant_id AND pa.id = tc.partner_id AND pa.active
       WHERE tc.tenant_id = $1 AND tc.partner_id = $10::uuid AND tc.centre_id = s.centre_id AND tc.service_id = $5::uuid)))
 ),
 sched AS (
   SELECT id, tz, make_interval(mins => slot_minutes) AS slot, make_interval(mins => coalesce(duration_minutes, slot_minutes)) AS need
-  FROM candidates WHERE link_id IS NULL -- a mirror of a shared schedule: its agenda lives on the sharing side
+  -- a mirror of a shared schedule, or an external schedule: its agenda lives on the other side
+  FROM candidates WHERE link_id IS NULL AND NOT external
 ),
 blocks AS (
   SELECT sched.id AS schedule_id, b.block
@@ -95,10 +96,10 @@ SELECT split.schedule_id AS "scheduleId",
          WHERE g.schedule_id = split.schedule_id AND tstzrange(g.start, g.start + split.slot) <@ split.open_in_window
            AND (tstzrange(g.start, g.start + split.need) <@ split.free OR tstzrange(g.start, g.start + split.slot) && split.occupied)
        ) END AS "slots",
-       NULL::uuid AS "linkId"
+       NULL::uuid AS "linkId", false AS "external"
 FROM split
 UNION ALL
-SELECT id, NULL, NULL, NULL, link_id FROM candidates WHERE link_id IS NOT NULL
+SELECT id, NULL, NULL, NULL, link_id, external FROM candidates WHERE link_id IS NOT NULL OR external
 ORDER BY "scheduleId"`;
 
 export async function queryAvailability(tx: Tx, filter: AvailabilityFilter): Promise<AvailabilityRow[]> {

@@ -42,7 +42,7 @@ export class BookingService {
 
   /** `mirrors` books in mirror schedules, asked when the booking statement found one (with its plan, read in the same round trip). */
   constructor(private readonly bus: EventBus, private readonly mirrors: MirrorBooking, private readonly holds: HoldsService, private readonly holdSeconds = 300) {
-    this.statement = bookingStatement(mirrors.planSql);
+    this.statement = bookingStatement((schedule, patient) => mirrors.planSql(schedule, patient));
   }
 
   /**
@@ -94,15 +94,13 @@ export class BookingService {
       });
       if (result.prior) return event === 'HELD' ? this.replayHold(ctx, result.prior, hash) : this.replay(ctx, result.prior, hash);
       if (!result.scheduleFound) {
-        if (result.mirrorPlan && event === 'HELD') return await this.mirrors.hold(ctx, request, result.mirrorPlan, hash);
-        if (result.mirrorPlan) return await this.mirrors.book(ctx, request, result.mirrorPlan);
-        throw notFound('Schedule');
+        const plan = result.mirrorPlan;
+        if (!plan) throw notFound('Schedule');
+        // A schedule of another system whose plan found a refusal here (the door, the service, the patient, the time): answered as a local one.
+        if (typeof plan.problem === 'string') return refusalOf(plan.problem);
+        return event === 'HELD' ? await this.mirrors.hold(ctx, request, plan, hash) : await this.mirrors.book(ctx, request, plan);
       }
-      if (result.problem) {
-        const error = PARTNER_ERRORS[result.problem];
-        if (error) throw error();
-        return { kind: DOOR_REFUSALS[result.problem] ?? SLOT_PROBLEMS[result.problem] };
-      }
+      if (result.problem) return refusalOf(result.problem);
       return { kind: 'BOOKED', appointment: result.appointment! };
     } catch (error) {
       const lost = raceLost(error);
@@ -127,4 +125,11 @@ export class BookingService {
     const hold = await ctx.transaction((tx) => holdsRepository.liveHold(tx, prior.appointmentId, holderOf(ctx.caller)));
     return hold ? { kind: 'BOOKED', appointment: hold } : { kind: 'HOLD_EXPIRED' };
   }
+}
+
+/** A problem the booking statement (or a remote schedule's plan) named, as its typed answer or its error. */
+function refusalOf(problem: string): HoldOutcome {
+  const error = PARTNER_ERRORS[problem];
+  if (error) throw error();
+  return { kind: DOOR_REFUSALS[problem] ?? SLOT_PROBLEMS[problem] };
 }

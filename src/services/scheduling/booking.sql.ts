@@ -53,7 +53,8 @@ target AS (
   JOIN centres c ON c.tenant_id = s.tenant_id AND c.id = s.centre_id
   LEFT JOIN services sv ON sv.tenant_id = s.tenant_id AND sv.id = $3
   ${scheduleBookingLock('s.id')}
-  WHERE s.tenant_id = $1 AND s.id = $2 AND s.active AND s.link_id IS NULL -- mirrors are booked through their sharing server
+  -- mirrors are booked through their sharing server, external schedules through their booking system
+  WHERE s.tenant_id = $1 AND s.id = $2 AND s.active AND s.link_id IS NULL AND s.external_schedule_ref IS NULL
 ),
 -- The door's rows, each locked on its own: a locked read answers the row as the transaction that
 -- held it left it, so the reason given is the current one.
@@ -127,9 +128,10 @@ audited AS (
   RETURNING id
 )
 SELECT (SELECT count(*) FROM target) > 0 AS "scheduleFound",
-       -- Read only when no local schedule answered (a one-time filter): a mirror's plan, in the same round trip.
+       -- Read only when no local schedule answered (a one-time filter): a remote schedule's plan, in the same round trip.
+       -- A peer never books through this server onward; the plan decides what staff and partners may reach.
        (SELECT row_to_json(plan) FROM (${mirrorPlanSql}) plan
-        WHERE $21 = 'STAFF' AND NOT EXISTS (SELECT 1 FROM target) AND NOT EXISTS (SELECT 1 FROM prior)) AS "mirrorPlan",
+        WHERE $21 IN ('STAFF', 'PARTNER') AND NOT EXISTS (SELECT 1 FROM target) AND NOT EXISTS (SELECT 1 FROM prior)) AS "mirrorPlan",
        (SELECT problem FROM v) AS problem,
        (SELECT row_to_json(prior) FROM prior) AS prior,
        (SELECT row_to_json(x) FROM (SELECT b.*, (SELECT centre_id FROM v) AS "centreId" FROM booked b) x) AS appointment,

@@ -3,7 +3,7 @@ import type { Tx } from '../../db/unit-of-work';
 import { notFound } from '../../platform/errors';
 import type { AppointmentRow, BookingOutcome, BookingRequest, HoldOutcome, SlotProblem } from './appointment.model';
 import type { HoldBooking, ReleasedHold } from './holds.sql';
-import type { AvailabilityFilter, AvailabilityRow } from './availability.model';
+import type { AvailabilityFilter, AvailabilityRow, RemoteSource } from './availability.model';
 import type { ShareLinkStatus } from '../../entities';
 
 /**
@@ -15,8 +15,10 @@ import type { ShareLinkStatus } from '../../entities';
 export interface MirrorBooking {
   /**
    * SQL answering one row (or none, when the schedule is no live mirror) of what booking in a mirror
-   * needs: the booking statement reads it in the same round trip. $1 is the tenant; the schedule and
-   * patient come as the given parameters.
+   * needs: the booking statement reads it in the same round trip, for the STAFF and PARTNER doors.
+   * $1 is the tenant; the schedule and patient come as the given parameters; the booking
+   * statement's $3 (service), $4 (start), $21 (door) and $22 (partner) may be read. A `problem`
+   * column, when not null, is the refusal answered instead of booking (the booking statement's codes).
    */
   planSql(scheduleParam: string, patientParam: string): string;
   /** Books through the sharing server, with the plan the booking statement read (as JSON). */
@@ -47,10 +49,12 @@ export interface MirrorAppointments {
   reschedule(ctx: RequestContext, input: { appointmentId: string; start: Date; idempotencyKey?: string }): Promise<RemoteMoveOutcome>;
 }
 
-/** A mirror schedule whose sharing server did not answer: named, with why, instead of left out. */
+/** A remote schedule whose server (a share's sharing server, an external booking system) did not answer: named, with why, instead of left out. */
 export interface UnavailableSchedule {
   scheduleId: string;
-  linkId: string;
+  /** The share link, for a mirror; null for an external schedule. */
+  linkId: string | null;
+  source: RemoteSource;
   status: ShareLinkStatus;
   problem: string;
 }

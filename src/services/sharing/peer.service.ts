@@ -135,7 +135,8 @@ export class PeerService implements PeerOperations<RequestContext> {
       twin: { clientReference: request.clientReference, clientCentreName: request.clientCentreName }, audit,
     };
     const outcome = await this.forPatient(ctx, request, patientId, (patient) => this.booking.book(ctx, { ...base, ...patient }));
-    if (outcome.kind === 'NOT_BOOKABLE_THROUGH_SHARE' || isPartnerRefusal(outcome.kind)) return this.whyRefused(ctx, peer, request, idempotencyKey);
+    // A peer reaches only this server's own schedules (never an external one's link): anything else is the share's refusal.
+    if (outcome.kind === 'NOT_BOOKABLE_THROUGH_SHARE' || outcome.kind === 'BOOK_AT_LINK' || isPartnerRefusal(outcome.kind)) return this.whyRefused(ctx, peer, request, idempotencyKey);
     if (outcome.kind !== 'BOOKED') return { kind: outcome.kind };
     const appointment = outcome.appointment;
     const kept = audit !== undefined || await ctx.transaction((tx) => this.settleQuota(ctx, tx, share, appointment, patientId === undefined));
@@ -157,7 +158,8 @@ export class PeerService implements PeerOperations<RequestContext> {
       scheduleId: request.scheduleId, serviceId: request.serviceId, start: request.start, idempotencyKey,
       twin: { clientReference: request.clientReference, clientCentreName: request.clientCentreName },
     });
-    if (outcome.kind === 'NOT_BOOKABLE_THROUGH_SHARE' || isPartnerRefusal(outcome.kind)) return this.whyRefused(ctx, peer, request, idempotencyKey);
+    // A peer reaches only this server's own schedules (never an external one's link): anything else is the share's refusal.
+    if (outcome.kind === 'NOT_BOOKABLE_THROUGH_SHARE' || outcome.kind === 'BOOK_AT_LINK' || isPartnerRefusal(outcome.kind)) return this.whyRefused(ctx, peer, request, idempotencyKey);
     if (outcome.kind !== 'BOOKED') return { kind: outcome.kind };
     const hold = outcome.appointment;
     return { kind: 'HELD', holdId: hold.id, start: instant(hold.startsAt), end: instant(hold.endsAt), expiresAt: instant(hold.holdExpiresAt!) };
@@ -183,7 +185,7 @@ export class PeerService implements PeerOperations<RequestContext> {
       holdId: twin.id, ...patient, note: request.note ?? undefined, idempotencyKey,
     }));
     // Booking on a hold has no door of its own to refuse: the hold's door was decided when it was placed.
-    if (outcome.kind !== 'BOOKED') return { kind: isPartnerRefusal(outcome.kind) ? 'HOLD_EXPIRED' : outcome.kind };
+    if (outcome.kind !== 'BOOKED') return { kind: isPartnerRefusal(outcome.kind) || outcome.kind === 'BOOK_AT_LINK' ? 'HOLD_EXPIRED' : outcome.kind };
     const appointment = outcome.appointment;
     const kept = await ctx.transaction(async (tx) => {
       if (share.restrictions.dailyQuota !== null) return this.settleQuota(ctx, tx, share, appointment, patientId === undefined);

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { actorOf } from '../../context/principal';
 import type { RequestContext } from '../../context/request-context';
 import type { Tx } from '../../db/unit-of-work';
@@ -16,7 +15,7 @@ import type {
 import { holderOf } from '../scheduling/holder';
 import type { HoldBooking, ReleasedHold } from '../scheduling/holds.sql';
 import type { NewPatient } from '../scheduling/patient.model';
-import { requestHash } from '../scheduling/request-hash';
+import { requestHash, uuidFrom } from '../scheduling/request-hash';
 import { DuplicatePatientIdentity } from '../scheduling/scheduling-errors';
 import type { AvailabilityFilter, AvailabilityRow } from '../scheduling/availability.model';
 import { statusOf, type LinkHealth } from './link-health';
@@ -73,7 +72,8 @@ export class SharedSchedulesService implements MirrorBooking, MirrorAppointments
    * and read the plan. One single-statement transaction (the record) after the peer call.
    */
   planSql(scheduleParam: string, patientParam: string): string {
-    return mirrorBookingPlanSql(scheduleParam, patientParam);
+    // Partners book only in the centre's own and external schedules, never in a mirror of someone else's.
+    return `SELECT * FROM (${mirrorBookingPlanSql(scheduleParam, patientParam)}) mirror WHERE $21 = 'STAFF'`;
   }
 
   async book(ctx: RequestContext, request: BookingRequest, planJson: MirrorPlanJson): Promise<BookingOutcome> {
@@ -195,7 +195,7 @@ export class SharedSchedulesService implements MirrorBooking, MirrorAppointments
     const mirrorOf = new Map(Object.entries(link.schedules).map(([mirrorId, remoteId]) => [remoteId, mirrorId]));
     const wanted = mirrors.filter((mirror) => mirror.linkId === link.id).map((mirror) => mirror.scheduleId);
     const unavailable = (failure: PeerFailure): UnavailableSchedule[] => wanted.map((scheduleId) => ({
-      scheduleId, linkId: link.id, status: statusOf({ ok: false, failure }), problem: PEER_FAILURE_MESSAGES[failure],
+      scheduleId, linkId: link.id, source: 'CARESLOT', status: statusOf({ ok: false, failure }), problem: PEER_FAILURE_MESSAGES[failure],
     }));
     // A revoked share stays revoked: no call, the answer is known.
     if (link.status === 'REVOKED') return { schedules: [], unavailable: unavailable('REVOKED') };
@@ -209,7 +209,7 @@ export class SharedSchedulesService implements MirrorBooking, MirrorAppointments
       return {
         schedules: remote
           .filter((schedule) => wantedIds.has(mirrorOf.get(schedule.scheduleId) ?? ''))
-          .map((schedule) => ({ ...schedule, scheduleId: mirrorOf.get(schedule.scheduleId)!, linkId: link.id })),
+          .map((schedule) => ({ ...schedule, scheduleId: mirrorOf.get(schedule.scheduleId)!, linkId: link.id, external: false, source: 'CARESLOT' as const })),
         unavailable: [],
       };
     } catch (error) {
@@ -273,8 +273,3 @@ function patientFor(request: { newPatient?: NewPatient }, stored: PeerPatientRow
 
 /** Failures after which the sharing server may have booked without our hearing of it. */
 const AMBIGUOUS: readonly PeerFailure[] = ['TIMEOUT', 'UNREACHABLE', 'INVALID_RESPONSE', 'RESPONSE_TOO_LARGE'];
-
-function uuidFrom(text: string): string {
-  const hex = createHash('sha256').update(text).digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}

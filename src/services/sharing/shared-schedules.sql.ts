@@ -1,4 +1,5 @@
 import type { Tx } from '../../db/unit-of-work';
+import type { AppointmentOrigin } from '../../entities';
 import type { AppointmentRow } from '../scheduling/appointment.model';
 import { RETURNED_APPOINTMENT_COLUMNS } from '../scheduling/appointment-columns.sql';
 import { reviveDates } from '../scheduling/booking.sql';
@@ -111,7 +112,7 @@ export const sharedSchedulesRepository = {
   },
 
   /**
-   * The local record of a booking (or a hold) the sharing server confirmed, in one statement: the
+   * The local record of a booking (or a hold) the sharing server (or an external booking system) confirmed, in one statement: the
    * new patient (when one was given; none when the identity number exists here), the appointment
    * (a hold: HELD until its expiry there, for its holder, without a patient), its first history
    * entry and its audit record. Undefined, with nothing written, when a booking has no patient.
@@ -119,8 +120,10 @@ export const sharedSchedulesRepository = {
   async recordConfirmedTwin(
     tx: Tx,
     twin: { id: string; scheduleId: string; serviceId: string; patientId: string | null; newPatient: NewPatient | null; startsAt: string; endsAt: string;
-      note: string | null; remoteAppointmentId: string; idempotencyKey: string; requestHash: string; centreId: string;
-      hold?: { expiresAt: string; heldBy: string } },
+      note: string | null; remoteAppointmentId: string | null; idempotencyKey: string; requestHash: string; centreId: string;
+      hold?: { expiresAt: string; heldBy: string };
+      /** A booking in an external schedule: for whom it was made (a partner's door) and its reference in that system. */
+      door?: { origin: AppointmentOrigin; partnerId: string | null }; externalAppointmentRef?: string },
     actor: AuditActor,
     audit: { entry: AuditEntry; requestId: string },
   ): Promise<AppointmentRow | undefined> {
@@ -137,8 +140,8 @@ export const sharedSchedulesRepository = {
          SELECT careslot_free_expired_holds($1, $3, $6::timestamptz, $7::timestamptz) AS n
        ), booked AS (
          INSERT INTO appointments (tenant_id, id, schedule_id, service_id, patient_id, starts_at, ends_at, note, remote_appointment_id,
-                                   status, hold_expires_at, held_by)
-         SELECT $1, $2, $3, $4, p.id, $6, $7, $8, $9, CASE WHEN $27::timestamptz IS NULL THEN 'BOOKED' ELSE 'HELD' END, $27, $28
+                                   status, hold_expires_at, held_by, origin, partner_id, external_appointment_ref)
+         SELECT $1, $2, $3, $4, p.id, $6, $7, $8, $9, CASE WHEN $27::timestamptz IS NULL THEN 'BOOKED' ELSE 'HELD' END, $27, $28, $29, $30, $31
          FROM (SELECT coalesce($5::uuid, (SELECT id FROM new_patient)) AS id) p
          WHERE (p.id IS NOT NULL OR $27::timestamptz IS NOT NULL) AND (SELECT count(*) FROM freed) >= 0
          RETURNING ${RETURNED_APPOINTMENT_COLUMNS}
@@ -157,7 +160,8 @@ export const sharedSchedulesRepository = {
         actor.kind, actor.id, twin.idempotencyKey, twin.requestHash, twin.centreId,
         patient?.familyName ?? null, patient?.givenName ?? null, patient?.patronymic ?? null, patient?.phone ?? null, patient?.personalIdentityNumber ?? null,
         patient?.consents?.dataProcessingRefused ?? false, patient?.consents?.allNotificationsRefused ?? false, patient?.consents?.advertisingRefused ?? false,
-        audit.entry.action, audit.entry.entityType, audit.requestId, audit.entry.details ?? {}, twin.hold?.expiresAt ?? null, twin.hold?.heldBy ?? null],
+        audit.entry.action, audit.entry.entityType, audit.requestId, audit.entry.details ?? {}, twin.hold?.expiresAt ?? null, twin.hold?.heldBy ?? null,
+        twin.door?.origin ?? 'LOCAL', twin.door?.partnerId ?? null, twin.externalAppointmentRef ?? null],
     );
     return row.appointment ? reviveDates(row.appointment) : undefined;
   },

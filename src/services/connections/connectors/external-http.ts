@@ -20,7 +20,16 @@ export class ExternalHttp {
   constructor(private readonly options: ExternalHttpOptions) {}
 
   async getJson(url: URL, headers: Record<string, string> = {}): Promise<JsonAnswer> {
-    const answer = await this.get(url, { accept: 'application/fhir+json, application/json', ...headers });
+    return this.json(url, headers);
+  }
+
+  /** A FHIR create (POST) or update (PUT) of a JSON resource; the answer as getJson reads it. */
+  async sendJson(method: 'POST' | 'PUT', url: URL, resource: unknown, headers: Record<string, string> = {}): Promise<JsonAnswer> {
+    return this.json(url, { 'content-type': 'application/fhir+json', ...headers }, { method, body: JSON.stringify(resource) });
+  }
+
+  private async json(url: URL, headers: Record<string, string>, send?: { method: 'POST' | 'PUT'; body: string }): Promise<JsonAnswer> {
+    const answer = await this.exchange(url, { accept: 'application/fhir+json, application/json', ...headers }, send);
     if (!answer.ok) return answer;
     const { status, body } = answer;
     const contentType = String(answer.headers?.['content-type'] ?? '');
@@ -34,22 +43,26 @@ export class ExternalHttp {
     }
   }
 
-  /** Newline-delimited JSON (the bulk files of SMART Scheduling Links): its records, or the problem. */
-  async getNdjson(url: URL): Promise<{ ok: true; records: unknown[] } | { ok: false; problem: ConnectionProblem }> {
-    const answer = await this.get(url, { accept: 'application/fhir+ndjson, application/x-ndjson' });
+  /** Newline-delimited JSON (the bulk files of SMART Scheduling Links): its records and Cache-Control, or the problem. */
+  async getNdjson(url: URL): Promise<{ ok: true; records: unknown[]; cacheControl: string | undefined } | { ok: false; problem: ConnectionProblem }> {
+    const answer = await this.exchange(url, { accept: 'application/fhir+ndjson, application/x-ndjson' });
     if (!answer.ok) return answer;
     if (answer.status !== 200) return { ok: false, problem: problem('WRONG_PROTOCOL', 'bookingUrl', `a listed file answered HTTP ${answer.status}`) };
     try {
-      return { ok: true, records: answer.body.split('\n').filter((line) => line.trim()).map((line) => JSON.parse(line) as unknown) };
+      const records = answer.body.split('\n').filter((line) => line.trim()).map((line) => JSON.parse(line) as unknown);
+      return { ok: true, records, cacheControl: answer.headers?.['cache-control'] };
     } catch {
       return { ok: false, problem: problem('MALFORMED_RESPONSE', null, 'a listed file is not newline-delimited JSON') };
     }
   }
 
   /** The answer, or the transport's failure as the problem a person can act on. */
-  private async get(url: URL, headers: Record<string, string>): Promise<({ ok: true } & PeerAnswer) | { ok: false; problem: ConnectionProblem }> {
+  private async exchange(
+    url: URL, headers: Record<string, string>, send?: { method: 'POST' | 'PUT'; body: string },
+  ): Promise<({ ok: true } & PeerAnswer) | { ok: false; problem: ConnectionProblem }> {
     try {
-      return { ok: true, ...(await this.options.transport.post({ url, headers, timeoutMs: this.options.timeoutMs, maxResponseBytes: this.options.maxResponseBytes })) };
+      const { timeoutMs, maxResponseBytes } = this.options;
+      return { ok: true, ...(await this.options.transport.post({ url, headers, timeoutMs, maxResponseBytes, ...send })) };
     } catch (error) {
       if (error instanceof PeerError) return { ok: false, problem: problemOfFailure(error.failure) };
       throw error;
