@@ -15,6 +15,7 @@ import { Holds1797000000000 } from './1797000000000-holds';
 import { PartnerData1797100000000 } from './1797100000000-partner-data';
 import { BookingSystemConnections1797200000000 } from './1797200000000-booking-system-connections';
 import { ExternalSchedules1797250000000 } from './1797250000000-external-schedules';
+import { EngagementIndex1797300000000 } from './1797300000000-engagement-index';
 
 /** Every migration, in order. Listed explicitly so the same list serves the server, the CLI and the tests. */
-export const MIGRATIONS: Function[] = [Platform1795404312601, Scheduling1795405200000, Federation1795406400000, InlineSlotRule1796207000000, SignInFailures1796600000000, LinkHealth1796700000000, Partners1796800000000, PartnerScope1796900000000, Holds1797000000000, PartnerData1797100000000, BookingSystemConnections1797200000000, ExternalSchedules1797250000000];
+export const MIGRATIONS: Function[] = [Platform1795404312601, Scheduling1795405200000, Federation1795406400000, InlineSlotRule1796207000000, SignInFailures1796600000000, LinkHealth1796700000000, Partners1796800000000, PartnerScope1796900000000, Holds1797000000000, PartnerData1797100000000, BookingSystemConnections1797200000000, ExternalSchedules1797250000000, EngagementIndex1797300000000];

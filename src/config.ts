@@ -85,6 +85,10 @@ export class Config {
   /** First retry delay of a failed delivery; doubles each time up to JOB_RETRY_MAX_MS. */
   @IsInt() @Min(10) JOB_RETRY_BASE_MS = 1000;
   @IsInt() @Min(100) JOB_RETRY_MAX_MS = 300_000;
+  /** How often each instance looks for engagement-index work waiting in the outbox (seed 003). */
+  @IsInt() @Min(10) ENGAGEMENT_INDEX_POLL_MS = 250;
+  /** How often each instance queues the engagement-index deletes of bookings whose start has passed. */
+  @IsInt() @Min(100) ENGAGEMENT_INDEX_SWEEP_MS = 60_000;
   /** Adds `x-sql-statements` and `x-sql-transactions` response headers (tests and benchmarks count them per request). */
   @IsBoolean() DEBUG_SQL_COUNT = false;
 

@@ -68,6 +68,9 @@ import { evictOnIdentityChanges } from './services/identity/identity-events';
 import { OWN_SCHEDULES_ONLY } from './services/scheduling/mirror-schedules';
 import { TokensService } from './services/identity/tokens.service';
 import { UsersService } from './services/identity/users.service';
+import { EngagementIndexService } from './services/engagement-index/engagement-index.service';
+import { ENGAGEMENT_INDEX_DELIVERY, EngagementIndexDelivery } from './services/engagement-index/engagement-index-delivery';
+import { EngagementIndexDispatcher } from './services/engagement-index/engagement-index-dispatcher';
 
 export interface CareslotServer {
   config: Config;
@@ -77,6 +80,8 @@ export interface CareslotServer {
   httpServer: Server;
   /** Touches what crossed the partner feed's window edges (runs every minute; tests call it after moving the clock). */
   partnerFeedSweeper: PartnerFeedSweeper;
+  /** Wakes engagement-index deliveries and queues the deletes of passed bookings (tests call it after moving the clock). */
+  engagementIndexDispatcher: EngagementIndexDispatcher;
   /** Starts listening; resolves with the base URL (e.g. http://127.0.0.1:4000). */
   listen(port?: number, host?: string): Promise<string>;
   close(): Promise<void>;
@@ -135,6 +140,12 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const connectionTests = new AttemptLimiter();
   const links = new LinksService(connector, connectionTests, bus);
   const connections = new ConnectionsService([new CareslotConnector(links), ...externalConnectors], connectionTests, links, connectionSecrets);
+  // Seed 003: the engagement index's client key is sealed under a purpose of its own.
+  const engagementIndexSecrets = new SecretBox(secretKey, 'engagement-index-secrets');
+  const engagementIndexDelivery = new EngagementIndexDelivery({
+    database: tenants, transport: externalTransport, secrets: engagementIndexSecrets, logger,
+    timeoutMs: config.PEER_TIMEOUT_MS, maxResponseBytes: config.PEER_MAX_RESPONSE_BYTES, retryBaseMs: config.JOB_RETRY_BASE_MS, retryMaxMs: config.JOB_RETRY_MAX_MS,
+  });
   const services: Services = {
     authenticator,
     users: new UsersService(bus),
@@ -158,6 +169,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     partnerFeed: new PartnerFeedService(bus, authenticator),
     partnerActions: new PartnerActionsService(lifecycle),
     connections,
+    engagementIndex: new EngagementIndexService(engagementIndexSecrets),
   };
 
   const resolvers = [...RESOLVERS, ...(options.extraResolvers ?? [])] as typeof RESOLVERS;
@@ -200,15 +212,17 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       tasks: {
         [CANCEL_SHARED_TWIN]: cancelSharedTwinTask({ database: tenants, connector, logger, retryBaseMs: config.JOB_RETRY_BASE_MS, retryMaxMs: config.JOB_RETRY_MAX_MS }),
         [CANCEL_EXTERNAL_BOOKING]: cancelExternalBookingTask({ database: tenants, external, logger, retryBaseMs: config.JOB_RETRY_BASE_MS, retryMaxMs: config.JOB_RETRY_MAX_MS }),
+        [ENGAGEMENT_INDEX_DELIVERY]: engagementIndexDelivery.task(),
       },
     })
     : undefined;
 
   const holdSweeper = new HoldSweeper(tenants, logger);
   const partnerFeedSweeper = new PartnerFeedSweeper(tenants, bus, logger);
+  const engagementIndexDispatcher = new EngagementIndexDispatcher(tenants, logger, config.ENGAGEMENT_INDEX_POLL_MS, config.ENGAGEMENT_INDEX_SWEEP_MS);
   let closed = false;
   return {
-    config, logger, database, services, httpServer, partnerFeedSweeper,
+    config, logger, database, services, httpServer, partnerFeedSweeper, engagementIndexDispatcher,
     listen: (port = config.PORT, host = config.HOST) =>
       new Promise((resolve, reject) => {
         httpServer.once('error', reject);
@@ -220,6 +234,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
           void watchers.start().catch((error: unknown) => logger.warn({ err: String(error) }, 'could not start peer watchers'));
           holdSweeper.start();
           partnerFeedSweeper.start();
+          engagementIndexDispatcher.start();
           resolve(url);
         });
       }),
@@ -229,7 +244,9 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       watchers.close();
       holdSweeper.stop();
       partnerFeedSweeper.stop();
+      engagementIndexDispatcher.stop();
       await jobs?.stop();
+      engagementIndexDelivery.close();
       await websocket.close();
       await apollo.stop();
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));

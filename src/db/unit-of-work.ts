@@ -55,7 +55,7 @@ export async function inTenantTransaction<T>(pool: Pool, tenantId: string, work:
 }
 
 /** The named scopes a row-level-security policy recognises: the link registry, the hold sweeper, the partner feed's window sweep. */
-export type CrossTenantScope = 'link-registry' | 'hold-sweeper' | 'partner-feed-sweeper';
+export type CrossTenantScope = 'link-registry' | 'hold-sweeper' | 'partner-feed-sweeper' | 'engagement-index';
 
 /**
  * A transaction under a named scope that a row-level-security policy recognises (e.g. the link

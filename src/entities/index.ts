@@ -22,11 +22,13 @@ import { PartnerDataAccess } from './partner-data-access.entity';
 import { PartnerNotification } from './partner-notification.entity';
 import { CareslotClock, PartnerFeedSweep } from './careslot-clock.entity';
 import { BookingSystemConnection } from './booking-system-connection.entity';
+import { EngagementIndexCentre, EngagementIndexFailure, EngagementIndexOutbox, EngagementIndexPost, EngagementIndexSettings } from './engagement-index.entity';
 
 export {
   ApiToken, Appointment, AppointmentChange, AuditEvent, Centre, MedicalService, OpeningHours, Patient, Practitioner,
   Schedule, ScheduleException, ScheduleService, Tenant, User, ScheduleShare, ScheduleShareSchedule, ShareLink, AttemptCounter, Partner, TrafficChannel,
   PartnerDataAccess, PartnerNotification, CareslotClock, PartnerFeedSweep, BookingSystemConnection,
+  EngagementIndexSettings, EngagementIndexCentre, EngagementIndexOutbox, EngagementIndexPost, EngagementIndexFailure,
 };
 export * from './partner.entity';
 export * from './partner-notification.entity';
@@ -41,4 +43,5 @@ export const ENTITIES = [
   Tenant, User, ApiToken, AuditEvent, Centre, Practitioner, MedicalService, Schedule, ScheduleService, OpeningHours,
   ScheduleException, Patient, Appointment, AppointmentChange, ScheduleShare, ScheduleShareSchedule, ShareLink, AttemptCounter, Partner, TrafficChannel,
   PartnerDataAccess, PartnerNotification, CareslotClock, PartnerFeedSweep, BookingSystemConnection,
+  EngagementIndexSettings, EngagementIndexCentre, EngagementIndexOutbox, EngagementIndexPost, EngagementIndexFailure,
 ];

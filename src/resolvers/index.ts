@@ -12,13 +12,14 @@ import { HoldsResolver } from './scheduling/holds.resolver';
 import { AvailabilityResolver } from './scheduling/availability.resolver';
 import { PatientsResolver } from './scheduling/patients.resolver';
 import { ConnectionsResolver } from './connections/connections.resolver';
+import { EngagementIndexResolver } from './engagement-index/engagement-index.resolver';
 
 type ResolverClass = new (services: Services) => object;
 
 /** Every resolver class; each takes the services bag and nothing else. */
 export const RESOLVERS: NonEmptyArray<ResolverClass> = [
   IdentityResolver, ...CATALOG_RESOLVERS, PatientsResolver, AvailabilityResolver, AppointmentsResolver, HoldsResolver, AppointmentFieldsResolver, AgendaResolver,
-  ...SHARING_RESOLVERS, ShareLinksResolver, ...PARTNER_RESOLVERS, ConnectionsResolver,
+  ...SHARING_RESOLVERS, ShareLinksResolver, ...PARTNER_RESOLVERS, ConnectionsResolver, EngagementIndexResolver,
 ];
 
 export function instantiateResolvers(services: Services, classes: readonly ResolverClass[] = RESOLVERS): Map<Function, object> {

@@ -20,6 +20,7 @@ import type { PartnerDataAccessService } from './partners/partner-data-access.se
 import type { PartnerFeedService } from './partners/partner-feed.service';
 import type { PartnerActionsService } from './partners/partner-actions.service';
 import type { ConnectionsService } from './connections/connections.service';
+import type { EngagementIndexService } from './engagement-index/engagement-index.service';
 
 /** Every service, built once by the composition root (server.ts) and handed to resolvers. */
 export interface Services {
@@ -45,4 +46,5 @@ export interface Services {
   partnerFeed: PartnerFeedService;
   partnerActions: PartnerActionsService;
   connections: ConnectionsService;
+  engagementIndex: EngagementIndexService;
 }

@@ -3,8 +3,8 @@ import { Field, InputType } from 'type-graphql';
 import { ID } from '../scalars';
 import { IsOmittableButNotNull } from './catalog.validators';
 
-const HSA_ID = /^SE\d{10}-[A-Za-z0-9]{1,31}$/;
-const HSA_ID_MESSAGE = '$property must be a Swedish HSA-id: SE, 10 digits, "-", 1 to 31 letters or digits (e.g. SE2321000016-15CQ)';
+export const HSA_ID = /^SE\d{10}-[A-Za-z0-9]{1,31}$/;
+export const HSA_ID_MESSAGE = '$property must be a Swedish HSA-id: SE, 10 digits, "-", 1 to 31 letters or digits (e.g. SE2321000016-15CQ)';
 
 @InputType()
 export class AddressInput {
