@@ -35,6 +35,7 @@ import { availabilityHoldsScenario } from './scenarios/s14-availability-holds';
 import { partnerSyncScenario } from './scenarios/s15-partner-sync';
 import { partnerLiveScenario } from './scenarios/s16-partner-live';
 import { partnerFilterScenario } from './scenarios/s17-partner-filter';
+import { externalAvailabilityScenario } from './scenarios/s18-external-availability';
 
 const SCENARIOS: Array<[string, Scenario]> = [
   ['1', availabilityScenario],
@@ -56,6 +57,7 @@ const SCENARIOS: Array<[string, Scenario]> = [
   ['15', partnerSyncScenario],
   ['16', partnerLiveScenario],
   ['17', partnerFilterScenario],
+  ['18', externalAvailabilityScenario],
 ];
 
 function parseSettings(argv: string[]): Settings {

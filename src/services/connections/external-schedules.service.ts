@@ -20,6 +20,9 @@ import { externalSchedulesRepository } from './external-schedules.sql';
 
 type ExternalSystem = ExternalConnectionRow['system'];
 
+/** A connection's health is written again at most this often while it stays the same (last contact included). */
+const REFRESH_MS = 30_000;
+
 /** What the booking statement read of an external schedule (row_to_json: the sealed key as bytea text). */
 interface ExternalPlan extends Omit<ExternalConnectionRow, 'apiKeyCiphertext'> {
   scheduleId: string;
@@ -36,6 +39,8 @@ interface ExternalPlan extends Omit<ExternalConnectionRow, 'apiKeyCiphertext'> {
  */
 export class ExternalSchedulesService {
   private readonly connectors: Map<ExternalSystem, ExternalScheduleConnector>;
+  /** What this instance last wrote of each connection's health. */
+  private readonly written = new Map<string, { status: string; message: string | null; at: number }>();
 
   constructor(
     connectors: ExternalScheduleConnector[],
@@ -49,7 +54,11 @@ export class ExternalSchedulesService {
   }
 
   async availability(ctx: RequestContext, rows: AvailabilityRow[], filter: AvailabilityFilter): Promise<{ schedules: AvailabilityRow[]; unavailable: UnavailableSchedule[] }> {
-    const connections = await ctx.transaction((tx) => externalSchedulesRepository.connectionsOf(tx, rows.map((row) => row.scheduleId)));
+    // The availability statement read each one's connection (its sealed key as bytea text).
+    const connections = rows.filter((row) => row.connection).map((row) => {
+      const connection = row.connection as unknown as Omit<ExternalConnectionRow, 'apiKeyCiphertext'> & { apiKeyCiphertext: string | null };
+      return { ...connection, scheduleId: row.scheduleId, apiKeyCiphertext: connection.apiKeyCiphertext ? byteaOf(connection.apiKeyCiphertext) : null };
+    });
     const answers = await Promise.all(connections.map(async (connection) => {
       const answer = await this.connectorOf(connection).slots(this.fieldsOf(connection), filter.from, filter.to);
       this.report(ctx, connection.centreId, answer.ok ? null : answer.problem);
@@ -138,11 +147,21 @@ export class ExternalSchedulesService {
     };
   }
 
-  /** Health from real traffic; never fails the call it observes. */
+  /**
+   * Health from real traffic; never fails the call it observes. Steady traffic writes it again at
+   * most every REFRESH_MS per instance (a change of status or problem at once).
+   */
   private report(ctx: RequestContext, centreId: string, problem: ConnectionProblem | null): void {
     const status = problem ? statusOf(problem) : 'OK';
-    ctx.transaction((tx) => externalSchedulesRepository.recordContact(tx, centreId, status, problem?.message ?? null))
-      .catch((error: unknown) => this.logger.warn({ centreId, err: String(error) }, 'could not record connection health'));
+    const message = problem?.message ?? null;
+    const key = `${ctx.tenantId}:${centreId}`;
+    const last = this.written.get(key);
+    if (last && last.status === status && last.message === message && Date.now() - last.at < REFRESH_MS) return;
+    this.written.set(key, { status, message, at: Date.now() });
+    ctx.transaction((tx) => externalSchedulesRepository.recordContact(tx, centreId, status, message)).catch((error: unknown) => {
+      this.written.delete(key);
+      this.logger.warn({ centreId, err: String(error) }, 'could not record connection health');
+    });
   }
 }
 

@@ -66,16 +66,6 @@ export const externalSchedulesRepository = {
     await tx.query(`UPDATE schedules SET active = false, updated_at = now() WHERE tenant_id = $1 AND centre_id = $2 AND external_schedule_ref IS NOT NULL`, [tx.tenantId, centreId]);
   },
 
-  /** The connections behind these external schedules. */
-  async connectionsOf(tx: Tx, scheduleIds: readonly string[]): Promise<Array<ExternalConnectionRow & { scheduleId: string }>> {
-    return tx.query(
-      `SELECT s.id AS "scheduleId", ${CONNECTION_COLUMNS}
-       FROM schedules s JOIN booking_system_connections b ON b.tenant_id = s.tenant_id AND b.centre_id = s.centre_id AND ${EXTERNAL_SYSTEMS}
-       WHERE s.tenant_id = $1 AND s.id = ANY($2::uuid[]) AND s.external_schedule_ref IS NOT NULL`,
-      [tx.tenantId, scheduleIds],
-    );
-  },
-
   /** The centre's external connection (for a cancellation or withdrawal queued earlier). */
   async connectionOfCentre(tx: Tx, centreId: string): Promise<ExternalConnectionRow | undefined> {
     const [row] = await tx.query<ExternalConnectionRow>(

@@ -34,6 +34,8 @@ export interface AvailabilityRow {
   linkId: string | null;
   /** An external schedule: its agenda must be asked of the centre's connected booking system. */
   external: boolean;
+  /** An external schedule's connection as JSON (the key still sealed): read only by the side that calls that system. */
+  connection?: Readonly<Record<string, unknown>> | null;
   /** Where the agenda came from, when not from this server's own schedules: the booking system's code (CARESLOT for a share). */
   source?: RemoteSource;
 }

@@ -96,10 +96,18 @@ SELECT split.schedule_id AS "scheduleId",
          WHERE g.schedule_id = split.schedule_id AND tstzrange(g.start, g.start + split.slot) <@ split.open_in_window
            AND (tstzrange(g.start, g.start + split.need) <@ split.free OR tstzrange(g.start, g.start + split.slot) && split.occupied)
        ) END AS "slots",
-       NULL::uuid AS "linkId", false AS "external"
+       NULL::uuid AS "linkId", false AS "external", NULL::json AS "connection"
 FROM split
 UNION ALL
-SELECT id, NULL, NULL, NULL, link_id, external FROM candidates WHERE link_id IS NOT NULL OR external
+-- An external schedule's agenda is its centre's booking system's: what calling it needs, read in this round trip.
+SELECT id, NULL, NULL, NULL, link_id, external,
+       CASE WHEN external THEN (
+         SELECT row_to_json(b) FROM (
+           SELECT centre_id AS "centreId", system, external_id AS "externalId", external_department_id AS "externalDepartmentId",
+                  booking_url AS "bookingUrl", api_key_ciphertext AS "apiKeyCiphertext"
+           FROM booking_system_connections WHERE tenant_id = $1 AND centre_id = $2 AND system IN ('FHIR_R4', 'SMART_SCHEDULING_LINKS')) b)
+       END
+FROM candidates WHERE link_id IS NOT NULL OR external
 ORDER BY "scheduleId"`;
 
 export async function queryAvailability(tx: Tx, filter: AvailabilityFilter): Promise<AvailabilityRow[]> {
