@@ -236,6 +236,33 @@ describe('engagement index (seed 003)', () => {
     });
   });
 
+  describe('batches', () => {
+    it('a backlog of 2,500 bookings goes in Updates of at most 1,000 transactions, no key twice in one, each valid', async () => {
+      const w = await world();
+      await configureOk(w);
+      const patients: string[] = [];
+      for (let i = 0; i < 5; i++) patients.push(await patient(w, personal()));
+      const requests = endpoint.received.length;
+      // Written in one statement, as a bulk import would: the same trigger feeds the outbox.
+      await asOwner(app, (db) => db.query(
+        `WITH booked AS (
+           INSERT INTO appointments (tenant_id, schedule_id, service_id, patient_id, starts_at, ends_at)
+           SELECT $1, $2, $3, ($4::uuid[])[1 + i % 5], date_trunc('hour', now()) + interval '1 day' + i * interval '15 minutes',
+                  date_trunc('hour', now()) + interval '1 day' + (i + 1) * interval '15 minutes'
+           FROM generate_series(0, 2499) i RETURNING id, status, starts_at, ends_at
+         )
+         INSERT INTO appointment_changes (tenant_id, appointment_id, action, actor_kind, to_status, starts_at, ends_at)
+         SELECT $1, id, 'BOOKED', 'OPERATOR', status, starts_at, ends_at FROM booked`,
+        [w.tenant.tenantId, w.centres[0].scheduleIds[0], w.centres[0].serviceIds[0], patients],
+      ));
+      await delivered(w, 60_000);
+      const updates = endpoint.received.slice(requests);
+      expect(updates.map((update) => update.transactions.length)).toEqual([1000, 1000, 500]);
+      for (const update of updates) expect(new Set(update.transactions.map((t) => JSON.stringify(t.engagement))).size).toBe(update.transactions.length);
+      expect(indexOf(w)).toHaveLength(2500);
+    });
+  });
+
   describe('resync, failures and dead letters', () => {
     it('resendEngagementIndex re-sends every eligible future booking, and twice does no harm', async () => {
       const w = await world();
