@@ -5,6 +5,20 @@ import { ID } from './scalars';
 /** The most any list answers in one page; README "Limits". */
 export const MAX_PAGE_SIZE = 100;
 
+/** The most an agenda answers in one page: one statement reads it, priced as a flat page by the cost limit. */
+export const MAX_AGENDA_PAGE_SIZE = 1000;
+
+@ArgsType()
+export class AgendaPageArgs {
+  @Field(() => Int, { defaultValue: 20, description: `At most ${MAX_AGENDA_PAGE_SIZE}.` })
+  @Min(1) @Max(MAX_AGENDA_PAGE_SIZE)
+  first!: number;
+
+  @Field({ nullable: true, description: 'The endCursor of the previous page.' })
+  @IsOptional() @IsString() @MaxLength(512)
+  after?: string;
+}
+
 @ArgsType()
 export class PageArgs {
   @Field(() => Int, { defaultValue: 20, description: `At most ${MAX_PAGE_SIZE}.` })

@@ -55,16 +55,17 @@ describe('query limits under attack (default limits)', () => {
   });
 
   it('fails closed on cost: thirty costly lists plus a cheap 10^4-node chain are refused, not run', async () => {
-    const lists = Array.from({ length: 30 }, (_, i) => `a${i}: appointments(first: 100) { nodes { id start } }`).join(' ');
+    // An agenda page is priced by its rows (a flat page): thirty of 1,000 rows each are 30,000 rows.
+    const lists = Array.from({ length: 30 }, (_, i) => `a${i}: appointments(first: 1000) { nodes { id start } }`).join(' ');
     const chain = fragmentChain(5).replace('query{...F0}', `query{ ${lists} ...F0 }`);
     const response = await refusedWhileHealthy(chain, tenant.adminToken);
     expect(response.body.errors[0].extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX' });
     expect(response.body.data).toBeUndefined();
     // Priced with variables too: a page size given as a variable counts like a literal one.
-    const paged = await gql(app, 'query($n: Int) { a: appointments(first: $n) { nodes { id } } b: appointments(first: $n) { nodes { id } } }', { n: 100 }, tenant.adminToken);
+    const paged = await gql(app, 'query($n: Int) { a: appointments(first: $n) { nodes { id } } b: appointments(first: $n) { nodes { id } } }', { n: 1000 }, tenant.adminToken);
     expect(paged.errors).toBeUndefined();
     const tooMany = Array.from({ length: 30 }, (_, i) => `a${i}: appointments(first: $n) { nodes { id } }`).join(' ');
-    expect(errorCode(await gql(app, `query($n: Int) { ${tooMany} }`, { n: 100 }, tenant.adminToken))).toBe('QUERY_TOO_COMPLEX');
+    expect(errorCode(await gql(app, `query($n: Int) { ${tooMany} }`, { n: 1000 }, tenant.adminToken))).toBe('QUERY_TOO_COMPLEX');
   });
 
   it('refuses a fragment cycle without looping', async () => {

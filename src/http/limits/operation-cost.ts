@@ -4,12 +4,14 @@ import {
   type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode, type ValueNode,
 } from 'graphql';
 import { INTROSPECTION_ROOT_FIELDS, UnmeasurableDocument } from './document-shape';
-import { FLAT_PAGE } from '../../schema/cost-hints';
+import { FLAT_PAGE, SERVED_BY_PAGE } from '../../schema/cost-hints';
 
 /** The cost of one operation: its own fields, and apart from them what it asks of introspection. */
 export interface Cost {
   cost: number;
   introspectionCost: number;
+  /** Of `cost`, what fields with resolvers of their own cost (outside any page below): a flat page pays it per row. */
+  resolvedCost?: number;
 }
 
 /** How many items an introspection list field answers at most on this schema (types, fields, args…). */
@@ -65,6 +67,7 @@ export function costOf(
   const selectionSetCost = (selectionSet: SelectionSetNode, parentType: GraphQLNamedType | undefined): Cost => {
     let cost = 0;
     let introspectionCost = 0;
+    let resolvedCost = 0;
     for (const selection of selectionSet.selections) {
       if (++selections > selectionBudget) throw new UnmeasurableDocument('the document has more selections than its budget');
       if (!included(selection.directives)) continue;
@@ -79,8 +82,9 @@ export function costOf(
       }
       cost += inner.cost;
       introspectionCost += inner.introspectionCost;
+      resolvedCost += inner.resolvedCost ?? 0;
     }
-    return { cost, introspectionCost };
+    return { cost, introspectionCost, resolvedCost };
   };
 
   const fieldCost = (node: FieldNode, parentType: GraphQLNamedType | undefined): Cost => {
@@ -94,9 +98,15 @@ export function costOf(
       return { cost: 0, introspectionCost: size === undefined ? 1 + children : 1 + size * Math.max(children, 1) };
     }
     const pageSize = pageSizeOf(node, field);
-    if (pageSize === undefined) return { cost: 1 + below.cost, introspectionCost: below.introspectionCost };
-    // A flat page is rows of one statement, every item the same plain fields: its items cost one each, its shape once.
-    if (field?.extensions?.[FLAT_PAGE] === true) return { cost: 1 + pageSize + below.cost, introspectionCost: below.introspectionCost };
+    if (pageSize === undefined) {
+      // A field resolved on its own (not a plain field of its row, nor embedded by a flat page's read) costs again for every row of a flat page above it.
+      const resolvedOnItsOwn = field?.resolve !== undefined && field.extensions?.[SERVED_BY_PAGE] !== true;
+      return { cost: 1 + below.cost, introspectionCost: below.introspectionCost, resolvedCost: resolvedOnItsOwn ? 1 + below.cost : below.resolvedCost };
+    }
+    // A flat page is rows of one statement: its items cost one each, its shape once, and what its items resolve on their own once per row.
+    if (field?.extensions?.[FLAT_PAGE] === true) {
+      return { cost: 1 + pageSize + below.cost + pageSize * (below.resolvedCost ?? 0), introspectionCost: below.introspectionCost };
+    }
     return { cost: 1 + pageSize * Math.max(below.cost, 1), introspectionCost: pageSize * below.introspectionCost };
   };
 

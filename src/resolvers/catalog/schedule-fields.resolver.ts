@@ -1,4 +1,5 @@
-import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { Ctx, Extensions, FieldResolver, Resolver, Root } from 'type-graphql';
+import { SERVED_BY_PAGE } from '../../schema/cost-hints';
 import type { RequestContext } from '../../context/request-context';
 import type { Services } from '../../services';
 import type { CatalogService } from '../../services/catalog/catalog.service';
@@ -19,8 +20,11 @@ export class ScheduleFieldsResolver {
     return toCentre(await this.catalog.relations.centreOf(ctx, schedule));
   }
 
+  // Embedded by the agenda's read when it selected it; otherwise loaded.
+  @Extensions({ [SERVED_BY_PAGE]: true })
   @FieldResolver(() => Practitioner, { nullable: true })
   async practitioner(@Root() schedule: Schedule, @Ctx() ctx: RequestContext): Promise<Practitioner | null> {
+    if (schedule.practitioner !== undefined) return schedule.practitioner;
     const practitioner = await this.catalog.relations.practitionerOf(ctx, schedule);
     return practitioner ? toPractitioner(practitioner) : null;
   }

@@ -1,4 +1,5 @@
-import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
+import { Ctx, Extensions, FieldResolver, Resolver, Root } from 'type-graphql';
+import { SERVED_BY_PAGE } from '../../schema/cost-hints';
 import type { RequestContext } from '../../context/request-context';
 import type { Services } from '../../services';
 import { Appointment, AppointmentChange } from '../../schema/scheduling/appointment.types';
@@ -12,18 +13,25 @@ import { toAppointmentChange, toPatient } from './scheduling.mappers';
 export class AppointmentFieldsResolver {
   constructor(private readonly services: Services) {}
 
+  // schedule, service and patient: embedded by the agenda's read when it selected them; otherwise loaded.
+  @Extensions({ [SERVED_BY_PAGE]: true })
   @FieldResolver(() => Schedule)
   async schedule(@Root() appointment: Appointment, @Ctx() ctx: RequestContext): Promise<Schedule> {
+    if (appointment.schedule) return appointment.schedule;
     return toSchedule(await this.services.appointments.scheduleOf(ctx, appointment));
   }
 
+  @Extensions({ [SERVED_BY_PAGE]: true })
   @FieldResolver(() => Service)
   async service(@Root() appointment: Appointment, @Ctx() ctx: RequestContext): Promise<Service> {
+    if (appointment.service) return appointment.service;
     return toService(await this.services.appointments.serviceOf(ctx, appointment));
   }
 
+  @Extensions({ [SERVED_BY_PAGE]: true })
   @FieldResolver(() => Patient, { nullable: true })
   async patient(@Root() appointment: Appointment, @Ctx() ctx: RequestContext): Promise<Patient | null> {
+    if (appointment.patient !== undefined) return appointment.patient;
     if (!appointment.patientId) return null;
     return toPatient(await this.services.patients.patient(ctx, appointment.patientId));
   }

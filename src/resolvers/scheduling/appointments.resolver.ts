@@ -1,15 +1,18 @@
-import { Arg, Args, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Authorized, Ctx, Extensions, Info, Mutation, Query, Resolver } from 'type-graphql';
+import { FLAT_PAGE } from '../../schema/cost-hints';
+import { agendaProjectionOf } from './agenda-selection';
 import type { RequestContext } from '../../context/request-context';
 import { AGENDA_WRITERS } from '../../services/common/access';
 import type { Services } from '../../services';
-import { IdArgs, PageArgs } from '../../schema/pagination';
+import { AgendaPageArgs, IdArgs } from '../../schema/pagination';
 import { Appointment, AppointmentConnection } from '../../schema/scheduling/appointment.types';
 import { BookAppointmentResult, RescheduleAppointmentResult } from '../../schema/scheduling/booking.results';
 import {
   AppointmentFilterInput, BookAppointmentInput, CancelAppointmentInput, ChangeAppointmentStatusInput, ConfirmAppointmentInput,
   RescheduleAppointmentInput,
 } from '../../schema/scheduling/scheduling.inputs';
-import { toAppointment, toAppointmentConnection, toBookingResult } from './scheduling.mappers';
+import { toAppointment, toBookingResult } from './scheduling.mappers';
 
 @Resolver()
 export class AppointmentsResolver {
@@ -22,13 +25,17 @@ export class AppointmentsResolver {
   }
 
   @Authorized()
-  @Query(() => AppointmentConnection, { description: 'Appointments ordered by start, filtered, cursor-paginated.' })
+  // The agenda: one statement reads the page with exactly the selected fields and relations.
+  @Extensions({ [FLAT_PAGE]: true })
+  @Query(() => AppointmentConnection, { description: 'Appointments ordered by start, filtered, cursor-paginated (pages of up to 1,000).' })
   async appointments(
     @Ctx() ctx: RequestContext,
     @Arg('filter', () => AppointmentFilterInput, { nullable: true }) filter: AppointmentFilterInput | undefined,
-    @Args() page: PageArgs,
+    @Args() page: AgendaPageArgs,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<AppointmentConnection> {
-    return toAppointmentConnection(await this.services.appointments.appointments(ctx, filter ?? {}, page));
+    const agenda = await this.services.appointments.agenda(ctx, filter ?? {}, page, agendaProjectionOf(info));
+    return { nodes: agenda.nodes as unknown as Appointment[], pageInfo: { hasNextPage: agenda.hasNextPage, endCursor: agenda.endCursor } };
   }
 
   @Authorized(...AGENDA_WRITERS)

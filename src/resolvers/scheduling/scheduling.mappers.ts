@@ -3,7 +3,7 @@ import type { CentreAvailability } from '../../services/scheduling/availability.
 import type { AppointmentChangeRow, AppointmentRow, HoldOutcome } from '../../services/scheduling/appointment.model';
 import type { PatientRow } from '../../services/scheduling/patient.model';
 import type { Page } from '../../services/common/pagination';
-import { Appointment, AppointmentChange, AppointmentConnection } from '../../schema/scheduling/appointment.types';
+import { Appointment, AppointmentChange } from '../../schema/scheduling/appointment.types';
 import { Availability, ScheduleAvailability } from '../../schema/scheduling/availability.types';
 import { BookAtExternalSystem, FAILURE_TYPES } from '../../schema/scheduling/booking.results';
 import { Patient, PatientConnection } from '../../schema/scheduling/patient.types';
@@ -15,11 +15,6 @@ export const toAppointment = (row: AppointmentRow): Appointment => ({
   start: row.startsAt, end: row.endsAt, status: row.status as AppointmentStatusEnum, origin: row.origin as AppointmentOriginEnum,
   anonymous: row.anonymous, note: row.note, partnerId: row.partnerId, createdAt: row.createdAt, updatedAt: row.updatedAt, viaShare: row.remoteAppointmentId !== null,
   cancellation: row.cancellationCode ? { reasonCode: row.cancellationCode, reasonText: row.cancellationText } : null,
-});
-
-export const toAppointmentConnection = (page: Page<AppointmentRow>): AppointmentConnection => ({
-  nodes: page.nodes.map(toAppointment),
-  pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.endCursor },
 });
 
 export const toAppointmentChange = (row: AppointmentChangeRow): AppointmentChange => ({

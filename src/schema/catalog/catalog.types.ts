@@ -48,6 +48,8 @@ export class Schedule {
   @Field({ description: 'An inactive schedule offers no slots.' }) active!: boolean;
   /** Set on a mirror of a shared schedule (read by Schedule.sharedFrom). */
   linkId?: string | null;
+  /** Embedded by the agenda's one read when selected (the field resolver loads it otherwise). */
+  practitioner?: Practitioner | null;
 }
 
 @ObjectType({ simpleResolvers: true, description: 'One weekly block of opening hours in the centre\'s local time, valid between two dates.' })

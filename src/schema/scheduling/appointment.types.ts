@@ -1,7 +1,9 @@
 import { Field, ObjectType } from 'type-graphql';
 import { PageInfo } from '../pagination';
 import { ID, InstantScalar } from '../scalars';
+import type { Schedule, Service } from '../catalog/catalog.types';
 import { TimeInterval } from './availability.types';
+import type { Patient } from './patient.types';
 import { AgendaChangeKindEnum, AppointmentOriginEnum, AppointmentStatusEnum } from './scheduling.enums';
 
 @ObjectType({ simpleResolvers: true })
@@ -40,6 +42,10 @@ export class Appointment {
   @Field(() => Cancellation, { nullable: true }) cancellation!: Cancellation | null;
   @Field(() => InstantScalar) createdAt!: Date;
   @Field(() => InstantScalar) updatedAt!: Date;
+  /** Embedded by the agenda's one read when selected (the field resolvers load them otherwise). */
+  schedule?: Schedule;
+  service?: Service;
+  patient?: Patient | null;
 }
 
 @ObjectType({ simpleResolvers: true })

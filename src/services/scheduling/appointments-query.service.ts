@@ -6,6 +6,8 @@ import { decodeInstantCursor, toPage, type Page, type PageRequest } from '../com
 import type { AppointmentChangeRow, AppointmentFilter, AppointmentRow } from './appointment.model';
 import { appointmentChangesLoader, appointmentLoader } from './appointment-loaders';
 import { appointmentsRepository } from './appointments.sql';
+import { queryAgenda } from './agenda.sql';
+import type { AgendaNode, AgendaProjection } from './agenda-projection';
 import { scheduleLoader, serviceLoader } from '../catalog/catalog.loaders';
 import type { MedicalServiceRow, ScheduleRow } from '../catalog/catalog.model';
 
@@ -23,9 +25,16 @@ export class AppointmentsQueryService {
     return appointment;
   }
 
-  async appointments(ctx: RequestContext, filter: AppointmentFilter, page: PageRequest): Promise<Page<AppointmentRow>> {
+  /**
+   * The agenda as the request selects it: one statement reads exactly the selected fields of the
+   * appointments and of their schedule, practitioner, patient and service, already shaped as the answer.
+   */
+  async agenda(ctx: RequestContext, filter: AppointmentFilter, page: PageRequest, projection: AgendaProjection): Promise<Page<AgendaNode>> {
     requireStaffRole(ctx, STAFF_READERS);
-    return this.list(ctx, filter, page);
+    const key = page.after ? decodeInstantCursor(page.after, 'after') : undefined;
+    const after: [string, string] | undefined = key && [key.at.toISOString(), key.id];
+    const nodes = await ctx.singleStatement((tx) => queryAgenda(tx, filter, { limit: page.first + 1, after }, projection));
+    return toPage(nodes, page.first, (node) => [node.cursorAt, node.cursorId]);
   }
 
   /**

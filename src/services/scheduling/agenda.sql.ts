@@ -1,0 +1,104 @@
+import { createHash } from 'node:crypto';
+import type { Tx } from '../../db/unit-of-work';
+import type { AppointmentFilter } from './appointment.model';
+import type { AgendaNode, AgendaProjection } from './agenda-projection';
+import { NOT_A_HOLD } from './appointments.sql';
+
+/** An instant as the API writes it (ISO in UTC; milliseconds only when there are any), formatted once, by PostgreSQL. */
+const instant = (column: string) => `replace(to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), '.000Z', 'Z')`;
+
+const APPOINTMENT_SQL: Record<string, string> = {
+  id: 'a.id', centreId: 's.centre_id', scheduleId: 'a.schedule_id', serviceId: 'a.service_id', patientId: 'a.patient_id',
+  start: instant('a.starts_at'), end: instant('a.ends_at'), status: 'a.status', origin: 'a.origin', anonymous: 'a.anonymous', note: 'a.note',
+  partnerId: 'a.partner_id', viaShare: 'a.remote_appointment_id IS NOT NULL',
+  cancellation: `CASE WHEN a.cancellation_code IS NULL THEN NULL ELSE json_build_object('reasonCode', a.cancellation_code, 'reasonText', a.cancellation_text) END`,
+  createdAt: instant('a.created_at'), updatedAt: instant('a.updated_at'),
+};
+const SCHEDULE_SQL: Record<string, string> = {
+  id: 's.id', centreId: 's.centre_id', practitionerId: 's.practitioner_id', name: 's.name', slotMinutes: 's.slot_minutes', active: 's.active', linkId: 's.link_id',
+};
+const PRACTITIONER_SQL: Record<string, string> = {
+  id: 'pr.id', name: 'pr.name', qualifications: 'pr.qualifications', dataSharingBanned: 'pr.data_sharing_banned',
+};
+const PATIENT_SQL: Record<string, string> = {
+  id: 'p.id', familyName: 'p.family_name', givenName: 'p.given_name', patronymic: 'p.patronymic', phone: 'p.phone',
+  personalIdentityNumber: 'p.personal_identity_number',
+  consents: `json_build_object('dataProcessingRefused', p.data_processing_refused, 'allNotificationsRefused', p.all_notifications_refused, 'advertisingRefused', p.advertising_refused)`,
+};
+const SERVICE_SQL: Record<string, string> = {
+  id: 'sv.id', code: 'sv.code', name: 'sv.name', durationMinutes: 'sv.duration_minutes', requiredQualification: 'sv.required_qualification',
+};
+
+/** `json_build_object` of exactly these fields (key, expression pairs), in the order asked. */
+const objectOf = (fields: Iterable<string>, sql: Record<string, string>, extra: string[] = []) =>
+  `json_build_object(${[...[...fields].map((field) => `'${field}', ${sql[field]}`), ...extra].join(', ')})`;
+
+/**
+ * The agenda in ONE statement whatever it selects: the page of appointments (keyset on
+ * (starts_at, id), the same filters and index bounds as every appointment list) with their
+ * schedule, the schedule's practitioner, the patient and the service joined only when selected,
+ * each row built as the JSON object the answer holds, and the page aggregated into one JSON value
+ * (one parse, no Date, no row objects to map).
+ */
+function agendaSql(projection: AgendaProjection): string {
+  const { schedule, patient, service } = projection;
+  const relations: string[] = [];
+  if (schedule) {
+    const practitioner = schedule.practitioner
+      ? [`'practitioner', CASE WHEN pr.id IS NULL THEN NULL ELSE ${objectOf(schedule.practitioner, PRACTITIONER_SQL)} END`] : [];
+    relations.push(`'schedule', ${objectOf(schedule.fields, SCHEDULE_SQL, practitioner)}`);
+  }
+  if (patient) relations.push(`'patient', CASE WHEN p.id IS NULL THEN NULL ELSE ${objectOf(patient, PATIENT_SQL)} END`);
+  if (service) relations.push(`'service', ${objectOf(service, SERVICE_SQL)}`);
+  const joins = [
+    schedule?.practitioner ? 'LEFT JOIN practitioners pr ON pr.tenant_id = s.tenant_id AND pr.id = s.practitioner_id' : '',
+    patient ? 'LEFT JOIN patients p ON p.tenant_id = a.tenant_id AND p.id = a.patient_id' : '',
+    service ? 'JOIN services sv ON sv.tenant_id = a.tenant_id AND sv.id = a.service_id' : '',
+  ].filter(Boolean).join('\n    ');
+  const node = objectOf(projection.appointment, APPOINTMENT_SQL, [
+    ...relations,
+    `'cursorAt', to_char(a.starts_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`, `'cursorId', a.id`,
+  ]);
+  return `
+SELECT coalesce(json_agg(page.node ORDER BY page.starts_at, page.id), '[]') AS nodes FROM (
+  SELECT a.starts_at, a.id, ${node} AS node
+  FROM appointments a JOIN schedules s ON s.tenant_id = a.tenant_id AND s.id = a.schedule_id
+    ${joins}
+  WHERE a.tenant_id = $1 AND ${NOT_A_HOLD}
+    AND ($2::uuid IS NULL OR s.centre_id = $2) AND ($3::uuid IS NULL OR a.schedule_id = $3)
+    AND ($4::uuid IS NULL OR a.patient_id = $4)
+    AND ($5::timestamptz IS NULL OR (a.ends_at > $5 AND a.starts_at > $5::timestamptz - interval '1 day')) AND ($6::timestamptz IS NULL OR a.starts_at < $6)
+    AND ($7::text[] IS NULL OR a.status = ANY ($7)) AND ($8::text[] IS NULL OR a.origin = ANY ($8))
+    AND ($9::timestamptz IS NULL OR (a.starts_at, a.id) > ($9, $10::uuid))
+    AND ($12::uuid[] IS NULL OR a.partner_id = ANY ($12))
+  ORDER BY a.starts_at, a.id LIMIT $11
+) page`;
+}
+
+/**
+ * Prepared statements by the shape of the selection: a client asks a handful of shapes, each
+ * planned once per connection. Past this many shapes (documents crafted to make many) a shape is
+ * sent unnamed, so no connection collects statements without bound.
+ */
+const MAX_NAMED_SHAPES = 64;
+const named = new Map<string, string>();
+
+function statementOf(projection: AgendaProjection): { name: string | null; sql: string } {
+  const sql = agendaSql(projection);
+  let name = named.get(sql) ?? null;
+  if (!name && named.size < MAX_NAMED_SHAPES) {
+    name = `careslot_agenda_${createHash('sha256').update(sql).digest('hex').slice(0, 12)}`;
+    named.set(sql, name);
+  }
+  return { name, sql };
+}
+
+export async function queryAgenda(
+  tx: Tx, filter: AppointmentFilter, page: { limit: number; after?: [string, string] }, projection: AgendaProjection,
+): Promise<AgendaNode[]> {
+  const { name, sql } = statementOf(projection);
+  const parameters = [tx.tenantId, filter.centreId ?? null, filter.scheduleId ?? null, filter.patientId ?? null, filter.from ?? null, filter.to ?? null,
+    filter.statuses ?? null, filter.origins ?? null, page.after?.[0] ?? null, page.after?.[1] ?? null, page.limit, filter.partnerIds ?? null];
+  const [row] = name ? await tx.prepared<{ nodes: AgendaNode[] }>(name, sql, parameters) : await tx.query<{ nodes: AgendaNode[] }>(sql, parameters);
+  return row.nodes;
+}
