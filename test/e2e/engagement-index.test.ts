@@ -260,7 +260,7 @@ describe('engagement index (seed 003)', () => {
       expect(updates.map((update) => update.transactions.length)).toEqual([1000, 1000, 500]);
       for (const update of updates) expect(new Set(update.transactions.map((t) => JSON.stringify(t.engagement))).size).toBe(update.transactions.length);
       expect(indexOf(w)).toHaveLength(2500);
-    });
+    }, 120_000); // a hang deadline
   });
 
   describe('resync, failures and dead letters', () => {

@@ -1,6 +1,6 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import type { FieldProblem } from '../../platform/errors';
-import type { DeliveryConfigRow, SettingsRow } from './engagement-index.model';
+import type { DeliveryConfigRow, SettingsFields, SettingsRow } from './engagement-index.model';
 import type { ContractVersion, DeliverySettings } from './engagement-index.rules';
 
 /** An ADMIN's change to the configuration: omitted fields keep their value, null clears one. */
@@ -18,17 +18,8 @@ export interface EngagementIndexChange {
 }
 
 /** The configuration as it will be saved (the key in clear only until it is sealed). */
-export interface MergedSettings {
-  enabled: boolean;
-  centreIds: string[];
-  sourceSystem: string | null;
-  dataController: string | null;
-  endpointUrl: string | null;
-  endpointHsaId: string | null;
-  clientCertificate: string | null;
+export interface MergedSettings extends SettingsFields {
   clientKey: { keep: true } | { pem: string | null };
-  trustedCa: string | null;
-  contractVersion: ContractVersion;
 }
 
 const pick = <T>(change: T | undefined, current: T): T => (change === undefined ? current : change);

@@ -1,7 +1,7 @@
 import type { ContractVersion } from './engagement-index.rules';
 
-/** A tenant's configuration as it may be shown: the client key never, only whether one is set. */
-export interface SettingsRow {
+/** The configuration's fields (the client key apart: it is never shown). */
+export interface SettingsFields {
   enabled: boolean;
   centreIds: string[];
   sourceSystem: string | null;
@@ -9,9 +9,13 @@ export interface SettingsRow {
   endpointUrl: string | null;
   endpointHsaId: string | null;
   clientCertificate: string | null;
-  clientKeySet: boolean;
   trustedCa: string | null;
   contractVersion: ContractVersion;
+}
+
+/** A tenant's configuration as it may be shown: the client key never, only whether one is set. */
+export interface SettingsRow extends SettingsFields {
+  clientKeySet: boolean;
   updatedAt: Date;
 }
 

@@ -1,18 +1,9 @@
 import type { Queryable, Tx } from '../../db/unit-of-work';
-import type { DeliveryConfigRow, FailureRow, SettingsRow, StatusRow } from './engagement-index.model';
+import type { DeliveryConfigRow, FailureRow, SettingsFields, SettingsRow, StatusRow } from './engagement-index.model';
 import type { AppointmentState, Post } from './engagement-index.rules';
 
-export interface SavedSettings {
-  enabled: boolean;
-  centreIds: string[];
-  sourceSystem: string | null;
-  dataController: string | null;
-  endpointUrl: string | null;
-  endpointHsaId: string | null;
-  clientCertificate: string | null;
+export interface SavedSettings extends SettingsFields {
   clientKeyCiphertext: Buffer | null;
-  trustedCa: string | null;
-  contractVersion: string;
   updatedBy: string;
 }
 
