@@ -36,6 +36,7 @@ import { partnerSyncScenario } from './scenarios/s15-partner-sync';
 import { partnerLiveScenario } from './scenarios/s16-partner-live';
 import { partnerFilterScenario } from './scenarios/s17-partner-filter';
 import { externalAvailabilityScenario } from './scenarios/s18-external-availability';
+import { engagementIndexBatchScenario, engagementIndexBookingScenario, engagementIndexLagScenario } from './scenarios/s20-engagement-index';
 
 const SCENARIOS: Array<[string, Scenario]> = [
   ['1', availabilityScenario],
@@ -58,6 +59,10 @@ const SCENARIOS: Array<[string, Scenario]> = [
   ['16', partnerLiveScenario],
   ['17', partnerFilterScenario],
   ['18', externalAvailabilityScenario],
+  // The engagement index (seed 003), each on a careslot process of its own; they leave the bench tenant's index off and empty.
+  ['20', engagementIndexBookingScenario],
+  ['21', engagementIndexBatchScenario],
+  ['22', engagementIndexLagScenario],
 ];
 
 function parseSettings(argv: string[]): Settings {
