@@ -10,7 +10,10 @@ import { FLAT_PAGE, SERVED_BY_PAGE } from '../../schema/cost-hints';
 export interface Cost {
   cost: number;
   introspectionCost: number;
-  /** Of `cost`, what fields with resolvers of their own cost (outside any page below): a flat page pays it per row. */
+}
+
+/** A part's cost while pricing: of `cost`, what fields with resolvers of their own cost (outside any page below), which a flat page pays per row. */
+interface PartCost extends Cost {
   resolvedCost?: number;
 }
 
@@ -60,18 +63,18 @@ export function costOf(
     return typeof value === 'number' && Number.isFinite(value) ? Math.max(value, 0) : undefined;
   };
 
-  const priced = new Map<string, Cost>();
+  const priced = new Map<string, PartCost>();
   const pricing = new Set<string>();
   let selections = 0;
 
-  const selectionSetCost = (selectionSet: SelectionSetNode, parentType: GraphQLNamedType | undefined): Cost => {
+  const selectionSetCost = (selectionSet: SelectionSetNode, parentType: GraphQLNamedType | undefined): PartCost => {
     let cost = 0;
     let introspectionCost = 0;
     let resolvedCost = 0;
     for (const selection of selectionSet.selections) {
       if (++selections > selectionBudget) throw new UnmeasurableDocument('the document has more selections than its budget');
       if (!included(selection.directives)) continue;
-      let inner: Cost;
+      let inner: PartCost;
       if (selection.kind === Kind.FIELD) {
         inner = fieldCost(selection, parentType);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
@@ -87,7 +90,7 @@ export function costOf(
     return { cost, introspectionCost, resolvedCost };
   };
 
-  const fieldCost = (node: FieldNode, parentType: GraphQLNamedType | undefined): Cost => {
+  const fieldCost = (node: FieldNode, parentType: GraphQLNamedType | undefined): PartCost => {
     const name = node.name.value;
     const field = fieldOf(schema, parentType, name);
     const below = node.selectionSet ? selectionSetCost(node.selectionSet, field ? getNamedType(field.type) : undefined) : { cost: 0, introspectionCost: 0 };
@@ -110,7 +113,7 @@ export function costOf(
     return { cost: 1 + pageSize * Math.max(below.cost, 1), introspectionCost: pageSize * below.introspectionCost };
   };
 
-  const fragmentCost = (name: string): Cost => {
+  const fragmentCost = (name: string): PartCost => {
     const known = priced.get(name);
     if (known) return known;
     const fragment = fragments.get(name);
@@ -127,7 +130,8 @@ export function costOf(
 
   const rootType = operation.operation === 'query' ? schema.getQueryType()
     : operation.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();
-  return selectionSetCost(operation.selectionSet, rootType ?? undefined);
+  const { cost, introspectionCost } = selectionSetCost(operation.selectionSet, rootType ?? undefined);
+  return { cost, introspectionCost };
 }
 
 function fieldOf(schema: GraphQLSchema, parentType: GraphQLNamedType | undefined, name: string): GraphQLField<unknown, unknown> | undefined {
