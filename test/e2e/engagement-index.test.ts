@@ -4,6 +4,8 @@ import { errorCode, gql, gqlOk } from '../helpers/graphql-client';
 import { startTestServer, type TestServer } from '../helpers/test-server';
 import { createCentreWithSchedules } from '../factories/catalog';
 import { createStaff, createTenant } from '../factories/tenants';
+import { BOOK_FOR_PARTNER, buildPartnerWorld } from '../factories/partners';
+import { setUpSides, shareAndLink } from '../support/federation';
 import { startEngagementIndexEndpoint, type EngagementIndexEndpoint } from '../support/engagement-index-endpoint';
 import {
   CONFIGURATION, DATA_CONTROLLER, RESEND, RETRY, SOURCE_SYSTEM, bookAt, buildEiWorld, configure, configureOk, delivered, fullConfiguration, indexOf,
@@ -188,6 +190,57 @@ describe('engagement index (seed 003)', () => {
         { input: { holdId: hold.holdSlot.id, patientId: await patient(w, resident), idempotencyKey: key() } }, w.tenant.adminToken);
       await delivered(w);
       expect(indexOf(w)).toEqual([`${booked.bookAppointment.id}@${w.hsaIds[0]}:${resident}`]);
+    });
+
+    it('bookings by a partner app and by staff for a partner are reported like the staff\'s own (every door writes the history)', async () => {
+      const w = await world();
+      const partners = await buildPartnerWorld(app, w.tenant);
+      const hsaId = newHsaId();
+      w.hsaIds.push(hsaId);
+      await gqlOk(app, 'mutation($input: UpdateCentreInput!) { updateCentre(input: $input) { id } }', { input: { id: partners.centreX, hsaId } }, w.tenant.adminToken);
+      await configureOk(w, fullConfiguration(w, { centreIds: [partners.centreX] }));
+      const resident = personal();
+      const patientId = await patient(w, resident);
+      const booked: string[] = [];
+      for (const [token, partnerId, hour] of [[partners.appA, undefined, 9], [partners.staffForPartners.token, partners.partnerA, 10]] as const) {
+        const answer = await gqlOk<{ bookForPartner: { __typename: string; id: string } }>(app, BOOK_FOR_PARTNER, {
+          input: { ...(partnerId ? { partnerId } : {}), scheduleId: partners.x1, serviceId: partners.s1, start: localAt(3, hour), patientId, idempotencyKey: key() },
+        }, token);
+        expect(answer.bookForPartner.__typename).toBe('PartnerBooking');
+        booked.push(answer.bookForPartner.id);
+      }
+      await delivered(w);
+      expect(indexOf(w)).toEqual(booked.map((id) => `${id}@${hsaId}:${resident}`).sort());
+    });
+
+    it('a share client\'s booking is reported once, by the sharing tenant (peer door), never from the client\'s mirror', async () => {
+      const sides = await setUpSides({ name: 'one server', sharing: app, client: app, close: async () => undefined });
+      const linked = await shareAndLink(sides);
+      const setHsa = async (tenantToken: string, centreId: string) => {
+        const hsaId = newHsaId();
+        await gqlOk(app, 'mutation($input: UpdateCentreInput!) { updateCentre(input: $input) { id } }', { input: { id: centreId, hsaId } }, tenantToken);
+        return hsaId;
+      };
+      const sharingHsa = await setHsa(sides.sharingTenant.adminToken, sides.sharingCentre.centreId);
+      const clientHsa = await setHsa(sides.clientTenant.adminToken, linked.client.centreId);
+      const worldOf = (tenant: typeof sides.sharingTenant, centreId: string, hsaId: string): EiWorld => ({
+        app, tenant, ca, endpoint, client: ca.issue('careslot share', 'client'), hsaIds: [hsaId],
+        centres: [{ centreId, timeZone: 'Europe/Stockholm', scheduleIds: [], practitionerIds: [], serviceIds: [], services: [] }],
+      });
+      const sharing = worldOf(sides.sharingTenant, sides.sharingCentre.centreId, sharingHsa);
+      const client = worldOf(sides.clientTenant, linked.client.centreId, clientHsa);
+      await configureOk(sharing);
+      await configureOk(client);
+      const resident = personal();
+      const patientId = await patient(client, resident);
+      const shared = sides.sharingCentre.scheduleIds[0];
+      const booked = await bookAt(client, { start: localAt(4, 9), patientId, scheduleId: linked.mirrorOf[shared], serviceId: linked.mirrorServiceOf[sides.sharingCentre.serviceIds[0]] });
+      await delivered(sharing);
+      await delivered(client);
+      const [twin] = await asOwner(app, (db) => db.query(`SELECT id FROM appointments WHERE tenant_id = $1 AND origin = 'SHARED_CLIENT'`, [sides.sharingTenant.tenantId])).then((r) => r.rows);
+      expect(indexOf(sharing)).toEqual([`${twin.id}@${sharingHsa}:${resident}`]);
+      expect(indexOf(client)).toEqual([]);
+      expect(twin.id).not.toBe(booked.id);
     });
 
     it('contract 2.0: the 2.0 service domain, mostRecentContent the latest change; switching versions moves every post', async () => {

@@ -89,10 +89,10 @@ export const patient = async (world: EiWorld, personalIdentityNumber: string | n
   return response.data!.createPatient.id;
 };
 
-export const bookAt = (world: EiWorld, spec: { centre?: number; schedule?: number; start: string; patientId: string; anonymous?: boolean }): Promise<AppointmentData> => {
+export const bookAt = (world: EiWorld, spec: { centre?: number; schedule?: number; start: string; patientId: string; anonymous?: boolean; scheduleId?: string; serviceId?: string }): Promise<AppointmentData> => {
   const centre = world.centres[spec.centre ?? 0];
   return bookOk(world.app, world.tenant.adminToken, {
-    scheduleId: centre.scheduleIds[spec.schedule ?? 0], serviceId: centre.serviceIds[0], start: spec.start, patientId: spec.patientId,
+    scheduleId: spec.scheduleId ?? centre.scheduleIds[spec.schedule ?? 0], serviceId: spec.serviceId ?? centre.serviceIds[0], start: spec.start, patientId: spec.patientId,
     anonymous: spec.anonymous ?? false, idempotencyKey: key(),
   });
 };
