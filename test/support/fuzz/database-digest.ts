@@ -19,15 +19,22 @@ export type DatabaseSnapshot = ReadonlyMap<string, { rows: number; digest: strin
  * - A share link's health (`status`, `last_contact_at`, `last_problem`, `status_changed_at`) is left out
  *   of the `share_links` digest everywhere: the live watch and every call to the sharing server keep
  *   it current in the background, whatever the request at hand. The rest of the row is compared.
+ * - A booking-system connection's health (`status`, `last_contact_at`, `last_problem`) likewise,
+ *   and its tests count and audit failed attempts as share links' do (one limiter).
  * Not compared at all: the `graphile_worker` schema (the job queue, outside `public`), which the
- * worker consumes at its own pace.
+ * worker consumes at its own pace, and `partner_feed_sweeps`, where every instance's minute
+ * sweeper records the window edge it swept.
  */
 const COUNTED_LINK_TESTS = ['attempt_counters', 'audit_events[share-link.tested]'];
+const COUNTED_CONNECTION_TESTS = ['attempt_counters', 'audit_events[booking-system-connection.tested]'];
 const COUNTED_SIGN_IN_FAILURES = ['sign_in_failures'];
+const CONNECTION_TESTS = ['testBookingSystemConnection', 'testAndSaveBookingSystemConnection'];
+const BACKGROUND_TABLES: ReadonlySet<string> = new Set(['partner_feed_sweeps']);
 
 export function allowedChangesOnRejection(field: string, callerHadValidToken: boolean): string[] {
   return [
     ...(field === 'testShareLink' || field === 'createShareLink' ? COUNTED_LINK_TESTS : []),
+    ...(CONNECTION_TESTS.includes(field) ? COUNTED_CONNECTION_TESTS : []),
     ...(callerHadValidToken ? [] : COUNTED_SIGN_IN_FAILURES),
   ];
 }
@@ -44,12 +51,17 @@ function sourcesOf(table: string): DigestSource[] {
   if (table === 'share_links') {
     return [{ name: table, table, rowText: `(to_jsonb(t) - 'status' - 'last_contact_at' - 'last_problem' - 'status_changed_at')::text` }];
   }
+  if (table === 'booking_system_connections') {
+    return [{ name: table, table, rowText: `(to_jsonb(t) - 'status' - 'last_contact_at' - 'last_problem')::text` }];
+  }
   if (table === 'audit_events') {
+    const counted = ['share-link.tested', 'booking-system-connection.tested'];
     return [
-      { name: 'audit_events', table, rowText: 't::text', where: `t.action <> 'share-link.tested'` },
-      { name: 'audit_events[share-link.tested]', table, rowText: 't::text', where: `t.action = 'share-link.tested'` },
+      { name: 'audit_events', table, rowText: 't::text', where: `t.action NOT IN (${counted.map((action) => `'${action}'`).join(', ')})` },
+      ...counted.map((action) => ({ name: `audit_events[${action}]`, table, rowText: 't::text', where: `t.action = '${action}'` })),
     ];
   }
+  if (BACKGROUND_TABLES.has(table)) return [];
   return [{ name: table, table, rowText: 't::text' }];
 }
 
