@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Tx } from '../../db/unit-of-work';
 import type { AppointmentFilter } from './appointment.model';
 import type { AgendaNode, AgendaProjection } from './agenda-projection';
-import { NOT_A_HOLD } from './appointments.sql';
+import { APPOINTMENT_LIST_PAGE, appointmentListParameters } from './appointments.sql';
 
 /** An instant as the API writes it (ISO in UTC; milliseconds only when there are any), formatted once, by PostgreSQL. */
 const instant = (column: string) => `replace(to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), '.000Z', 'Z')`;
@@ -64,14 +64,7 @@ SELECT coalesce(json_agg(page.node ORDER BY page.starts_at, page.id), '[]') AS n
   SELECT a.starts_at, a.id, ${node} AS node
   FROM appointments a JOIN schedules s ON s.tenant_id = a.tenant_id AND s.id = a.schedule_id
     ${joins}
-  WHERE a.tenant_id = $1 AND ${NOT_A_HOLD}
-    AND ($2::uuid IS NULL OR s.centre_id = $2) AND ($3::uuid IS NULL OR a.schedule_id = $3)
-    AND ($4::uuid IS NULL OR a.patient_id = $4)
-    AND ($5::timestamptz IS NULL OR (a.ends_at > $5 AND a.starts_at > $5::timestamptz - interval '1 day')) AND ($6::timestamptz IS NULL OR a.starts_at < $6)
-    AND ($7::text[] IS NULL OR a.status = ANY ($7)) AND ($8::text[] IS NULL OR a.origin = ANY ($8))
-    AND ($9::timestamptz IS NULL OR (a.starts_at, a.id) > ($9, $10::uuid))
-    AND ($12::uuid[] IS NULL OR a.partner_id = ANY ($12))
-  ORDER BY a.starts_at, a.id LIMIT $11
+  ${APPOINTMENT_LIST_PAGE}
 ) page`;
 }
 
@@ -97,8 +90,7 @@ export async function queryAgenda(
   tx: Tx, filter: AppointmentFilter, page: { limit: number; after?: [string, string] }, projection: AgendaProjection,
 ): Promise<AgendaNode[]> {
   const { name, sql } = statementOf(projection);
-  const parameters = [tx.tenantId, filter.centreId ?? null, filter.scheduleId ?? null, filter.patientId ?? null, filter.from ?? null, filter.to ?? null,
-    filter.statuses ?? null, filter.origins ?? null, page.after?.[0] ?? null, page.after?.[1] ?? null, page.limit, filter.partnerIds ?? null];
+  const parameters = appointmentListParameters(tx, filter, page);
   const [row] = name ? await tx.prepared<{ nodes: AgendaNode[] }>(name, sql, parameters) : await tx.query<{ nodes: AgendaNode[] }>(sql, parameters);
   return row.nodes;
 }
