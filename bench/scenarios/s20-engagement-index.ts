@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { createCertificateAuthority } from '../../test/support/tls-certificates';
-import { graphql, startCareslot, type CareslotProcess } from '../lib/careslot';
+import { graphql, type CareslotProcess } from '../lib/careslot';
 import { freeSlots, type FreeSlot } from '../lib/data';
 import { startBenchEngagementIndex, type BenchEngagementIndex } from '../lib/engagement-index-endpoint';
 import { summarize, round } from '../lib/stats';
@@ -9,8 +9,8 @@ import { atLeast, check, measure, summary, target, type BenchContext, type Measu
 import { BOOK_MUTATION, bookingInput } from './s3-booking';
 
 /**
- * Seed 003, the national engagement index, on its own careslot process (loopback allowed: the
- * stand-in index listens on it) with the bench tenant's centres carrying HSA-ids and its patients
+ * Seed 003, the national engagement index, on the bench's careslot restarted with loopback allowed
+ * (the stand-in index listens there) with the bench tenant's centres carrying HSA-ids and its patients
  * Swedish personal numbers:
  * 20. booking throughput with the index enabled against disabled, in turns (≥ 0.9×);
  * 21. 10,000 bookings written in one statement reach the index in ≤ 11 requests;
@@ -41,8 +41,15 @@ async function startEiBench(ctx: BenchContext): Promise<EiBench> {
   const client = ca.issue('careslot bench', 'client');
   const index = await startBenchEngagementIndex(ca);
   const stopIndex = ctx.cleanups.add('bench engagement index', () => index.close());
-  const server = await startCareslot({ ...ctx.serverSettings, env: { ...ctx.serverSettings.env, OUTBOUND_ALLOW_LOOPBACK: 'true' } });
-  const stopServer = ctx.cleanups.add('careslot for the engagement index', () => server.stop());
+  // The bench's careslot itself, restarted with loopback allowed (the stand-in listens there): a second
+  // process would run job workers of its own on the same queue, and the first one's could not reach the stand-in.
+  const settings = ctx.serverSettings.env;
+  ctx.serverSettings.env = { ...settings, OUTBOUND_ALLOW_LOOPBACK: 'true' };
+  const server = await ctx.restartCareslot();
+  const restoreServer = ctx.cleanups.add('the bench careslot as it was', async () => {
+    ctx.serverSettings.env = settings;
+    await ctx.restartCareslot();
+  });
   await owner(ctx, async (db) => {
     await db.query(`UPDATE centres SET hsa_id = 'SE2321000016-B' || substr(md5(id::text), 1, 12) WHERE tenant_id = $1 AND hsa_id IS NULL`, [data.tenantId]);
     await db.query(`UPDATE patients SET personal_identity_number = '19' || lpad((row_number)::text, 10, '0')
@@ -57,6 +64,8 @@ async function startEiBench(ctx: BenchContext): Promise<EiBench> {
       },
     });
     if (answer.body.errors || answer.body.data?.configureEngagementIndex.enabled !== enabled) throw new Error(`configuring the index failed: ${JSON.stringify(answer.body)}`);
+    // Enabling reconciles the tenant's future bookings with the index: that catch-up is done before anything is measured.
+    if (enabled && !(await drained(ctx, 300_000))) throw new Error('the index did not catch up after enabling');
   };
   const release = async () => {
     await owner(ctx, async (db) => {
@@ -66,7 +75,7 @@ async function startEiBench(ctx: BenchContext): Promise<EiBench> {
         await db.query(`DELETE FROM ${table} WHERE tenant_id = $1`, [data.tenantId]);
       }
     });
-    await stopServer();
+    await restoreServer();
     await stopIndex();
     ca.dispose();
   };
@@ -149,9 +158,10 @@ export const engagementIndexBatchScenario = onEiBench(async (ctx, ei) => {
   await ei.configure(true);
   const slots = await slotsFor(ctx, total);
   const run = randomBytes(3).toString('hex');
+  const before = ei.index.requests.length;
   const started = performance.now();
   await owner(ctx, (db) => db.query(
-    `WITH input AS (SELECT * FROM json_to_recordset($2::json) WITH ORDINALITY AS x("scheduleId" uuid, start timestamptz, n bigint)),
+    `WITH input AS (SELECT x.*, row_number() OVER () AS n FROM json_to_recordset($2::json) AS x("scheduleId" uuid, start timestamptz)),
      booked AS (
        INSERT INTO appointments (tenant_id, schedule_id, service_id, patient_id, starts_at, ends_at, note)
        SELECT $1, i."scheduleId", $3, ($5::uuid[])[1 + i.n % cardinality($5::uuid[])], i.start, i.start + interval '15 minutes', $4
@@ -163,16 +173,17 @@ export const engagementIndexBatchScenario = onEiBench(async (ctx, ei) => {
   ));
   const delivered = await drained(ctx, 120_000);
   const seconds = (performance.now() - started) / 1000;
-  const transactions = ei.index.requests.reduce((sum, n) => sum + n, 0);
+  const requests = ei.index.requests.slice(before);
+  const transactions = requests.reduce((sum, n) => sum + n, 0);
   return {
     id: '21', title: 'Engagement index: 10,000 bookings in one statement reach the index',
     goals: [
-      target('requests for 10,000 bookings', ei.index.requests.length, 'requests', '≤ 11', ei.index.requests.length <= 11),
+      target('requests for 10,000 bookings', requests.length, 'requests', '≤ 11', requests.length <= 11),
       target('time until all delivered', round(seconds, 2), 's', 'info', true),
     ],
-    checks: [check('all 10,000 bookings reached the index', delivered && ei.index.arrivals.size >= total, `${ei.index.arrivals.size} arrived in ${ei.index.requests.length} requests (${transactions} transactions)`)],
-    metrics: { requests: ei.index.requests.length, transactionsPerRequest: ei.index.requests, seconds: round(seconds, 2) },
-    notes: ['The 10,000 appointments and their history rows are written by the database owner in one statement; the outbox is fed by the same trigger as every booking.'],
+    checks: [check('all 10,000 bookings reached the index', delivered && transactions === total, `${transactions} transactions in ${requests.length} requests`)],
+    metrics: { requests: requests.length, transactionsPerRequest: requests, seconds: round(seconds, 2) },
+    notes: ['The 10,000 appointments and their history rows are written by the database owner in one statement; the outbox is fed by the same trigger as every booking. Counted after enabling\'s catch-up of the tenant\'s existing bookings.'],
   };
 });
 
