@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { graphql, startCareslot, type CareslotProcess } from '../lib/careslot';
 import { BENCH_FHIR_KEY, BENCH_FHIR_SCHEDULE, startBenchFhirServer, type BenchFhirServer } from '../lib/fhir-server';
-import { runLoad } from '../lib/load';
 import { atMost, check, measureInTurns, summary, target, TURNS_NOTE, type BenchContext, type Scenario } from '../lib/scenario';
 import { round } from '../lib/stats';
 
