@@ -4,7 +4,8 @@
  * (1 = 100 tenants, 1,000 centres, 10,000 schedules, 1,000,000 appointments), --only=1,3,7,
  * --log-level=LEVEL (careslot's LOG_LEVEL, default info as in production), --profile (careslot runs
  * with --cpu-prof; profiles land in bench/.work/profiles when it stops), --keep (leave the bench
- * database for EXPLAIN ANALYZE; drop it yourself).
+ * database for EXPLAIN ANALYZE; drop it yourself), --with-peers (scenario 19: the agenda against PostGraphile 5,
+ * all its servers on a Node 22 from the scratch folder bench/.work/peers; off unless given).
  * The build (`npm run build`) runs first through the npm script; this file runs from dist/.
  */
 import 'reflect-metadata';
@@ -36,6 +37,7 @@ import { partnerSyncScenario } from './scenarios/s15-partner-sync';
 import { partnerLiveScenario } from './scenarios/s16-partner-live';
 import { partnerFilterScenario } from './scenarios/s17-partner-filter';
 import { externalAvailabilityScenario } from './scenarios/s18-external-availability';
+import { agendaPeersScenario } from './scenarios/s19-agenda-peers';
 import { engagementIndexBatchScenario, engagementIndexBookingScenario, engagementIndexLagScenario } from './scenarios/s20-engagement-index';
 
 const SCENARIOS: Array<[string, Scenario]> = [
@@ -59,13 +61,18 @@ const SCENARIOS: Array<[string, Scenario]> = [
   ['16', partnerLiveScenario],
   ['17', partnerFilterScenario],
   ['18', externalAvailabilityScenario],
+  // Only with --with-peers: installs PostGraphile and a Node 22 into bench/.work/peers (cached) and starts careslot on that Node.
+  ['19', agendaPeersScenario],
   // The engagement index (seed 003), each on a careslot process of its own; they leave the bench tenant's index off and empty.
   ['20', engagementIndexBookingScenario],
   ['21', engagementIndexBatchScenario],
   ['22', engagementIndexLagScenario],
 ];
 
-function parseSettings(argv: string[]): Settings {
+/** Scenarios that run only with --with-peers (other servers than careslot, installed by the bench). */
+const PEER_SCENARIOS = new Set(['19']);
+
+function parseSettings(argv: string[]): Settings & { withPeers: boolean } {
   const option = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
   const quick = argv.includes('--quick');
   const soak = option('soak');
@@ -83,6 +90,7 @@ function parseSettings(argv: string[]): Settings {
     profile: argv.includes('--profile'),
     keep: argv.includes('--keep'),
     only: only ? new Set(only.split(',')) : undefined,
+    withPeers: argv.includes('--with-peers'),
   };
 }
 
@@ -158,6 +166,7 @@ async function main(): Promise<number> {
     for (const [id, scenario] of SCENARIOS) {
       if (interrupted) break;
       if (settings.only && !settings.only.has(id)) continue;
+      if (PEER_SCENARIOS.has(id) && !settings.withPeers) continue;
       log(`scenario ${id}`);
       const t = performance.now();
       try {

@@ -24,6 +24,8 @@ export interface CareslotSettings {
   appUrl: string;
   secretKey: string;
   logLevel: string;
+  /** The Node binary to run the server with (scenario 19: the scratch folder's Node 22); the bench's own by default. */
+  node?: string;
   /** Extra node flags for the server, e.g. --cpu-prof (bench --profile). */
   nodeArgs?: string[];
   /** Further environment for the server, e.g. OUTBOUND_ALLOW_LOOPBACK for a client server linked to a peer on loopback. */
@@ -48,7 +50,7 @@ export async function startCareslot(settings: CareslotSettings): Promise<Careslo
   const started = performance.now();
   const child: ChildProcess = spawn(
     '/bin/sh',
-    ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"', process.execPath, ...(settings.nodeArgs ?? []),
+    ['-c', 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" "$@"', settings.node ?? process.execPath, ...(settings.nodeArgs ?? []),
       '--require', join(__dirname, 'probe-preload.js'), join(ROOT, 'dist', 'src', 'main.js')],
     { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] },
   );
