@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Tx } from '../../db/unit-of-work';
 import type { AppointmentFilter } from './appointment.model';
 import type { AgendaNode, AgendaProjection } from './agenda-projection';
@@ -59,38 +58,23 @@ function agendaSql(projection: AgendaProjection): string {
     ...relations,
     `'cursorAt', to_char(a.starts_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`, `'cursorId', a.id`,
   ]);
+  // The page's keys first (the index bound and the keyset decide which rows, in order), then the
+  // answer's JSON for those rows only: built for the whole period it would cost more than the page.
   return `
 SELECT coalesce(json_agg(page.node ORDER BY page.starts_at, page.id), '[]') AS nodes FROM (
   SELECT a.starts_at, a.id, ${node} AS node
-  FROM appointments a JOIN schedules s ON s.tenant_id = a.tenant_id AND s.id = a.schedule_id
+  FROM (SELECT a.id FROM appointments a JOIN schedules s ON s.tenant_id = a.tenant_id AND s.id = a.schedule_id
+        ${APPOINTMENT_LIST_PAGE}) keys
+  JOIN appointments a ON a.tenant_id = $1 AND a.id = keys.id
+  JOIN schedules s ON s.tenant_id = a.tenant_id AND s.id = a.schedule_id
     ${joins}
-  ${APPOINTMENT_LIST_PAGE}
 ) page`;
-}
-
-/**
- * Prepared statements by the shape of the selection: a client asks a handful of shapes, each
- * planned once per connection. Past this many shapes (documents crafted to make many) a shape is
- * sent unnamed, so no connection collects statements without bound.
- */
-const MAX_NAMED_SHAPES = 64;
-const named = new Map<string, string>();
-
-function statementOf(projection: AgendaProjection): { name: string | null; sql: string } {
-  const sql = agendaSql(projection);
-  let name = named.get(sql) ?? null;
-  if (!name && named.size < MAX_NAMED_SHAPES) {
-    name = `careslot_agenda_${createHash('sha256').update(sql).digest('hex').slice(0, 12)}`;
-    named.set(sql, name);
-  }
-  return { name, sql };
 }
 
 export async function queryAgenda(
   tx: Tx, filter: AppointmentFilter, page: { limit: number; after?: [string, string] }, projection: AgendaProjection,
 ): Promise<AgendaNode[]> {
-  const { name, sql } = statementOf(projection);
-  const parameters = appointmentListParameters(tx, filter, page);
-  const [row] = name ? await tx.prepared<{ nodes: AgendaNode[] }>(name, sql, parameters) : await tx.query<{ nodes: AgendaNode[] }>(sql, parameters);
+  // Unnamed, so planned for the filters actually given: a generic plan of the optional filters loses the period's index bound.
+  const [row] = await tx.query<{ nodes: AgendaNode[] }>(agendaSql(projection), appointmentListParameters(tx, filter, page));
   return row.nodes;
 }
