@@ -13,12 +13,17 @@
  *           Statements run as named prepared statements, as careslot's hot statements do.
  *  ws       a bare `ws` server speaking just enough graphql-transport-ws to accept the same
  *           subscribers, broadcasting one pre-serialised message to every socket.
+ *  book     bare node:http + pg, JSON in and out: careslot's own booking statement (bookingStatement
+ *           of the build, with the remote schedules' plan as server.ts composes it) with the parameters
+ *           runBookingStatement passes, as the bench admin, in careslot's one-round-trip tenant scope
+ *           (inTenantStatement) on the app role: what bookAppointment does in the database, without GraphQL.
  *  booking  a bare pg client (no HTTP) running the booking INSERT (exclusion constraint, RLS,
- *           set_config) 32 at a time over a pool as large as careslot's (20).
+ *           set_config) 32 at a time over a pool as large as careslot's (20): a reference line.
  *  notify   one event from one process to another: NOTIFY on one connection, received by a
  *           listening connection (the least an event can cost to leave the process that committed).
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
@@ -27,6 +32,15 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Tx } from '../src/db/unit-of-work';
 import type { FeedPosition } from '../src/services/partners/partner-feed.model';
 import { notSharedBecauseSql, partnerFeedRepository } from '../src/services/partners/partner-feed.sql';
+import { inTenantStatement } from '../src/db/statement-transaction';
+import type { BookingRequest } from '../src/services/scheduling/appointment.model';
+import type { BookingDoor } from '../src/services/scheduling/booking-door';
+import { APPOINTMENT_LIST_PAGE } from '../src/services/scheduling/appointments.sql';
+import { bookingStatement, runBookingStatement } from '../src/services/scheduling/booking.sql';
+import { ExternalSchedulesService } from '../src/services/connections/external-schedules.service';
+import { RemoteSchedules } from '../src/services/connections/remote-schedules';
+import { SharedSchedulesService } from '../src/services/sharing/shared-schedules.service';
+import { requestHash } from '../src/services/scheduling/request-hash';
 import { serveApolloReference } from './lib/apollo-reference';
 import { ROOT } from './lib/careslot';
 import { installProbe, type Usage } from './lib/probe';
@@ -90,14 +104,43 @@ export function availabilityParameters(sql: string, tenantId: string, centreId: 
   return parameters;
 }
 
-export const AGENDA_JOIN_SQL = `
-SELECT a.id, a.starts_at AS start, s.name AS "scheduleName", p.name AS "practitionerName", pt.family_name AS "familyName"
+/**
+ * careslot's agenda bounds the start from below as well as the end (APPOINTMENT_LIST_PAGE, the WHERE
+ * of every list of appointments and of the agenda statement: `a.ends_at > from AND a.starts_at >
+ * from − 1 day`), so the (tenant_id, starts_at) index reads only the period: the floor bounds it the
+ * same way, or it is no floor (without the bound its JOIN took 9.1 ms at default scale where
+ * careslot's took 2.4).
+ */
+export const AGENDA_START_BOUND = "a.starts_at > $3::timestamptz - interval '1 day'";
+
+/** The bound as careslot writes it ($5 is its `from`). */
+const PRODUCT_AGENDA_START_BOUND = "a.starts_at > $5::timestamptz - interval '1 day'";
+
+/** Refuses to measure against a floor whose bound is no longer careslot's (APPOINTMENT_LIST_PAGE of the build). */
+export function assertProductAgendaBound(): void {
+  if (!APPOINTMENT_LIST_PAGE.includes(PRODUCT_AGENDA_START_BOUND)) {
+    throw new Error(`careslot's APPOINTMENT_LIST_PAGE no longer bounds ${PRODUCT_AGENDA_START_BOUND}: update AGENDA_START_BOUND in bench/floors.ts`);
+  }
+}
+
+/**
+ * Scenario 5's floor: a centre's appointments in a period with schedule, practitioner and patient,
+ * one hand-written JOIN reading only the values the answer holds, with careslot's WHERE (no holds,
+ * the period with its index bound) and order; `condition`, when given, is ANDed to it (scenario 17).
+ */
+function agendaJoinSql(condition = ''): string {
+  return `
+SELECT a.id, a.starts_at AS start, s.name AS "scheduleName", pr.name AS "practitionerName", p.family_name AS "familyName"
 FROM appointments a
 JOIN schedules s ON s.tenant_id = a.tenant_id AND s.id = a.schedule_id
-LEFT JOIN practitioners p ON p.tenant_id = s.tenant_id AND p.id = s.practitioner_id
-LEFT JOIN patients pt ON pt.tenant_id = a.tenant_id AND pt.id = a.patient_id
-WHERE a.tenant_id = $1 AND s.centre_id = $2 AND a.ends_at > $3 AND a.starts_at < $4
+LEFT JOIN practitioners pr ON pr.tenant_id = s.tenant_id AND pr.id = s.practitioner_id
+LEFT JOIN patients p ON p.tenant_id = a.tenant_id AND p.id = a.patient_id
+WHERE a.tenant_id = $1 AND a.status <> 'HELD' AND s.centre_id = $2
+  AND a.ends_at > $3 AND ${AGENDA_START_BOUND} AND a.starts_at < $4${condition}
 ORDER BY a.starts_at, a.id LIMIT $5`;
+}
+
+export const AGENDA_JOIN_SQL = agendaJoinSql();
 
 /**
  * Scenario 12's floor: a tenant's appointments starting in [from, to) counted per partner and
@@ -183,19 +226,11 @@ export function withoutSharingFilter(sql: string): string {
 }
 
 /**
- * Scenario 17's agenda: scenario 5's AGENDA_JOIN_SQL (a centre's appointments in a period with
- * schedule, practitioner and patient), its aliases renamed to the product filter's (practitioners
- * `pr`, patients `p`); with `filtered`, only the rows the product's own sharing expression shares.
+ * Scenario 17's agenda: scenario 5's AGENDA_JOIN_SQL (practitioners `pr`, patients `p`, as the
+ * product's filter names them); with `filtered`, only the rows the product's own sharing expression shares.
  */
 export function sharedAgendaSql(filtered: boolean): string {
-  return `
-SELECT a.id, a.starts_at AS start, s.name AS "scheduleName", pr.name AS "practitionerName", p.family_name AS "familyName"
-FROM appointments a
-JOIN schedules s ON s.tenant_id = a.tenant_id AND s.id = a.schedule_id
-LEFT JOIN practitioners pr ON pr.tenant_id = s.tenant_id AND pr.id = s.practitioner_id
-LEFT JOIN patients p ON p.tenant_id = a.tenant_id AND p.id = a.patient_id
-WHERE a.tenant_id = $1 AND s.centre_id = $2 AND a.ends_at > $3 AND a.starts_at < $4${filtered ? `\n  AND (${notSharedBecauseSql('careslot_now()')}) IS NULL` : ''}
-ORDER BY a.starts_at, a.id LIMIT $5`;
+  return agendaJoinSql(filtered ? `\n  AND (${notSharedBecauseSql('careslot_now()')}) IS NULL` : '');
 }
 
 export const BOOKING_INSERT_SQL = `
@@ -209,9 +244,23 @@ export function startHttpFloor(config: FloorConfig): Promise<FloorServer> {
   return startFloorProcess('http', config);
 }
 
-/** Apollo Server alone on node:http (bench/lib/apollo-reference.ts): a reference for scenario 6, not a floor. */
+/** Apollo Server alone on node:http (bench/lib/apollo-reference.ts): scenario 6's bare Apollo Server. */
 export function startApolloReference(): Promise<FloorServer> {
   return startFloorProcess('apollo', {});
+}
+
+export interface BookingHttpFloorConfig {
+  appUrl: string;
+  tenantId: string;
+  /** careslot's DATABASE_POOL_SIZE. */
+  poolSize: number;
+  /** The user careslot books as for the bench token (the bench admin): the statement writes it into the history row. */
+  actorId: string;
+}
+
+/** Scenario 3's floor: careslot's booking statement behind bare node:http (see `book` above). */
+export function startBookingHttpFloor(config: BookingHttpFloorConfig): Promise<FloorServer> {
+  return startFloorProcess('book', config);
 }
 
 export function startWsFloor(): Promise<FloorServer> {
@@ -434,6 +483,78 @@ function partnerSyncPage(rows: any[], after: string, first: number) {
   };
 }
 
+/** An instant as careslot's Instant scalar writes it (no milliseconds when there are none). */
+const instantText = (date: Date) => date.toISOString().replace('.000Z', 'Z');
+
+/** What the floor reads of careslot's bookAppointment request: its input, as the bench sends it. */
+interface BookingInputJson {
+  scheduleId: string;
+  serviceId: string;
+  start: string;
+  patientId?: string;
+  idempotencyKey: string;
+  note?: string;
+  anonymous?: boolean;
+}
+
+/**
+ * careslot's booking statement exactly as the BookingService behind bookAppointment builds it:
+ * bookingStatement with the plan of RemoteSchedules (shares' mirrors and external schedules), which
+ * server.ts composes from SharedSchedulesService and ExternalSchedulesService. Their planSql is SQL
+ * text only, so stand-ins without their connections compose the same text.
+ */
+function productBookingStatement() {
+  const remote = new RemoteSchedules(Object.create(SharedSchedulesService.prototype) as SharedSchedulesService,
+    Object.create(ExternalSchedulesService.prototype) as ExternalSchedulesService);
+  return bookingStatement((schedule, patient) => remote.planSql(schedule, patient));
+}
+
+/**
+ * The booking floor: careslot's request body in (the same bytes: the input is read from its
+ * variables, the document is not looked at), careslot's answer out, and in between exactly what
+ * careslot's BookingService does in the database for a staff booking: its booking statement
+ * (productBookingStatement), run by runBookingStatement with the door, actor, request hash and
+ * request id careslot passes, in careslot's single-statement transaction (tenant scope, statement
+ * and commit in one round trip) on the app role. No authentication, no validation, no event after the commit.
+ */
+async function serveBookingHttp(port: number, config: BookingHttpFloorConfig): Promise<void> {
+  const pool = new Pool({ connectionString: config.appUrl, max: config.poolSize, application_name: 'careslot-bench-floor' });
+  const statement = productBookingStatement();
+  const door: BookingDoor = { kind: 'STAFF', origin: 'LOCAL' };
+  const actor = { kind: 'STAFF_USER', id: config.actorId };
+  const book = async (body: Buffer) => {
+    const { input } = (JSON.parse(body.toString('utf8')) as { variables: { input: BookingInputJson } }).variables;
+    // As BookingService.bookInput hands it on: the input but its holdId, the start as a Date.
+    const request: BookingRequest = { ...input, anonymous: input.anonymous ?? false, start: new Date(input.start) };
+    const hash = requestHash('bookAppointment', { ...request, idempotencyKey: undefined, audit: undefined });
+    try {
+      const outcome = await inTenantStatement(pool, config.tenantId, (tx) => runBookingStatement(tx, statement, request, door, actor, hash, randomUUID()));
+      const booked = outcome.appointment;
+      if (booked) return { __typename: 'Appointment', id: booked.id, start: instantText(booked.startsAt), end: instantText(booked.endsAt) };
+      return { __typename: outcome.problem ?? (outcome.prior ? 'Replay' : 'ScheduleNotFound') };
+    } catch (error) {
+      if ((error as { code?: string }).code === '23P01') return { __typename: 'SlotUnavailable', message: 'The slot is no longer available' };
+      throw error;
+    }
+  };
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      book(Buffer.concat(chunks)).then((result) => {
+        const text = JSON.stringify({ data: { bookAppointment: result } });
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+        res.end(text);
+      }, (error: Error) => {
+        res.writeHead(500);
+        res.end(error.message);
+      });
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+}
+
 async function serveWs(port: number): Promise<void> {
   const subscribers = new Set<WebSocket>();
   const server = createServer((req, res) => {
@@ -530,9 +651,13 @@ async function notifyFloor(job: NotifyFloorJob): Promise<Latency> {
 
 if (require.main === module) {
   const [kind, port, config] = process.argv.slice(2);
-  if (kind === 'http' || kind === 'ws' || kind === 'apollo') {
+  const servers: Record<string, (port: number, config: any) => Promise<void>> = {
+    http: serveHttp, book: serveBookingHttp, ws: serveWs, apollo: serveApolloReference,
+  };
+  const serve = servers[kind];
+  if (serve) {
     installProbe();
-    (kind === 'http' ? serveHttp(Number(port), JSON.parse(config) as FloorConfig) : kind === 'ws' ? serveWs(Number(port)) : serveApolloReference(Number(port)))
+    serve(Number(port), JSON.parse(config))
       .then(() => process.send!({ type: 'listening' }))
       .catch((error: unknown) => {
         process.stderr.write(`floor ${kind} failed: ${String(error)}\n`);

@@ -9,7 +9,15 @@ export interface Report {
   date: string;
   mode: 'quick' | 'default';
   command: string;
-  machine: { cpus: number; cpuModel: string; memoryGb: number; kernel: string; node: string; postgres: string; database: string };
+  machine: {
+    cpus: number; cpuModel: string; memoryGb: number; kernel: string;
+    /** process.version of the bench, and so of careslot: careslot, the floors and the load workers start with the bench's own node (process.execPath) unless a scenario names another (19). */
+    node: string;
+    nodePath: string;
+    /** When the node release line's support ended (or ends); past it, figures are not those of a supported Node. */
+    nodeEndOfLife: string | null;
+    postgres: string; database: string;
+  };
   git: { commit: string; dirty: boolean };
   settings: Omit<Settings, 'only'> & { only?: string[] };
   data: { counts: Record<string, number>; loadMs: number; steps: Record<string, number>; benchWeekOccupancy: number; scale: Record<string, number> };
@@ -17,11 +25,28 @@ export interface Report {
   scenarios: ScenarioResult[];
 }
 
+/** End of life of Node's LTS lines (nodejs.org/en/about/previous-releases). */
+const NODE_END_OF_LIFE: Record<number, string> = { 18: '2025-04-30', 20: '2026-04-30', 22: '2027-04-30', 24: '2028-04-30' };
+
+/**
+ * The machine and the software measured. careslot (lib/careslot.ts), the floors and reference
+ * servers (fork) and the load workers start with the bench's own process.execPath: this process's
+ * Node is the one the servers ran on, but in a scenario that names another for its servers (19).
+ */
 export function machineFacts(postgres: string, embedded: boolean): Report['machine'] {
   return {
-    cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30),
-    kernel: release(), node: process.version, postgres, database: embedded ? 'embedded (bench/.work/pg)' : 'DATABASE_URL server, fresh database',
+    cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30), kernel: release(),
+    node: process.version, nodePath: process.execPath, nodeEndOfLife: NODE_END_OF_LIFE[Number(process.versions.node.split('.')[0])] ?? null,
+    postgres, database: embedded ? 'embedded (bench/.work/pg)' : 'DATABASE_URL server, fresh database',
   };
+}
+
+/** The Node line of the results: which Node careslot and every other server ran on, and whether it is still supported. */
+export function nodeFacts(report: Pick<Report, 'date' | 'machine'>): string {
+  const { node, nodePath, nodeEndOfLife } = report.machine;
+  const ended = nodeEndOfLife !== null && nodeEndOfLife < report.date.slice(0, 10);
+  return `${node}, the bench's own (\`${nodePath}\`): careslot, the floors and the load generator ran on it, but where a scenario names another Node for its servers (19)`
+    + (ended ? `; **this Node line reached end of life on ${nodeEndOfLife}**: measure on a current LTS (see bench/README.md)` : '');
 }
 
 export function gitFacts(root: string): Report['git'] {
@@ -118,7 +143,7 @@ export function markdown(report: Report): string {
 | --- | --- |
 | CPUs | ${m.cpus} × ${m.cpuModel} |
 | memory | ${m.memoryGb} GB |
-| Node.js | ${m.node} |
+| Node.js | ${nodeFacts(report)} |
 | PostgreSQL | ${m.postgres} (${m.database}) |
 | kernel | ${m.kernel} |
 | commit | ${report.git.commit}${report.git.dirty ? ' + uncommitted changes' : ''} |

@@ -153,7 +153,7 @@ const turnSeconds = (job: LoadJob) => Math.max(1, Math.round((job.duration ?? 1)
  * of on whichever ran second: measured one after the other, single ratios swung by ±30 % between
  * runs here. Each side is warmed up once, before the first turn; its figures are those of all its
  * turns together (latencies from every sample, throughput and CPU over the total time and
- * answers). A job of fixed requests (bookings) cannot be divided so: measure it with `measure`.
+ * answers). A job of fixed requests (bookings) cannot be divided so: see measureBodiesInTurns.
  */
 export async function measureInTurns(sides: Side[]): Promise<Measured[]> {
   if (sides.some(({ job }) => job.bodies || job.amount !== undefined)) throw new Error('a job of fixed requests cannot be measured in turns');
@@ -166,17 +166,51 @@ export async function measureInTurns(sides: Side[]): Promise<Measured[]> {
       readings[i].push(await read(server, { ...job, duration: turnSeconds(job), keepSamples: true }));
     }
   }
-  return readings.map((turns) => {
-    const total = (pick: (reading: Reading) => number) => turns.reduce((sum, reading) => sum + pick(reading), 0);
-    const result = {
-      requests: total((r) => r.result.requests), non2xx: total((r) => r.result.non2xx), errors: total((r) => r.result.errors),
-      seconds: total((r) => r.result.seconds), latency: summarize(turns.flatMap((r) => r.result.samples ?? [])),
-    };
-    return {
-      ...result, throughput: (result.requests - result.non2xx) / result.seconds,
-      cpuMsPerRequest: perAnswer(total((r) => r.cpuMs), result), peakRssMb: Math.max(...turns.map((r) => r.peakRssMb)),
-    };
-  });
+  return readings.map(combine);
+}
+
+/** One side of a comparison of fixed requests in turns: its bodies, one per request (each a distinct booking). */
+export interface BodiesSide {
+  server: CareslotProcess | FloorServer;
+  /** The requests' URL, method, headers and connections; its bodies come from `warm` and `bodies`. */
+  job: LoadJob;
+  /** Sent once before the first turn, unmeasured. */
+  warm: string[];
+  bodies: string[];
+}
+
+/**
+ * Fixed requests (bookings) measured in turns, as measureInTurns does for timed runs: each side's
+ * bodies cut into TURNS parts, run A B, B A, … (the order reversed every other turn) after one
+ * warm-up each, a side's figures from all its parts together (latencies from every sample,
+ * throughput and CPU over the total time and answers).
+ */
+export async function measureBodiesInTurns(sides: BodiesSide[]): Promise<Measured[]> {
+  const jobOf = ({ job }: BodiesSide, bodies: string[]): LoadJob => ({ ...job, body: undefined, bodies, amount: undefined, warmup: 0, keepSamples: true });
+  for (const side of sides) await runLoad(jobOf(side, side.warm));
+  const readings: Reading[][] = sides.map(() => []);
+  for (let turn = 0; turn < TURNS; turn++) {
+    const order = turn % 2 === 0 ? sides.map((_, i) => i) : sides.map((_, i) => sides.length - 1 - i);
+    for (const i of order) {
+      const side = sides[i];
+      const part = Math.ceil(side.bodies.length / TURNS);
+      readings[i].push(await read(side.server, jobOf(side, side.bodies.slice(turn * part, (turn + 1) * part))));
+    }
+  }
+  return readings.map(combine);
+}
+
+/** A side's turns as one measurement. */
+function combine(turns: Reading[]): Measured {
+  const total = (pick: (reading: Reading) => number) => turns.reduce((sum, reading) => sum + pick(reading), 0);
+  const result = {
+    requests: total((r) => r.result.requests), non2xx: total((r) => r.result.non2xx), errors: total((r) => r.result.errors),
+    seconds: total((r) => r.result.seconds), latency: summarize(turns.flatMap((r) => r.result.samples ?? [])),
+  };
+  return {
+    ...result, throughput: (result.requests - result.non2xx) / result.seconds,
+    cpuMsPerRequest: perAnswer(total((r) => r.cpuMs), result), peakRssMb: Math.max(...turns.map((r) => r.peakRssMb)),
+  };
 }
 
 /** A POST /graphql load job with the bench token. */

@@ -1,11 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { DateTime } from 'luxon';
 import { Client } from 'pg';
-import { graphql, type CareslotProcess } from '../lib/careslot';
+import { graphql } from '../lib/careslot';
 import { freeSlots, type FreeSlot } from '../lib/data';
-import { runLoad, type LoadResult } from '../lib/load';
-import { atLeast, atMost, check, summary, target, TURNS, type BenchContext, type Measured, type Scenario } from '../lib/scenario';
-import { round, summarize } from '../lib/stats';
+import { atLeast, atMost, check, measureBodiesInTurns, summary, target, type BenchContext, type Scenario } from '../lib/scenario';
+import { round } from '../lib/stats';
 import { BOOK_MUTATION, bookingInput } from './s3-booking';
 
 /** A partner app books as the brief's client does; the same fields as scenario 3's local booking selects. */
@@ -79,52 +78,6 @@ async function setUpPartnerApp(ctx: BenchContext): Promise<PartnerApp> {
   return { partnerId: partner.id, token: created.token, serviceIds, setupMs: Math.round(performance.now() - started) };
 }
 
-interface BookingSide {
-  token: string;
-  warm: string[];
-  bodies: string[];
-}
-
-/**
- * Fixed bookings measured in turns, as measureInTurns does for timed runs: each side's bodies cut
- * into TURNS parts, run A B, B A, … (the order reversed every other turn) after one warm-up each,
- * a side's figures from all its parts together (latencies from every sample, throughput and CPU
- * over the total time and answers).
- */
-async function bookInTurns(server: CareslotProcess, sides: BookingSide[], connections: number): Promise<Measured[]> {
-  const job = (token: string, bodies: string[]) => ({
-    url: `${server.url}/graphql`, method: 'POST' as const, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-    bodies, connections, warmup: 0, keepSamples: true,
-  });
-  for (const side of sides) await runLoad(job(side.token, side.warm));
-  const readings: Array<Array<{ result: LoadResult; cpuMs: number }>> = sides.map(() => []);
-  server.resetPeakRss();
-  for (let turn = 0; turn < TURNS; turn++) {
-    const order = turn % 2 === 0 ? sides.map((_, i) => i) : sides.map((_, i) => sides.length - 1 - i);
-    for (const i of order) {
-      const { token, bodies } = sides[i];
-      const part = Math.ceil(bodies.length / TURNS);
-      const before = await server.usage();
-      const result = await runLoad(job(token, bodies.slice(turn * part, (turn + 1) * part)));
-      const after = await server.usage();
-      readings[i].push({ result, cpuMs: (after.cpuMicros - before.cpuMicros) / 1000 });
-    }
-  }
-  const peakRssMb = round(server.peakRssBytes() / 2 ** 20, 1);
-  return readings.map((turns) => {
-    const total = (pick: (reading: { result: LoadResult; cpuMs: number }) => number) => turns.reduce((sum, reading) => sum + pick(reading), 0);
-    const requests = total((r) => r.result.requests);
-    const non2xx = total((r) => r.result.non2xx);
-    const seconds = total((r) => r.result.seconds);
-    return {
-      requests, non2xx, seconds, errors: total((r) => r.result.errors),
-      latency: summarize(turns.flatMap((r) => r.result.samples ?? [])),
-      throughput: (requests - non2xx) / seconds,
-      cpuMsPerRequest: round(total((r) => r.cpuMs) / Math.max(1, requests - non2xx), 4), peakRssMb,
-    };
-  });
-}
-
 /**
  * 10. Partner booking: a partner app (PARTNER_APP token) books distinct free slots of the bench
  * centre through its traffic channels, 32 connections, against a local booking (bookAppointment,
@@ -167,10 +120,14 @@ export const partnerBookingScenario: Scenario = async (ctx) => {
 
   const localSlots = take(warm + n);
   const partnerSlots = take(warm + n);
-  const [local, partner] = await bookInTurns(server, [
-    { token: data.token, warm: localSlots.slice(0, warm).map((s, i) => localBody(s, `w${i}`)), bodies: localSlots.slice(warm).map((s, i) => localBody(s, `r${i}`)) },
-    { token: app.token, warm: partnerSlots.slice(0, warm).map((s, i) => partnerBody(s, `w${i}`)), bodies: partnerSlots.slice(warm).map((s, i) => partnerBody(s, `r${i}`)) },
-  ], CONNECTIONS);
+  // Fixed bookings in turns (lib/scenario.ts): local, partner app, partner app, local, each turn half of each side's bookings.
+  const job = (token: string) => ({
+    url: `${server.url}/graphql`, method: 'POST' as const, headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, connections: CONNECTIONS,
+  });
+  const [local, partner] = await measureBodiesInTurns([
+    { server, job: job(data.token), warm: localSlots.slice(0, warm).map((s, i) => localBody(s, `w${i}`)), bodies: localSlots.slice(warm).map((s, i) => localBody(s, `r${i}`)) },
+    { server, job: job(app.token), warm: partnerSlots.slice(0, warm).map((s, i) => partnerBody(s, `w${i}`)), bodies: partnerSlots.slice(warm).map((s, i) => partnerBody(s, `r${i}`)) },
+  ]);
 
   // As stored: every request booked its slot, with the origin and partner of its door.
   const client = new Client({ connectionString: ctx.db.ownerUrl });

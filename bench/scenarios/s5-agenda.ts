@@ -1,4 +1,4 @@
-import { startHttpFloor } from '../floors';
+import { assertProductAgendaBound, startHttpFloor } from '../floors';
 import { graphql } from '../lib/careslot';
 import { atLeast, atMost, check, floorJob, graphqlJob, measureInTurns, summary, target, TURNS_NOTE, type Scenario } from '../lib/scenario';
 
@@ -9,6 +9,8 @@ const AGENDA_QUERY = `query Agenda($filter: AppointmentFilterInput, $first: Int!
 /** 5. A centre's appointments with schedule, practitioner and patient: few statements, close to one hand-written JOIN. */
 export const agendaScenario: Scenario = async (ctx) => {
   const { data } = ctx;
+  // The floor's JOIN bounds the start as careslot's statement does (from − 1 day), or it is no floor.
+  assertProductAgendaBound();
   const filter = { centreId: data.centreId, from: data.weekFrom, to: data.weekTo };
   const variables = { filter, first: 100 };
   const url = ctx.careslot().url;
@@ -50,6 +52,11 @@ export const agendaScenario: Scenario = async (ctx) => {
     },
     statements: counts.join('/') + ' (3/10/100 rows)',
     peakRssMb: Math.max(one.peakRssMb, many.peakRssMb),
-    notes: [TURNS_NOTE],
+    notes: [
+      'Floor: one hand-written JOIN (appointments, schedules, practitioners, patients) reading only the values the answer holds, with careslot\'s WHERE: no holds, '
+        + 'the period bounded as careslot bounds it (ends after from, starts before to and after from − 1 day, so the (tenant_id, starts_at) index reads only the period), the same order and limit; '
+        + 'a named prepared statement in BEGIN; set_config … COMMIT, as JSON by bare node:http + pg.',
+      TURNS_NOTE,
+    ],
   };
 };
