@@ -1,6 +1,7 @@
-import type { GraphQLSchema } from 'graphql';
+import { isObjectType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
 import { UseMiddleware, buildSchema, type NonEmptyArray, type PubSub } from 'type-graphql';
 import { authChecker } from './auth-checker';
+import { SERVED_BY_PAGE } from './cost-hints';
 import { errorMapping } from './error-mapping.middleware';
 import { InstantScalar } from './scalars';
 import { validateArgument } from './validate-argument';
@@ -33,9 +34,29 @@ function mapErrorsOf(resolverClass: Function): void {
   UseMiddleware(errorMapping)(resolverClass);
 }
 
-export function buildCareslotSchema(options: SchemaOptions): Promise<GraphQLSchema> {
+/**
+ * A field that a flat page's read embeds in its rows (SERVED_BY_PAGE) answers from the row when the
+ * row holds it, as a plain field does: no resolver method, middleware or loader per row of an
+ * agenda. Its resolver runs only when the row came from elsewhere (a single appointment, an event).
+ */
+function answerEmbeddedFromTheRow(schema: GraphQLSchema): GraphQLSchema {
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (!isObjectType(type)) continue;
+    for (const field of Object.values(type.getFields())) {
+      const resolve = field.resolve;
+      if (field.extensions?.[SERVED_BY_PAGE] !== true || !resolve) continue;
+      const name = field.name;
+      const fromRow: GraphQLFieldResolver<Record<string, unknown>, unknown> = (source, args, context, info) =>
+        (source[name] !== undefined ? source[name] : resolve(source, args, context, info));
+      field.resolve = fromRow;
+    }
+  }
+  return schema;
+}
+
+export async function buildCareslotSchema(options: SchemaOptions): Promise<GraphQLSchema> {
   for (const resolverClass of options.resolvers) mapErrorsOf(resolverClass);
-  return buildSchema({
+  return answerEmbeddedFromTheRow(await buildSchema({
     resolvers: options.resolvers,
     container: { get: (someClass: Function) => options.resolverInstances.get(someClass) },
     authChecker,
@@ -49,5 +70,5 @@ export function buildCareslotSchema(options: SchemaOptions): Promise<GraphQLSche
     // One date-time scalar: a Date field that names no scalar is an Instant too (not type-graphql's DateTimeISO).
     scalarsMap: [{ type: Date, scalar: InstantScalar }],
     emitSchemaFile: options.emitSchemaFile ? { path: options.emitSchemaFile, sortedSchema: false } : false,
-  });
+  }));
 }

@@ -20,11 +20,10 @@ export class ScheduleFieldsResolver {
     return toCentre(await this.catalog.relations.centreOf(ctx, schedule));
   }
 
-  // Embedded by the agenda's read when it selected it; otherwise loaded.
+  // Answered from the row when the agenda's read embedded it (build-schema.ts); otherwise loaded.
   @Extensions({ [SERVED_BY_PAGE]: true })
   @FieldResolver(() => Practitioner, { nullable: true })
   async practitioner(@Root() schedule: Schedule, @Ctx() ctx: RequestContext): Promise<Practitioner | null> {
-    if (schedule.practitioner !== undefined) return schedule.practitioner;
     const practitioner = await this.catalog.relations.practitionerOf(ctx, schedule);
     return practitioner ? toPractitioner(practitioner) : null;
   }

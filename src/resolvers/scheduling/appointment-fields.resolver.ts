@@ -13,25 +13,22 @@ import { toAppointmentChange, toPatient } from './scheduling.mappers';
 export class AppointmentFieldsResolver {
   constructor(private readonly services: Services) {}
 
-  // schedule, service and patient: embedded by the agenda's read when it selected them; otherwise loaded.
+  // schedule, service and patient: answered from the row when the agenda's read embedded them (build-schema.ts); otherwise loaded.
   @Extensions({ [SERVED_BY_PAGE]: true })
   @FieldResolver(() => Schedule)
   async schedule(@Root() appointment: Appointment, @Ctx() ctx: RequestContext): Promise<Schedule> {
-    if (appointment.schedule) return appointment.schedule;
     return toSchedule(await this.services.appointments.scheduleOf(ctx, appointment));
   }
 
   @Extensions({ [SERVED_BY_PAGE]: true })
   @FieldResolver(() => Service)
   async service(@Root() appointment: Appointment, @Ctx() ctx: RequestContext): Promise<Service> {
-    if (appointment.service) return appointment.service;
     return toService(await this.services.appointments.serviceOf(ctx, appointment));
   }
 
   @Extensions({ [SERVED_BY_PAGE]: true })
   @FieldResolver(() => Patient, { nullable: true })
   async patient(@Root() appointment: Appointment, @Ctx() ctx: RequestContext): Promise<Patient | null> {
-    if (appointment.patient !== undefined) return appointment.patient;
     if (!appointment.patientId) return null;
     return toPatient(await this.services.patients.patient(ctx, appointment.patientId));
   }
