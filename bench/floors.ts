@@ -35,7 +35,7 @@ import { notSharedBecauseSql, partnerFeedRepository } from '../src/services/part
 import { inTenantStatement } from '../src/db/statement-transaction';
 import type { BookingRequest } from '../src/services/scheduling/appointment.model';
 import type { BookingDoor } from '../src/services/scheduling/booking-door';
-import { APPOINTMENT_LIST_PAGE } from '../src/services/scheduling/appointments.sql';
+import { APPOINTMENT_PERIOD_FROM } from '../src/services/scheduling/appointments.sql';
 import { bookingStatement, runBookingStatement } from '../src/services/scheduling/booking.sql';
 import { ExternalSchedulesService } from '../src/services/connections/external-schedules.service';
 import { RemoteSchedules } from '../src/services/connections/remote-schedules';
@@ -105,7 +105,7 @@ export function availabilityParameters(sql: string, tenantId: string, centreId: 
 }
 
 /**
- * careslot's agenda bounds the start from below as well as the end (APPOINTMENT_LIST_PAGE, the WHERE
+ * careslot's agenda bounds the start from below as well as the end (APPOINTMENT_PERIOD_FROM, in the WHERE
  * of every list of appointments and of the agenda statement: `a.ends_at > from AND a.starts_at >
  * from − 1 day`), so the (tenant_id, starts_at) index reads only the period: the floor bounds it the
  * same way, or it is no floor (without the bound its JOIN took 9.1 ms at default scale where
@@ -116,10 +116,10 @@ export const AGENDA_START_BOUND = "a.starts_at > $3::timestamptz - interval '1 d
 /** The bound as careslot writes it ($5 is its `from`). */
 const PRODUCT_AGENDA_START_BOUND = "a.starts_at > $5::timestamptz - interval '1 day'";
 
-/** Refuses to measure against a floor whose bound is no longer careslot's (APPOINTMENT_LIST_PAGE of the build). */
+/** Refuses to measure against a floor whose bound is no longer careslot's (APPOINTMENT_PERIOD_FROM of the build). */
 export function assertProductAgendaBound(): void {
-  if (!APPOINTMENT_LIST_PAGE.includes(PRODUCT_AGENDA_START_BOUND)) {
-    throw new Error(`careslot's APPOINTMENT_LIST_PAGE no longer bounds ${PRODUCT_AGENDA_START_BOUND}: update AGENDA_START_BOUND in bench/floors.ts`);
+  if (!APPOINTMENT_PERIOD_FROM.includes(PRODUCT_AGENDA_START_BOUND)) {
+    throw new Error(`careslot's APPOINTMENT_PERIOD_FROM no longer bounds ${PRODUCT_AGENDA_START_BOUND}: update AGENDA_START_BOUND in bench/floors.ts`);
   }
 }
 

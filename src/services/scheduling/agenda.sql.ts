@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import type { Tx } from '../../db/unit-of-work';
 import type { AppointmentFilter } from './appointment.model';
 import type { AgendaNode, AgendaProjection } from './agenda-projection';
-import { APPOINTMENT_LIST_PAGE, appointmentListParameters } from './appointments.sql';
+import { appointmentListPage, appointmentListParameters } from './appointments.sql';
 
 /** An instant as the API writes it (ISO in UTC; milliseconds only when there are any), formatted once, by PostgreSQL. */
 const instant = (column: string) => `replace(to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), '.000Z', 'Z')`;
@@ -39,7 +40,7 @@ const objectOf = (fields: Iterable<string>, sql: Record<string, string>, extra: 
  * each row built as the JSON object the answer holds, and the page aggregated into one JSON value
  * (one parse, no Date, no row objects to map).
  */
-function agendaSql(projection: AgendaProjection): string {
+function agendaSql(projection: AgendaProjection, listPage: string): string {
   const { schedule, patient, service } = projection;
   const relations: string[] = [];
   if (schedule) {
@@ -64,17 +65,36 @@ function agendaSql(projection: AgendaProjection): string {
 SELECT coalesce(json_agg(page.node ORDER BY page.starts_at, page.id), '[]') AS nodes FROM (
   SELECT a.starts_at, a.id, ${node} AS node
   FROM (SELECT a.id FROM appointments a JOIN schedules s ON s.tenant_id = a.tenant_id AND s.id = a.schedule_id
-        ${APPOINTMENT_LIST_PAGE}) keys
+        ${listPage}) keys
   JOIN appointments a ON a.tenant_id = $1 AND a.id = keys.id
   JOIN schedules s ON s.tenant_id = a.tenant_id AND s.id = a.schedule_id
     ${joins}
 ) page`;
 }
 
+/**
+ * Prepared statements by the shape of the request (its selection, the filters given, first page or
+ * not): a client asks a handful, each planned once per connection. Past this many shapes (documents
+ * crafted to make many) a shape goes unnamed, so no connection collects statements without bound.
+ */
+const MAX_NAMED_SHAPES = 64;
+const named = new Map<string, string>();
+
+function nameOf(sql: string): string | undefined {
+  let name = named.get(sql);
+  if (!name && named.size < MAX_NAMED_SHAPES) {
+    name = `careslot_agenda_${createHash('sha256').update(sql).digest('hex').slice(0, 12)}`;
+    named.set(sql, name);
+  }
+  return name;
+}
+
 export async function queryAgenda(
   tx: Tx, filter: AppointmentFilter, page: { limit: number; after?: [string, string] }, projection: AgendaProjection,
 ): Promise<AgendaNode[]> {
-  // Unnamed, so planned for the filters actually given: a generic plan of the optional filters loses the period's index bound.
-  const [row] = await tx.query<{ nodes: AgendaNode[] }>(agendaSql(projection), appointmentListParameters(tx, filter, page));
+  const sql = agendaSql(projection, appointmentListPage(filter, page.after !== undefined));
+  const name = nameOf(sql);
+  const parameters = appointmentListParameters(tx, filter, page);
+  const [row] = name ? await tx.prepared<{ nodes: AgendaNode[] }>(name, sql, parameters) : await tx.query<{ nodes: AgendaNode[] }>(sql, parameters);
   return row.nodes;
 }

@@ -12,20 +12,30 @@ export const TAKES_TIME = `a.status <> 'CANCELLED' AND (a.status <> 'HELD' OR a.
 const FROM_APPOINTMENTS = `FROM appointments a JOIN schedules s ON s.tenant_id = a.tenant_id AND s.id = a.schedule_id`;
 
 /**
- * The filters, keyset and order of every list of appointments (a joined to its schedule s), with
- * the index bound on the start (appointments last at most a day): $1 tenant, $2 centre, $3 schedule,
+ * From which instant a list reads: the end after it, and the start at most a day before it
+ * (appointments last at most a day), so the (tenant_id, starts_at) index reads only the period.
+ */
+export const APPOINTMENT_PERIOD_FROM = `(a.ends_at > $5 AND a.starts_at > $5::timestamptz - interval '1 day')`;
+
+/**
+ * The filters, keyset and order of a list of appointments (a joined to its schedule s), written for
+ * the filters given: an absent one is a constant `$n IS NULL`, so even a prepared statement's
+ * generic plan keeps the index bounds of those present. $1 tenant, $2 centre, $3 schedule,
  * $4 patient, $5 from, $6 to, $7 statuses, $8 origins, $9/$10 the keyset, $11 the limit, $12 partners.
  */
-export const APPOINTMENT_LIST_PAGE = `WHERE a.tenant_id = $1 AND ${NOT_A_HOLD}
-    AND ($2::uuid IS NULL OR s.centre_id = $2) AND ($3::uuid IS NULL OR a.schedule_id = $3)
-    AND ($4::uuid IS NULL OR a.patient_id = $4)
-    AND ($5::timestamptz IS NULL OR (a.ends_at > $5 AND a.starts_at > $5::timestamptz - interval '1 day')) AND ($6::timestamptz IS NULL OR a.starts_at < $6)
-    AND ($7::text[] IS NULL OR a.status = ANY ($7)) AND ($8::text[] IS NULL OR a.origin = ANY ($8))
-    AND ($9::timestamptz IS NULL OR (a.starts_at, a.id) > ($9, $10::uuid))
-    AND ($12::uuid[] IS NULL OR a.partner_id = ANY ($12))
+export function appointmentListPage(filter: AppointmentFilter, keyset: boolean): string {
+  const when = (given: unknown, predicate: string, absent: string) => (given != null ? predicate : `${absent} IS NULL`);
+  return `WHERE a.tenant_id = $1 AND ${NOT_A_HOLD}
+    AND ${when(filter.centreId, 's.centre_id = $2', '$2::uuid')} AND ${when(filter.scheduleId, 'a.schedule_id = $3', '$3::uuid')}
+    AND ${when(filter.patientId, 'a.patient_id = $4', '$4::uuid')}
+    AND ${when(filter.from, APPOINTMENT_PERIOD_FROM, '$5::timestamptz')} AND ${when(filter.to, 'a.starts_at < $6', '$6::timestamptz')}
+    AND ${when(filter.statuses, 'a.status = ANY ($7)', '$7::text[]')} AND ${when(filter.origins, 'a.origin = ANY ($8)', '$8::text[]')}
+    AND ${keyset ? '(a.starts_at, a.id) > ($9, $10::uuid)' : '$9::timestamptz IS NULL AND $10::uuid IS NULL'}
+    AND ${when(filter.partnerIds, 'a.partner_id = ANY ($12)', '$12::uuid[]')}
   ORDER BY a.starts_at, a.id LIMIT $11`;
+}
 
-/** APPOINTMENT_LIST_PAGE's parameters. */
+/** appointmentListPage's parameters. */
 export function appointmentListParameters(tx: Tx, filter: AppointmentFilter, page: { limit: number; after?: [string, string] }): unknown[] {
   return [tx.tenantId, filter.centreId ?? null, filter.scheduleId ?? null, filter.patientId ?? null, filter.from ?? null, filter.to ?? null,
     filter.statuses ?? null, filter.origins ?? null, page.after?.[0] ?? null, page.after?.[1] ?? null, page.limit, filter.partnerIds ?? null];
@@ -46,7 +56,7 @@ export const appointmentsRepository = {
               json_build_object('id', s.id, 'centreId', s.centre_id, 'practitionerId', s.practitioner_id, 'name', s.name,
                 'slotMinutes', s.slot_minutes, 'active', s.active, 'createdAt', s.created_at, 'updatedAt', s.updated_at) AS schedule
        ${FROM_APPOINTMENTS}
-       ${APPOINTMENT_LIST_PAGE}`,
+       ${appointmentListPage(filter, page.after !== undefined)}`,
       appointmentListParameters(tx, filter, page),
     );
     return rows.map((row) => ({ ...row, schedule: { ...row.schedule, createdAt: new Date(row.schedule.createdAt), updatedAt: new Date(row.schedule.updatedAt) } }));
