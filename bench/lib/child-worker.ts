@@ -53,3 +53,31 @@ export async function startClientsWorker<Request, Delivery>(
     close: () => worker.close(),
   };
 }
+
+/**
+ * The worker's side of startClientsWorker: the first message is the job (connect the clients),
+ * each `requestType` message is answered by `delivered`, `close` ends the process.
+ */
+export function serveClientsWorker<Job, Request, Clients extends Array<{ socket: { terminate(): void } }>, Delivery>(
+  requestType: string,
+  connectAll: (job: Job) => Promise<Clients>,
+  deliver: (clients: Clients, request: Request) => Promise<Delivery>,
+): void {
+  let clients: Clients | undefined;
+  const fail = (error: unknown) => process.send!({ type: 'error', error: error instanceof Error ? error.message : String(error) });
+  process.on('message', (message: { type?: string } & Record<string, unknown>) => {
+    if (message.type === requestType) {
+      deliver(clients!, message[requestType] as Request).then((delivery) => process.send!({ type: 'delivered', delivery }), fail);
+    } else if (message.type === 'close') {
+      for (const client of clients ?? []) client.socket.terminate();
+      process.disconnect();
+      process.exit(0);
+    } else {
+      const started = performance.now();
+      connectAll(message as Job).then((connected) => {
+        clients = connected;
+        process.send!({ type: 'connected', connectMs: performance.now() - started });
+      }, fail);
+    }
+  });
+}

@@ -7,7 +7,7 @@
  * other changes (a window sweep's) are counted and ignored. Protocol with the parent:
  * job → {type:'connected'}; {type:'change'} → {type:'delivered'}; {type:'close'} → exit.
  */
-import { startClientsWorker } from './child-worker';
+import { serveClientsWorker, startClientsWorker } from './child-worker';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import type { Trigger } from './ws-clients';
@@ -155,22 +155,4 @@ async function deliver(subscribers: Subscriber[], change: ExpectedChange): Promi
   };
 }
 
-if (require.main === module) {
-  let subscribers: Subscriber[] = [];
-  const fail = (error: unknown) => process.send!({ type: 'error', error: error instanceof Error ? error.message : String(error) });
-  process.on('message', (message: FeedSubscribersJob | { type: 'change'; change: ExpectedChange } | { type: 'close' }) => {
-    if ('type' in message && message.type === 'change') {
-      deliver(subscribers, message.change).then((delivery) => process.send!({ type: 'delivered', delivery }), fail);
-    } else if ('type' in message && message.type === 'close') {
-      for (const subscriber of subscribers) subscriber.socket.terminate();
-      process.disconnect();
-      process.exit(0);
-    } else {
-      const started = performance.now();
-      connectAll(message as FeedSubscribersJob).then((connected) => {
-        subscribers = connected;
-        process.send!({ type: 'connected', connectMs: performance.now() - started });
-      }, fail);
-    }
-  });
-}
+if (require.main === module) serveClientsWorker('change', connectAll, deliver);

@@ -5,7 +5,7 @@
  * job → {type:'connected'}; {type:'trigger'} → {type:'delivered'}; {type:'close'} → result.
  */
 import { join } from 'node:path';
-import { startClientsWorker } from './child-worker';
+import { serveClientsWorker, startClientsWorker } from './child-worker';
 import WebSocket from 'ws';
 import { summarize, type Latency } from './stats';
 
@@ -125,22 +125,4 @@ async function deliver(clients: Client[], trigger: Trigger): Promise<Delivery> {
   };
 }
 
-if (require.main === module) {
-  let clients: Client[] = [];
-  const fail = (error: unknown) => process.send!({ type: 'error', error: error instanceof Error ? error.message : String(error) });
-  process.on('message', (message: SubscribersJob | { type: 'trigger'; trigger: Trigger } | { type: 'close' }) => {
-    if ('type' in message && message.type === 'trigger') {
-      deliver(clients, message.trigger).then((delivery) => process.send!({ type: 'delivered', delivery }), fail);
-    } else if ('type' in message && message.type === 'close') {
-      for (const client of clients) client.socket.terminate();
-      process.disconnect();
-      process.exit(0);
-    } else {
-      const started = performance.now();
-      connectAll(message as SubscribersJob).then((connected) => {
-        clients = connected;
-        process.send!({ type: 'connected', connectMs: performance.now() - started });
-      }, fail);
-    }
-  });
-}
+if (require.main === module) serveClientsWorker('trigger', connectAll, deliver);

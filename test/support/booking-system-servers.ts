@@ -1,10 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { createCertificateAuthority } from './tls-certificates';
 
 /**
  * Small real servers speaking the protocols careslot connects to (seed 004): a FHIR R4 endpoint
@@ -177,13 +174,6 @@ function handler(servers: BookingSystemServers): http.RequestListener {
   };
 }
 
-/** A throwaway self-signed certificate for localhost (nothing trusts it: a TLS failure on purpose). */
-function selfSigned(): { key: Buffer; cert: Buffer } {
-  const dir = mkdtempSync(join(tmpdir(), 'careslot-tls-'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost'], { stdio: 'ignore' });
-  return { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) };
-}
-
 function identifierOf(appointment: Record<string, unknown>): string | undefined {
   return (appointment.identifier as Array<{ value?: string }> | undefined)?.[0]?.value;
 }
@@ -200,7 +190,10 @@ export async function startBookingSystemServers(): Promise<BookingSystemServers>
     close: () => Promise.resolve(),
   };
   const plain = http.createServer(handler(servers));
-  const secure = https.createServer(selfSigned(), handler(servers));
+  // A certificate of a throw-away CA nothing trusts: a TLS failure on purpose.
+  const untrusted = createCertificateAuthority('untrusted test CA');
+  const secure = https.createServer(untrusted.issue('localhost', 'server'), handler(servers));
+  untrusted.dispose();
   const listen = (server: http.Server) => new Promise<number>((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port)));
   const [port, securePort] = [await listen(plain), await listen(secure)];
   const close = (server: http.Server) => new Promise<void>((resolve) => {

@@ -1,6 +1,7 @@
 import { actorOf } from '../../context/principal';
 import type { RequestContext } from '../../context/request-context';
 import type { Tx } from '../../db/unit-of-work';
+import { byteaFromJson } from '../../db/json-bytea';
 import type { EventBus } from '../../events/event-bus';
 import { AppError, ErrorCode } from '../../platform/errors';
 import type { Logger } from '../../platform/logger';
@@ -11,6 +12,7 @@ import type { AvailabilityFilter, AvailabilityRow } from '../scheduling/availabi
 import { bookingDoorOf } from '../scheduling/booking-door';
 import type { MirrorPlanJson, UnavailableSchedule } from '../scheduling/mirror-schedules';
 import { requestHash, uuidFrom } from '../scheduling/request-hash';
+import { WriteThrottle } from '../common/write-throttle';
 import { DuplicatePatientIdentity } from '../scheduling/scheduling-errors';
 import { sharedSchedulesRepository } from '../sharing/shared-schedules.sql';
 import type { ConnectionProblem } from './connection-problems';
@@ -40,7 +42,7 @@ interface ExternalPlan extends Omit<ExternalConnectionRow, 'apiKeyCiphertext'> {
 export class ExternalSchedulesService {
   private readonly connectors: Map<ExternalSystem, ExternalScheduleConnector>;
   /** What this instance last wrote of each connection's health. */
-  private readonly written = new Map<string, { status: string; message: string | null; at: number }>();
+  private readonly written = new WriteThrottle(REFRESH_MS);
 
   constructor(
     connectors: ExternalScheduleConnector[],
@@ -57,7 +59,7 @@ export class ExternalSchedulesService {
     // The availability statement read each one's connection (its sealed key as bytea text).
     const connections = rows.filter((row) => row.connection).map((row) => {
       const connection = row.connection as unknown as Omit<ExternalConnectionRow, 'apiKeyCiphertext'> & { apiKeyCiphertext: string | null };
-      return { ...connection, scheduleId: row.scheduleId, apiKeyCiphertext: connection.apiKeyCiphertext ? byteaOf(connection.apiKeyCiphertext) : null };
+      return { ...connection, scheduleId: row.scheduleId, apiKeyCiphertext: connection.apiKeyCiphertext ? byteaFromJson(connection.apiKeyCiphertext) : null };
     });
     const answers = await Promise.all(connections.map(async (connection) => {
       const answer = await this.connectorOf(connection).slots(this.fieldsOf(connection), filter.from, filter.to);
@@ -83,7 +85,7 @@ export class ExternalSchedulesService {
     const plan = planJson as unknown as ExternalPlan;
     const patient = request.newPatient ?? plan.patient;
     if (!patient) return { kind: 'PATIENT_NOT_FOUND' };
-    const connection = { ...plan, apiKeyCiphertext: plan.apiKeyCiphertext ? byteaOf(plan.apiKeyCiphertext) : null };
+    const connection = { ...plan, apiKeyCiphertext: plan.apiKeyCiphertext ? byteaFromJson(plan.apiKeyCiphertext) : null };
     const reference = uuidFrom(`${ctx.tenantId}:${request.idempotencyKey}`);
     const withdraw = () => ctx.transaction((tx) => externalSchedulesRepository.enqueueUnconfirmedWithdrawal(tx, plan.centreId, reference, this.unconfirmedGraceSeconds));
     const answer = await this.connectorOf(connection).book(this.fieldsOf(connection), {
@@ -155,11 +157,9 @@ export class ExternalSchedulesService {
     const status = problem ? statusOf(problem) : 'OK';
     const message = problem?.message ?? null;
     const key = `${ctx.tenantId}:${centreId}`;
-    const last = this.written.get(key);
-    if (last && last.status === status && last.message === message && Date.now() - last.at < REFRESH_MS) return;
-    this.written.set(key, { status, message, at: Date.now() });
+    if (!this.written.due(key, `${status}:${message ?? ''}`)) return;
     ctx.transaction((tx) => externalSchedulesRepository.recordContact(tx, centreId, status, message)).catch((error: unknown) => {
-      this.written.delete(key);
+      this.written.forget(key);
       this.logger.warn({ centreId, err: String(error) }, 'could not record connection health');
     });
   }
@@ -193,9 +193,4 @@ function merged(slots: ExternalSlot[]): Array<[string, string]> {
     }
   }
   return out;
-}
-
-/** bytea as row_to_json writes it (\x…). */
-function byteaOf(text: string): Buffer {
-  return Buffer.from(text.replace(/^\\x/, ''), 'hex');
 }

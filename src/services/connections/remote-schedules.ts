@@ -63,8 +63,10 @@ export class RemoteSchedules implements MirrorBooking, MirrorAvailability, Mirro
     return this.shared.onReleased(tx, hold);
   }
 
-  onCancelled(tx: Tx, appointment: AppointmentRow): Promise<void> {
-    return appointment.remoteAppointmentId ? this.shared.onCancelled(tx, appointment) : this.external.onCancelled(tx, appointment);
+  /** A local appointment's cancellation asks nothing of either (no statement of its own). */
+  async onCancelled(tx: Tx, appointment: AppointmentRow): Promise<void> {
+    if (appointment.remoteAppointmentId) await this.shared.onCancelled(tx, appointment);
+    else if (appointment.externalAppointmentRef) await this.external.onCancelled(tx, appointment);
   }
 
   reschedule(ctx: RequestContext, input: { appointmentId: string; start: Date; idempotencyKey?: string }): Promise<RemoteMoveOutcome> {

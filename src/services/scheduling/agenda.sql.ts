@@ -4,8 +4,10 @@ import type { AppointmentFilter } from './appointment.model';
 import type { AgendaNode, AgendaProjection } from './agenda-projection';
 import { appointmentListPage, appointmentListParameters } from './appointments.sql';
 
-/** An instant as the API writes it (ISO in UTC; milliseconds only when there are any), formatted once, by PostgreSQL. */
-const instant = (column: string) => `replace(to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), '.000Z', 'Z')`;
+/** An instant in ISO with milliseconds, in UTC: as the keyset cursors hold it. */
+const isoWithMs = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+/** An instant as the API writes it (milliseconds only when there are any), formatted once, by PostgreSQL. */
+const instant = (column: string) => `replace(${isoWithMs(column)}, '.000Z', 'Z')`;
 
 const APPOINTMENT_SQL: Record<string, string> = {
   id: 'a.id', centreId: 's.centre_id', scheduleId: 'a.schedule_id', serviceId: 'a.service_id', patientId: 'a.patient_id',
@@ -57,7 +59,7 @@ function agendaSql(projection: AgendaProjection, listPage: string): string {
   ].filter(Boolean).join('\n    ');
   const node = objectOf(projection.appointment, APPOINTMENT_SQL, [
     ...relations,
-    `'cursorAt', to_char(a.starts_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`, `'cursorId', a.id`,
+    `'cursorAt', ${isoWithMs('a.starts_at')}`, `'cursorId', a.id`,
   ]);
   // The page's keys first (the index bound and the keyset decide which rows, in order), then the
   // answer's JSON for those rows only: built for the whole period it would cost more than the page.

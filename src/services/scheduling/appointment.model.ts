@@ -20,6 +20,8 @@ export interface AppointmentRow {
   clientReference: string | null;
   clientCentreName: string | null;
   remoteAppointmentId: string | null;
+  /** A booking in an external schedule: its reference in that booking system. */
+  externalAppointmentRef: string | null;
   /** The partner a partner booking was made for. */
   partnerId: string | null;
   /** Set only on a hold (status HELD, never shown as an appointment): when it stops holding its time. */

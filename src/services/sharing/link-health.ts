@@ -4,6 +4,7 @@ import type { EventBus } from '../../events/event-bus';
 import { PEER_FAILURE_MESSAGES, type PeerFailure } from '../../federation/peer-client';
 import type { Logger } from '../../platform/logger';
 import { publishAgendaEventAfterCommit } from '../common/agenda-topic';
+import { WriteThrottle } from '../common/write-throttle';
 import { linksRepository } from './links.sql';
 
 /** What a peer call or the live watch just learnt about a link. */
@@ -32,16 +33,14 @@ const REFRESH_MS = 30_000;
  */
 export class LinkHealth {
   /** What this instance last wrote per link, so steady traffic does not write on every call. */
-  private readonly written = new Map<string, { status: ShareLinkStatus; at: number }>();
+  private readonly written = new WriteThrottle(REFRESH_MS);
 
   constructor(private readonly deps: { database: TenantDatabase; bus: EventBus; logger: Logger }) {}
 
   /** Never throws: health bookkeeping must not fail the call it observes. */
   async report(tenantId: string, link: { id: string; centreId: string }, contact: LinkContact): Promise<void> {
     const status = statusOf(contact);
-    const last = this.written.get(link.id);
-    if (last && last.status === status && Date.now() - last.at < REFRESH_MS) return;
-    this.written.set(link.id, { status, at: Date.now() });
+    if (!this.written.due(link.id, status)) return;
     try {
       await this.deps.database.transaction(tenantId, async (tx) => {
         const problem = contact.ok ? null : PEER_FAILURE_MESSAGES[contact.failure];
@@ -56,12 +55,12 @@ export class LinkHealth {
         }
       });
     } catch (error) {
-      this.written.delete(link.id);
+      this.written.forget(link.id);
       this.deps.logger.warn({ linkId: link.id, err: String(error) }, 'could not record link health');
     }
   }
 
   forget(linkId: string): void {
-    this.written.delete(linkId);
+    this.written.forget(linkId);
   }
 }

@@ -1,3 +1,4 @@
+import { byteaFromJson } from '../../db/json-bytea';
 import type { Tx } from '../../db/unit-of-work';
 import type { AppointmentOrigin } from '../../entities';
 import type { AppointmentRow } from '../scheduling/appointment.model';
@@ -56,7 +57,7 @@ export function revivePlan(json: Readonly<Record<string, unknown>>): MirrorBooki
     patient,
     link: {
       ...link,
-      tokenCiphertext: typeof cipher === 'string' ? Buffer.from(cipher.replace(/^\\x/, ''), 'hex') : cipher,
+      tokenCiphertext: byteaFromJson(cipher),
       createdAt: new Date(link.createdAt), lastContactAt: link.lastContactAt && new Date(link.lastContactAt),
     },
   };
