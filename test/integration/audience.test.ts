@@ -59,7 +59,8 @@ describe('one audience key: what may be shared between callers', () => {
     let event: AgendaEvent;
 
     beforeAll(async () => {
-      app = await startTestServer();
+      // The reads are counted as the pool's connections: the engagement index's poller (every 250 ms by default) must not take one meanwhile.
+      app = await startTestServer({ config: { ENGAGEMENT_INDEX_POLL_MS: 3_600_000 } });
       tenant = await createTenant(app);
       const centre = await createCentreWithSchedules(app, tenant, { schedules: 1, openingHours: everyDay('00:00', '24:00'), slotMinutes: 30, services: [{ durationMinutes: 30 }] });
       const booked = await gqlOk<{ bookAppointment: { id: string } }>(app, `mutation($input: BookAppointmentInput!) { bookAppointment(input: $input) { ... on Appointment { id } } }`, {
