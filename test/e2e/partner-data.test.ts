@@ -173,7 +173,7 @@ describe('partner data access (seed 002)', () => {
     expect(replica.ids()).toEqual([a1, a2].sort());
 
     await setConsents(world, patient, { allNotificationsRefused: true });
-    const afterRefusal = await replica.sync(world);
+    const afterRefusal = await replica.syncUntil(world, () => !replica.appointments.has(a1));
     const removals = afterRefusal.flatMap((p) => p.changes).map((c) => c.removed);
     expect(removals).toEqual(expect.arrayContaining([
       { entity: 'APPOINTMENT', id: a1, patientId: patient, reason: 'CONSENT_CHANGED' },
@@ -186,21 +186,21 @@ describe('partner data access (seed 002)', () => {
     expect(refused.recordPartnerNotification.__typename).toBe('NotificationNotAllowed');
 
     await setConsents(world, patient, { allNotificationsRefused: false });
-    await replica.sync(world);
+    await replica.syncUntil(world, () => replica.appointments.has(a1));
     expect(replica.ids()).toEqual([a1, a2].sort());
 
     await setBan(world, world.centre.practitionerIds[1], true);
-    const afterBan = (await replica.sync(world)).flatMap((p) => p.changes);
+    const afterBan = (await replica.syncUntil(world, () => !replica.appointments.has(a2))).flatMap((p) => p.changes);
     expect(afterBan.map((c) => c.removed)).toEqual([{ entity: 'APPOINTMENT', id: a2, patientId: other, reason: 'PRACTITIONER_BANNED' }]);
 
     const booked = await bookOk(app, world.tenant.adminToken, {
       scheduleId: world.centre.scheduleIds[0], serviceId: world.centre.serviceIds[0], start: localAt(5, 11), patientId: patient, idempotencyKey: key(),
     });
-    await replica.sync(world);
+    await replica.syncUntil(world, () => replica.appointments.has(booked.id));
     expect(replica.appointments.get(booked.id)).toMatchObject({ status: 'BOOKED', patient: { id: patient } });
 
     await asOwner(app, (db) => db.query(`UPDATE appointments SET anonymous = true WHERE id = $1`, [a1]));
-    const afterAnonymous = (await replica.sync(world)).flatMap((p) => p.changes);
+    const afterAnonymous = (await replica.syncUntil(world, () => !replica.appointments.has(a1))).flatMap((p) => p.changes);
     expect(afterAnonymous.map((c) => c.removed?.reason)).toEqual(['ANONYMOUS']);
     expect(replica.appointments.has(a1)).toBe(false);
   });

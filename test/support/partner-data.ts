@@ -104,6 +104,20 @@ export class PartnerReplica {
     }
   }
 
+  /**
+   * Syncs until `arrived` holds for what came (or 5 s pass): a change committed a moment ago may
+   * still sit above the feed's horizon while an older transaction of the database runs — by
+   * design, the feed never reads past it. Answers every page read.
+   */
+  async syncUntil(world: PartnerDataWorld, arrived: (pages: FeedPageData[]) => boolean): Promise<FeedPageData[]> {
+    const pages = await this.sync(world);
+    for (const deadline = Date.now() + 5_000; !arrived(pages) && Date.now() < deadline;) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      pages.push(...await this.sync(world));
+    }
+    return pages;
+  }
+
   ids(): string[] {
     return [...this.appointments.keys()].sort();
   }
