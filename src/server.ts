@@ -11,7 +11,9 @@ import Redis from 'ioredis';
 import { SignInGuard } from './context/sign-in-guard';
 import { SignInThrottle, type FailureStore } from './context/sign-in-throttle';
 import { createApolloServer, queryLimitsOf } from './http/apollo';
+import { CompiledExecution } from './http/compiled-execution';
 import { OperationGate } from './http/operation-gate';
+import { OperationLog } from './http/operation-log';
 import { graphiqlRouter } from './http/graphiql/graphiql-router';
 import { createHttpApp, GRAPHQL_PATH } from './http/http-app';
 import { createLogger, type Logger } from './platform/logger';
@@ -194,10 +196,12 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const contexts = new ContextFactory(tenants, signIn, new RequestRateLimiter(config.RATE_LIMIT_PER_MINUTE), logger);
   const gate = new OperationGate(schema, queryLimitsOf(config), config.INTROSPECTION);
   const httpServer = createHttpServer();
-  const apollo = createApolloServer(schema, config, httpServer, gate, metrics, logger);
+  const execution = new CompiledExecution(schema);
+  const operationLog = new OperationLog(metrics, logger, config.DEBUG_SQL_COUNT);
+  const apollo = createApolloServer(schema, config, httpServer, gate, execution, operationLog);
   await apollo.start();
   const app = createHttpApp({
-    config, apollo, gate, contexts, metrics, logger,
+    config, apollo, gate, contexts, metrics, logger, direct: { execution, operationLog },
     isReady: () => tenants.isReachable(),
     beforeGraphql: [graphiqlRouter({ endpointPath: GRAPHQL_PATH })],
   });

@@ -8,14 +8,12 @@ import type { GraphQLSchema } from 'graphql';
 import type { Server } from 'node:http';
 import type { Config } from '../config';
 import type { RequestContext } from '../context/request-context';
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
-import { compiledExecution } from './compiled-execution';
+import type { CompiledExecution } from './compiled-execution';
 import { maskFormattedError } from '../schema/graphql-errors';
-import { ErrorCode } from '../platform/errors';
 import type { QueryLimits } from './limits/query-limits';
-import type { Logger } from '../platform/logger';
-import type { Metrics } from '../platform/metrics';
 import type { OperationGate } from './operation-gate';
+import type { OperationLog } from './operation-log';
+import { restoreOwnCode } from './own-error-codes';
 
 export function queryLimitsOf(config: Config): QueryLimits {
   return {
@@ -24,14 +22,18 @@ export function queryLimitsOf(config: Config): QueryLimits {
 }
 
 /**
- * Apollo executes what the operation gate admitted: the HTTP transport (graphql-http.ts) signs the
- * caller in and passes every request through the gate before it gets here, and nothing else hands
- * Apollo a request. Its own validation carries the gate's rules as a second wall.
+ * Apollo executes what the operation gate admitted and the transport did not answer itself (GET
+ * requests, unusual bodies, variables that do not coerce, and the error path of every operation):
+ * the HTTP transport (graphql-http.ts) signs the caller in and passes every request through the gate
+ * before it gets here, and nothing else hands Apollo a request. Its own validation carries the
+ * gate's rules as a second wall.
  */
-export function createApolloServer(schema: GraphQLSchema, config: Config, httpServer: Server, gate: OperationGate, metrics: Metrics, logger: Logger): ApolloServer<RequestContext> {
+export function createApolloServer(
+  schema: GraphQLSchema, config: Config, httpServer: Server, gate: OperationGate, execution: CompiledExecution, operationLog: OperationLog,
+): ApolloServer<RequestContext> {
   const limits = queryLimitsOf(config);
   return new ApolloServer<RequestContext>({
-    gateway: compiledExecution(schema),
+    gateway: execution.gateway(),
     introspection: config.INTROSPECTION,
     csrfPrevention: true,
     // main.ts owns SIGINT/SIGTERM: one orderly shutdown (WebSocket, HTTP, bus, database) instead of two racing ones.
@@ -52,59 +54,32 @@ export function createApolloServer(schema: GraphQLSchema, config: Config, httpSe
       ApolloServerPluginSchemaReportingDisabled(),
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginDrainHttpServer({ httpServer }),
-      observability(metrics, logger, config.DEBUG_SQL_COUNT),
+      observability(operationLog, execution),
     ],
   });
 }
 
-/** One structured log line and metrics per operation: ids, names, duration and codes, never variables. */
-function observability(metrics: Metrics, logger: Logger, exposeSqlCount: boolean): ApolloServerPlugin<RequestContext> {
-  // The line holds only the fields set below, none of them secret: redaction would cost more than the rest of it.
-  const operations = logger.child({}, { redact: { paths: [] } });
+/** The operation log for what Apollo answers; every error answered carries the id its log line carries. */
+function observability(operationLog: OperationLog, execution: CompiledExecution): ApolloServerPlugin<RequestContext> {
   return {
-    async requestDidStart() {
-      const started = process.hrtime.bigint();
+    async requestDidStart({ contextValue }) {
+      // A replayed result was computed by the transport: its operation started there.
+      const startedAt = execution.replayStartedAt(contextValue) ?? process.hrtime.bigint();
       return {
-        // Errors no resolver mapped (those did their own logging): logged here under the request's id.
         async didEncounterErrors({ contextValue: ctx, errors }) {
-          for (const error of errors) {
-            if (maskFormattedError(restoreOwnCode(error.toJSON(), error)).extensions?.code !== ErrorCode.INTERNAL_SERVER_ERROR) continue;
-            if (error.extensions?.requestId !== undefined) continue;
-            operations.error({ requestId: ctx.requestId, err: error.originalError?.message ?? error.message }, 'unexpected GraphQL error');
-          }
+          operationLog.unexpected(ctx, errors);
         },
         async willSendResponse({ contextValue: ctx, response, operation, operationName, errors }) {
-          // Every error answered carries the id its log line carries.
           if (response.body.kind === 'single' && response.body.singleResult.errors?.length) {
             response.http.headers.set('x-request-id', ctx.requestId);
             for (const error of response.body.singleResult.errors) {
               (error as { extensions?: Record<string, unknown> }).extensions = { ...error.extensions, requestId: ctx.requestId };
             }
           }
-          const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
-          const codes = (errors ?? []).map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
-          for (const code of codes) metrics.errors.inc({ code });
-          metrics.operationDuration.observe({ type: operation?.operation ?? 'unknown', outcome: codes.length ? 'error' : 'ok' }, durationMs / 1000);
-          operations.info({ requestId: ctx.requestId, tenantId: ctx.principal?.tenantId, operationName, durationMs: Math.round(durationMs * 100) / 100, errorCodes: codes.length ? codes : undefined, sqlStatements: ctx.statements.count }, 'graphql operation');
-          if (exposeSqlCount) {
-            response.http.headers.set('x-sql-statements', String(ctx.statements.count));
-            response.http.headers.set('x-sql-transactions', String(ctx.statements.transactions));
-          }
+          const errorCodes = (errors ?? []).map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR'));
+          operationLog.answered(ctx, { type: operation?.operation ?? 'unknown', operationName, errorCodes, startedAt }, (name, value) => response.http.headers.set(name, value));
         },
       };
     },
   };
-}
-
-/** Codes careslot's validation rules set and Apollo re-labels GRAPHQL_VALIDATION_FAILED: they keep their own. */
-const OWN_VALIDATION_CODES = new Set<unknown>([ErrorCode.QUERY_TOO_COMPLEX, ErrorCode.BAD_USER_INPUT]);
-
-function restoreOwnCode(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-  const original = (error as { originalError?: unknown } | undefined)?.originalError;
-  if (original instanceof GraphQLError && OWN_VALIDATION_CODES.has(original.extensions?.code)) {
-    return { ...formatted, extensions: { ...original.extensions } };
-  }
-  // Apollo's own name for "no such operation" (several operations and no operationName, an unknown one).
-  if (formatted.extensions?.code === 'OPERATION_RESOLUTION_FAILURE') return { ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.BAD_REQUEST } };
-  return formatted;
 }

@@ -1,17 +1,31 @@
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
 import {
   TypeInfo, execute, getNamedType, getVariableValues, isInputObjectType, printSchema, typeFromAST, valueFromASTUntyped, visit, visitWithTypeInfo,
-  type DocumentNode, type ExecutionResult, type GraphQLInputObjectType, type GraphQLInputType, type GraphQLSchema, type OperationDefinitionNode,
+  type DocumentNode, type ExecutionResult, type GraphQLError, type GraphQLInputObjectType, type GraphQLInputType, type GraphQLSchema, type OperationDefinitionNode,
 } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 
 type Execution = CompiledQuery | 'graphql-js';
+
+/** An operation to run: the gate's document and operation, the request's variables, the caller's context. */
+export interface OperationRun {
+  document: DocumentNode;
+  operation: OperationDefinitionNode;
+  operationName: string | undefined;
+  variables: Record<string, unknown>;
+  context: object;
+}
 
 /**
  * Executes read operations with graphql-jit: each validated document is compiled once into plain
  * JavaScript, so a list answer (hundreds of intervals, an agenda) costs a fraction of graphql-js's
  * per-field work. Mutations, and operations with arguments of input types that declare field
  * defaults (graphql-jit does not fill those in), run on graphql-js as before.
+ *
+ * Two callers: the HTTP transport runs admitted operations itself (direct-execution.ts), and Apollo
+ * runs the rest through `gateway()`. A result the transport has already computed but cannot answer
+ * alone (one with errors) is handed to Apollo with `replay`, so that Apollo's error path answers it
+ * without running the operation twice.
  *
  * Why the gateway interface: it is Apollo Server 5's one public option that replaces the executor
  * and keeps the rest of its pipeline (parsing, validation, limits, plugins, and its error path:
@@ -20,40 +34,82 @@ type Execution = CompiledQuery | 'graphql-js';
  * then have to write again. No supergraph is involved: Apollo validates and executes against
  * `apiSchema`; `coreSupergraphSdl` is only read by schema reporting, which is disabled.
  */
-export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
-  const executions = new WeakMap<DocumentNode, Map<string, Execution>>();
-  const withDefaults = inputTypesWithFieldDefaults(schema);
-  const executionOf = (document: DocumentNode, operation: OperationDefinitionNode | undefined, operationName: string | undefined): Execution => {
-    const byOperation = executions.get(document) ?? new Map<string, Execution>();
-    executions.set(document, byOperation);
+export class CompiledExecution {
+  private readonly executions = new WeakMap<DocumentNode, Map<string, Execution>>();
+  private readonly withDefaults: Set<GraphQLInputObjectType>;
+  private readonly replays = new WeakMap<object, { result: ExecutionResult; startedAt: bigint }>();
+
+  constructor(private readonly schema: GraphQLSchema) {
+    this.withDefaults = inputTypesWithFieldDefaults(schema);
+  }
+
+  /** The variables' coercion errors (graphql-js's, with the nodes by which Apollo answers BAD_USER_INPUT), or none. */
+  coercionErrors(operation: OperationDefinitionNode, variables: Record<string, unknown>): readonly GraphQLError[] | undefined {
+    return getVariableValues(this.schema, operation.variableDefinitions ?? [], variables).errors;
+  }
+
+  /** Runs an operation whose variables coerce (see coercionErrors). */
+  run(run: OperationRun): Promise<ExecutionResult> | ExecutionResult {
+    const execution = this.executionOf(run.document, run.operation, run.operationName);
+    if (execution !== 'graphql-js') return execution.query(undefined, run.context, withDeclaredDefaults(run.operation, run.variables));
+    return execute({
+      schema: this.schema, document: run.document, contextValue: run.context, variableValues: run.variables, operationName: run.operationName,
+    }) as Promise<ExecutionResult>;
+  }
+
+  /** Apollo's next execution with this context answers `result` instead of running the operation. */
+  replay(context: object, result: ExecutionResult, startedAt: bigint): void {
+    this.replays.set(context, { result, startedAt });
+  }
+
+  /** When the operation of a result handed over with `replay` started. */
+  replayStartedAt(context: object): bigint | undefined {
+    return this.replays.get(context)?.startedAt;
+  }
+
+  gateway(): GatewayInterface {
+    const executor: GatewayExecutor = async (request) => {
+      const replayed = this.replays.get(request.context);
+      if (replayed) {
+        this.replays.delete(request.context);
+        return replayed.result;
+      }
+      const variables = request.request.variables ?? {};
+      const run = { document: request.document, operation: request.operation, operationName: request.operationName ?? undefined, variables, context: request.context };
+      // graphql-js's execute coerces on its own; the compiled function needs coerced variables first.
+      if (this.executionOf(run.document, run.operation, run.operationName) !== 'graphql-js') {
+        const errors = this.coercionErrors(run.operation, variables);
+        if (errors) return { errors };
+      }
+      return this.run(run);
+    };
+    const schema = this.schema;
+    return {
+      load: async () => ({ executor }),
+      onSchemaLoadOrUpdate: (callback) => {
+        callback({ apiSchema: schema, coreSupergraphSdl: printSchema(schema) });
+        return () => undefined;
+      },
+      stop: async () => undefined,
+    };
+  }
+
+  private executionOf(document: DocumentNode, operation: OperationDefinitionNode | undefined, operationName: string | undefined): Execution {
+    const byOperation = this.executions.get(document) ?? new Map<string, Execution>();
+    this.executions.set(document, byOperation);
     let execution = byOperation.get(operationName ?? '');
     if (!execution) {
-      const compiled = compilable(schema, withDefaults, operation) ? compileQuery(schema, document, operationName) : undefined;
+      const compiled = compilable(this.schema, this.withDefaults, operation) ? compileQuery(this.schema, document, operationName) : undefined;
       execution = compiled && isCompiledQuery(compiled) ? compiled : 'graphql-js';
       byOperation.set(operationName ?? '', execution);
     }
     return execution;
-  };
-  const executor: GatewayExecutor = async (request) => {
-    const operationName = request.operationName ?? undefined;
-    const execution = executionOf(request.document, request.operation, operationName);
-    const variables = request.request.variables ?? {};
-    if (execution !== 'graphql-js') {
-      // graphql-js's own coercion first: its errors carry the nodes by which Apollo answers BAD_USER_INPUT.
-      const coerced = getVariableValues(schema, request.operation.variableDefinitions ?? [], variables);
-      if (coerced.errors) return { errors: coerced.errors };
-      return execution.query(undefined, request.context, withDeclaredDefaults(request.operation, variables));
-    }
-    return execute({ schema, document: request.document, contextValue: request.context, variableValues: variables, operationName }) as Promise<ExecutionResult>;
-  };
-  return {
-    load: async () => ({ executor }),
-    onSchemaLoadOrUpdate: (callback) => {
-      callback({ apiSchema: schema, coreSupergraphSdl: printSchema(schema) });
-      return () => undefined;
-    },
-    stop: async () => undefined,
-  };
+  }
+}
+
+/** Apollo's executor over a fresh CompiledExecution (the unit tests' entry). */
+export function compiledExecution(schema: GraphQLSchema): GatewayInterface {
+  return new CompiledExecution(schema).gateway();
 }
 
 /**

@@ -5,11 +5,14 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RequestContext } from '../context/request-context';
 import { AppError, ErrorCode, HTTP_STATUS_BY_CODE } from '../platform/errors';
 import { appErrorToGraphQL, maskFormattedError } from '../schema/graphql-errors';
+import { APPLICATION_JSON, GRAPHQL_RESPONSE_JSON, singleResultMediaType } from './answer-media-type';
+import { answerDirectly, type DirectExecutionDeps } from './direct-execution';
 import type { GateRequest, OperationGate } from './operation-gate';
 
 export interface GraphqlHttpDeps {
   apollo: ApolloServer<RequestContext>;
   gate: OperationGate;
+  direct: DirectExecutionDeps;
   bodyLimitBytes: number;
   /** The caller's context: UNAUTHENTICATED or RATE_LIMITED (AppError) when it may not call. */
   context(req: IncomingMessage, requestId: string): Promise<RequestContext>;
@@ -20,7 +23,6 @@ export interface GraphqlHttpDeps {
 
 /** Media types whose bodies are GraphQL requests in JSON; Apollo refuses the others (CSRF prevention included). */
 const JSON_MEDIA_TYPES = new Set(['application/json', 'application/graphql-response+json']);
-const GRAPHQL_RESPONSE_JSON = 'application/graphql-response+json';
 
 /** Errors about the document or its variables: a GraphQL response, so 200 under application/json (GraphQL over HTTP). */
 const DOCUMENT_ERROR_CODES = new Set<string>([
@@ -40,7 +42,8 @@ class TransportError extends Error {
  *
  * The order is the defence: the caller is authenticated from the headers alone (no token: 401,
  * without the body being read), then the document must pass the operation gate (parse, validate,
- * limits, cost; cached by text), and only then does Apollo execute it.
+ * limits, cost; cached by text), and only then does it run: straight on the compiled executor when
+ * Apollo's pipeline has nothing to add (direct-execution.ts), else through Apollo.
  */
 export function graphqlHttpHandler(deps: GraphqlHttpDeps): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
@@ -74,6 +77,7 @@ async function handle(deps: GraphqlHttpDeps, req: IncomingMessage, res: ServerRe
   if (request) {
     const admitted = deps.gate.admit(request, 'http');
     if (Array.isArray(admitted)) return refuse(deps, res, req, refusalStatus(req, admitted), admitted, requestId);
+    if (await answerDirectly(deps.direct, req, res, body, admitted, context) === 'answered') return;
   }
   const response = await deps.apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method: req.method ?? 'GET', headers: headerMapOf(req), search: searchOf(req.url), body },
@@ -112,7 +116,7 @@ function refuse(deps: GraphqlHttpDeps, res: ServerResponse, req: IncomingMessage
   const retryAfter = errors.map((error) => error.extensions?.retryAfterSeconds).find((value) => typeof value === 'number');
   if (retryAfter !== undefined) res.setHeader('retry-after', String(retryAfter));
   const body = JSON.stringify({ errors: formatted });
-  res.writeHead(status, { 'content-type': `${answerMediaType(req)}; charset=utf-8`, 'content-length': Buffer.byteLength(body) });
+  res.writeHead(status, { 'content-type': answerMediaType(req), 'content-length': Buffer.byteLength(body) });
   res.end(body);
 }
 
@@ -125,21 +129,9 @@ function refusalStatus(req: IncomingMessage, errors: readonly GraphQLError[]): n
   return documentErrors && answerMediaType(req) !== GRAPHQL_RESPONSE_JSON ? 200 : 400;
 }
 
-/** application/graphql-response+json when the client prefers it, else application/json (as Apollo chooses). */
+/** The media type Apollo would answer with; application/json where it would answer 406 (a refusal says why it refused instead). */
 function answerMediaType(req: IncomingMessage): string {
-  const accept = req.headers.accept ?? '';
-  let best = 'application/json';
-  let bestQuality = -1;
-  for (const part of accept.split(',')) {
-    const [type, ...params] = part.trim().toLowerCase().split(';');
-    const quality = Number(params.map((p) => p.trim()).find((p) => p.startsWith('q='))?.slice(2) ?? 1);
-    const candidate = type === GRAPHQL_RESPONSE_JSON ? GRAPHQL_RESPONSE_JSON : type === 'application/json' || type === '*/*' || type === 'application/*' ? 'application/json' : undefined;
-    if (candidate && quality > bestQuality) {
-      best = candidate;
-      bestQuality = quality;
-    }
-  }
-  return best;
+  return singleResultMediaType(req.headers.accept) ?? APPLICATION_JSON;
 }
 
 /** The body as Apollo expects it: parsed JSON for JSON media types, else undefined (Apollo answers 400). */

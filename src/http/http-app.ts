@@ -6,15 +6,19 @@ import type { Config } from '../config';
 import type { ContextFactory } from '../context/context-factory';
 import type { RequestContext } from '../context/request-context';
 import { ErrorCode } from '../platform/errors';
+import { answerActualRequestCors } from './actual-request-cors';
 import { graphqlHttpHandler, sendError } from './graphql-http';
 import type { Logger } from '../platform/logger';
 import type { Metrics } from '../platform/metrics';
+import type { DirectExecutionDeps } from './direct-execution';
 import type { OperationGate } from './operation-gate';
 
 export interface HttpAppDeps {
   config: Config;
   apollo: ApolloServer<RequestContext>;
   gate: OperationGate;
+  /** The compiled executor and the operation log, for operations the transport answers without Apollo. */
+  direct: DirectExecutionDeps;
   contexts: ContextFactory;
   metrics: Metrics;
   logger: Logger;
@@ -34,6 +38,7 @@ export function createHttpApp(deps: HttpAppDeps): RequestListener {
   const graphql = graphqlHttpHandler({
     apollo: deps.apollo,
     gate: deps.gate,
+    direct: deps.direct,
     bodyLimitBytes: deps.config.BODY_LIMIT_BYTES,
     context: (req, requestId) => deps.contexts.fromAuthorization(req.headers.authorization, req.socket.remoteAddress ?? 'unknown', requestId),
     onRefused: ({ requestId, status, codes }) => {
@@ -43,10 +48,11 @@ export function createHttpApp(deps: HttpAppDeps): RequestListener {
     onUnexpected: (error, requestId) => deps.logger.error({ requestId, err: error instanceof Error ? error.message : String(error) }, 'unexpected HTTP error'),
   });
   const site = expressApp(deps, corsHandler, graphql);
+  const allowedOrigins = new Set(deps.config.CORS_ORIGINS);
   return (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD' && req.method !== 'OPTIONS' && pathOf(req.url) === GRAPHQL_PATH) {
-      // cors() decides synchronously for a fixed origin list: it sets its headers and calls on.
-      corsHandler(req, res, () => graphql(req, res));
+      answerActualRequestCors(allowedOrigins, req, res);
+      graphql(req, res);
       return;
     }
     site(req, res);
