@@ -133,7 +133,10 @@ async function setUp(ctx: BenchContext): Promise<PartnerFeedWorld> {
   if (access.state !== 'OPEN') throw new Error(`the partner's data access is ${access.state} after moving the opening back 25 hours`);
   const defaultLimitPage = await pageOf500(url, appToken.token);
 
-  const careslot = await startCareslot({ ...ctx.serverSettings, env: { ...ctx.serverSettings.env, MAX_COST: LIFTED_MAX_COST } });
+  // It serves reads only, and it lives until the run ends: without job workers (JOBS_RUN off), so that
+  // the queue's jobs of later scenarios go to the bench's own careslot as they are configured there
+  // (this one's workers took scenario 22's deliveries and could not reach the stand-in index on loopback).
+  const careslot = await startCareslot({ ...ctx.serverSettings, env: { ...ctx.serverSettings.env, MAX_COST: LIFTED_MAX_COST, JOBS_RUN: 'false' } });
   ctx.cleanups.add('careslot of scenarios 15–17 (MAX_COST lifted)', () => careslot.stop());
   ctx.log(`  a careslot with MAX_COST ${LIFTED_MAX_COST} for pages of 500 ready in ${Math.round(careslot.readyMs)} ms at ${careslot.url}`);
   return { careslot, defaultLimitPage, partnerId: partner.id, partnerToken: appToken.token, ...data, setupMs: Math.round(performance.now() - started) };
