@@ -80,7 +80,7 @@ export const partnerFilterScenario: Scenario = async (ctx) => {
     `/partner-feed-page?filter=${filter}&first=${PAGE}&partnerId=${world.partnerId}&xid=${position.xid}&id=${position.id}&fullFrom=${position.fullFrom}`;
   const agenda = (filter: 0 | 1) => `/partner-agenda?filter=${filter}&first=${AGENDA_ROWS}&centreId=${world.centreId}&from=${encodeURIComponent(data.weekFrom)}&to=${encodeURIComponent(data.weekTo)}`;
   const floor = await startHttpFloor(ctx.floorConfig);
-  let filtered, unfiltered, agendaShared, agendaAll, cursor: string, position: ReturnType<typeof positionOf>;
+  let filtered, unfiltered, agendaShared, agendaAll, careslotPage, cursor: string, position: ReturnType<typeof positionOf>;
   let rows: Record<'filtered' | 'unfiltered', FeedPageRow[]>;
   let agendaRows: Record<'shared' | 'all', Array<{ id: string }>>;
   try {
@@ -102,6 +102,8 @@ export const partnerFilterScenario: Scenario = async (ctx) => {
       position = positionOf(candidate);
       break;
     }
+    // careslot's answer and the floor's rows at the same moment: the feed moves on (its window slides).
+    careslotPage = await graphql(server.url, world.partnerToken, FEED_QUERY, { after: cursor, first: PAGE });
     rows = { filtered: (await read<{ rows: FeedPageRow[] }>(page(1, position))).rows, unfiltered: (await read<{ rows: FeedPageRow[] }>(page(0, position))).rows };
     agendaRows = {
       shared: (await read<{ appointments: { nodes: Array<{ id: string }> } }>(agenda(1))).appointments.nodes,
@@ -112,8 +114,6 @@ export const partnerFilterScenario: Scenario = async (ctx) => {
   } finally {
     await floor.stop();
   }
-  const careslotPage = await graphql(server.url, world.partnerToken, FEED_QUERY, { after: cursor, first: PAGE });
-  const upserts: string[] = (careslotPage.body.data?.partnerAppointments?.changes ?? []).filter((c: { kind: string }) => c.kind === 'UPSERT').map((c: { appointment: { id: string } }) => c.appointment.id);
   const productPage = await productFeedPage(data.tenantId, position, PAGE);
   const agendaValues = [data.tenantId, world.centreId, data.weekFrom, data.weekTo, AGENDA_ROWS];
   const [pageWith, pageWithout, agendaWith, agendaWithout] = (await executionMs(ctx, world.partnerId, [
@@ -121,6 +121,7 @@ export const partnerFilterScenario: Scenario = async (ctx) => {
     { sql: sharedAgendaSql(true), values: agendaValues }, { sql: sharedAgendaSql(false), values: agendaValues },
   ], ctx.settings.quick ? 10 : 30)).map((samples) => summarize(samples));
 
+  const upserts: string[] = (careslotPage.body.data?.partnerAppointments?.changes ?? []).filter((c: { kind: string }) => c.kind === 'UPSERT').map((c: { appointment: { id: string } }) => c.appointment.id);
   const ids = (list: Array<{ id: string }>) => list.map((r) => r.id).join(',');
   const shared = rows.filtered.filter((r) => r.kind === 'APPOINTMENT' && r.removedBecause === null);
   const withheld = rows.filtered.filter((r) => r.removedBecause !== null);
