@@ -43,8 +43,8 @@ import { SharedSchedulesService } from '../src/services/sharing/shared-schedules
 import { requestHash } from '../src/services/scheduling/request-hash';
 import { serveApolloReference } from './lib/apollo-reference';
 import { ROOT } from './lib/careslot';
-import { installProbe, type Usage } from './lib/probe';
-import { freePort, peakRssBytes, resetPeakRss, rssBytes, runWorker, serveWorker, usageOf } from './lib/processes';
+import { installProbe } from './lib/probe';
+import { freePort, measuredServer, runWorker, serveWorker, type MeasuredServer } from './lib/processes';
 import { summarize, type Latency } from './lib/stats';
 
 export interface FloorConfig {
@@ -54,15 +54,8 @@ export interface FloorConfig {
   poolSize: number;
 }
 
-export interface FloorServer {
-  url: string;
-  pid: number;
-  usage(): Promise<Usage>;
-  rssBytes(): number;
-  resetPeakRss(): void;
-  peakRssBytes(): number;
-  stop(): Promise<void>;
-}
+/** A floor server: measured as careslot is. */
+export type FloorServer = MeasuredServer;
 
 /**
  * The product's availability statement, copied from the same build careslot runs
@@ -320,18 +313,7 @@ async function startFloorProcess(kind: string, config: object): Promise<FloorSer
     child.once('message', () => resolve());
     child.once('exit', (code) => reject(new Error(`floor ${kind} exited with ${code}`)));
   });
-  const pid = child.pid!;
-  return {
-    url: `http://127.0.0.1:${port}`, pid,
-    usage: () => usageOf(child),
-    rssBytes: () => rssBytes(pid),
-    resetPeakRss: () => resetPeakRss(pid),
-    peakRssBytes: () => peakRssBytes(pid),
-    stop: () => new Promise<void>((resolve) => {
-      child.once('exit', () => resolve());
-      child.kill('SIGTERM');
-    }),
-  };
+  return measuredServer(child, `http://127.0.0.1:${port}`);
 }
 
 // ---------------------------------------------------------------- child side

@@ -1,22 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import type { Usage } from './probe';
-import { freePort, peakRssBytes, resetPeakRss, rssBytes, sleep, usageOf } from './processes';
+import { freePort, measuredServer, sleep, type MeasuredServer } from './processes';
 
 export const ROOT = join(__dirname, '..', '..', '..');
 
-export interface CareslotProcess {
-  url: string;
-  pid: number;
+export interface CareslotProcess extends MeasuredServer {
   /** Spawn to the first 200 from /readyz (the database was up before the spawn). */
   readyMs: number;
-  usage(): Promise<Usage>;
-  rssBytes(): number;
-  resetPeakRss(): void;
-  peakRssBytes(): number;
   /** Warnings and errors the server logged (its info lines are dropped). */
   problems(): string[];
-  stop(): Promise<void>;
 }
 
 export interface CareslotSettings {
@@ -66,7 +58,7 @@ export async function startCareslot(settings: CareslotSettings): Promise<Careslo
   });
   child.stderr!.setEncoding('utf8').on('data', (chunk: string) => keep(chunk.trim()));
   let exited = false;
-  const exit = new Promise<void>((resolve) => child.on('exit', () => { exited = true; resolve(); }));
+  child.on('exit', () => { exited = true; });
 
   const url = `http://127.0.0.1:${port}`;
   for (;;) {
@@ -77,22 +69,7 @@ export async function startCareslot(settings: CareslotSettings): Promise<Careslo
     await sleep(10);
   }
   const readyMs = performance.now() - started;
-  const pid = child.pid!;
-  return {
-    url, pid, readyMs,
-    usage: () => usageOf(child),
-    rssBytes: () => rssBytes(pid),
-    resetPeakRss: () => resetPeakRss(pid),
-    peakRssBytes: () => peakRssBytes(pid),
-    problems: () => problems,
-    stop: async () => {
-      if (exited) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-      await exit;
-      clearTimeout(timer);
-    },
-  };
+  return { ...measuredServer(child, url), readyMs, problems: () => problems };
 }
 
 /** POST a GraphQL operation with the bench token; answers the JSON body and the statement count. */

@@ -3,6 +3,42 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import type { Usage } from './probe';
 export { freePort } from '../../src/db/embedded/embedded-postgres';
 
+/** A server in a child process that runs the bench's probe: what a scenario measures of it, and how it stops. */
+export interface MeasuredServer {
+  url: string;
+  pid: number;
+  usage(): Promise<Usage>;
+  rssBytes(): number;
+  resetPeakRss(): void;
+  peakRssBytes(): number;
+  stop(): Promise<void>;
+}
+
+export function measuredServer(child: ChildProcess, url: string): MeasuredServer {
+  const pid = child.pid!;
+  return {
+    url, pid,
+    usage: () => usageOf(child),
+    rssBytes: () => rssBytes(pid),
+    resetPeakRss: () => resetPeakRss(pid),
+    peakRssBytes: () => peakRssBytes(pid),
+    stop: () => stopChild(child),
+  };
+}
+
+/** SIGTERM, and SIGKILL if it has not exited 10 s later; at once if it has already exited. */
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((done) => {
+    if (child.exitCode !== null || child.signalCode !== null) return done();
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      done();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
 /** Asks a child that runs the probe (careslot, a floor server) for its CPU time and RSS. */
 export function usageOf(child: ChildProcess): Promise<Usage> {
   const id = Math.random();

@@ -13,7 +13,7 @@ import { APP_ROLE } from '../../src/db/app-role';
 import { withPgClient } from '../../src/db/pg-client';
 import type { FloorConfig, FloorServer } from '../floors';
 import { ROOT } from '../lib/careslot';
-import { freePort, peakRssBytes, resetPeakRss, rssBytes, usageOf } from '../lib/processes';
+import { freePort, measuredServer } from '../lib/processes';
 import type { PostGraphileServerConfig } from './postgraphile-server';
 
 export const PEERS_DIR = join(ROOT, 'bench', '.work', 'peers');
@@ -96,20 +96,7 @@ function serverOf(child: ChildProcess, port: number, name: string): Promise<Floo
   child.stderr?.on('data', keep);
   return new Promise<FloorServer>((resolve, reject) => {
     child.once('message', () => {
-      const pid = child.pid!;
-      resolve({
-        url: `http://127.0.0.1:${port}`, pid,
-        usage: () => usageOf(child),
-        rssBytes: () => rssBytes(pid),
-        resetPeakRss: () => resetPeakRss(pid),
-        peakRssBytes: () => peakRssBytes(pid),
-        stop: () => new Promise<void>((done) => {
-          if (child.exitCode !== null || child.signalCode !== null) return done();
-          const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-          child.once('exit', () => { clearTimeout(timer); done(); });
-          child.kill('SIGTERM');
-        }),
-      });
+      resolve(measuredServer(child, `http://127.0.0.1:${port}`));
     });
     child.once('exit', (code) => reject(new Error(`${name} exited with ${code} before listening:\n${output.join('').slice(-4000)}`)));
   });

@@ -1,7 +1,7 @@
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
 import {
   TypeInfo, execute, getNamedType, getVariableValues, isInputObjectType, printSchema, typeFromAST, valueFromASTUntyped, visit, visitWithTypeInfo,
-  type DocumentNode, type ExecutionResult, type GraphQLError, type GraphQLInputObjectType, type GraphQLInputType, type GraphQLSchema, type OperationDefinitionNode,
+  type DocumentNode, type ExecutionResult, type GraphQLInputObjectType, type GraphQLInputType, type GraphQLSchema, type OperationDefinitionNode,
 } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 
@@ -43,18 +43,21 @@ export class CompiledExecution {
     this.withDefaults = inputTypesWithFieldDefaults(schema);
   }
 
-  /** The variables' coercion errors (graphql-js's, with the nodes by which Apollo answers BAD_USER_INPUT), or none. */
-  coercionErrors(operation: OperationDefinitionNode, variables: Record<string, unknown>): readonly GraphQLError[] | undefined {
-    return getVariableValues(this.schema, operation.variableDefinitions ?? [], variables).errors;
-  }
-
-  /** Runs an operation whose variables coerce (see coercionErrors). */
+  /**
+   * Runs an operation. Variables that do not coerce answer graphql-js's coercion errors (with the
+   * nodes by which Apollo answers 400 BAD_USER_INPUT) and nothing runs: graphql-js's execute
+   * coerces on its own, the compiled function is given coerced variables only.
+   */
   run(run: OperationRun): Promise<ExecutionResult> | ExecutionResult {
     const execution = this.executionOf(run.document, run.operation, run.operationName);
-    if (execution !== 'graphql-js') return execution.query(undefined, run.context, withDeclaredDefaults(run.operation, run.variables));
-    return execute({
-      schema: this.schema, document: run.document, contextValue: run.context, variableValues: run.variables, operationName: run.operationName,
-    }) as Promise<ExecutionResult>;
+    if (execution === 'graphql-js') {
+      return execute({
+        schema: this.schema, document: run.document, contextValue: run.context, variableValues: run.variables, operationName: run.operationName,
+      }) as Promise<ExecutionResult>;
+    }
+    const { errors } = getVariableValues(this.schema, run.operation.variableDefinitions ?? [], run.variables);
+    if (errors) return { errors };
+    return execution.query(undefined, run.context, withDeclaredDefaults(run.operation, run.variables));
   }
 
   /** Apollo's next execution with this context answers `result` instead of running the operation. */
@@ -75,13 +78,7 @@ export class CompiledExecution {
         return replayed.result;
       }
       const variables = request.request.variables ?? {};
-      const run = { document: request.document, operation: request.operation, operationName: request.operationName ?? undefined, variables, context: request.context };
-      // graphql-js's execute coerces on its own; the compiled function needs coerced variables first.
-      if (this.executionOf(run.document, run.operation, run.operationName) !== 'graphql-js') {
-        const errors = this.coercionErrors(run.operation, variables);
-        if (errors) return { errors };
-      }
-      return this.run(run);
+      return this.run({ document: request.document, operation: request.operation, operationName: request.operationName ?? undefined, variables, context: request.context });
     };
     const schema = this.schema;
     return {
@@ -95,8 +92,11 @@ export class CompiledExecution {
   }
 
   private executionOf(document: DocumentNode, operation: OperationDefinitionNode | undefined, operationName: string | undefined): Execution {
-    const byOperation = this.executions.get(document) ?? new Map<string, Execution>();
-    this.executions.set(document, byOperation);
+    let byOperation = this.executions.get(document);
+    if (!byOperation) {
+      byOperation = new Map<string, Execution>();
+      this.executions.set(document, byOperation);
+    }
     let execution = byOperation.get(operationName ?? '');
     if (!execution) {
       const compiled = compilable(this.schema, this.withDefaults, operation) ? compileQuery(this.schema, document, operationName) : undefined;

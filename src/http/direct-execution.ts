@@ -15,15 +15,16 @@ export interface DirectExecutionDeps {
  *
  * Apollo's pipeline costs more than a small operation itself (bench scenario 6): it hashes the
  * text, parses and validates it again through its own caches, negotiates the media type, and calls
- * every plugin hook. The gate has already done all of that's work here: it parsed, validated, limited
- * and priced the document and resolved its one operation. So a POST whose parameters Apollo would
+ * every plugin hook. The gate has already done that work: it parsed, validated, limited and priced
+ * the document and resolved its one operation. So a POST whose parameters Apollo would
  * take as they are runs straight on the compiled executor, and a result without errors is answered
  * here, byte for byte as Apollo would answer it.
  *
  * Everything else stays Apollo's ('apollo'): unusual bodies (extensions, variables or operationName
- * of the wrong kind), an Accept header that takes no JSON (406), variables that do not coerce
- * (nothing has run), and results with errors, which are handed over with `replay` so that Apollo's
- * error path (status from the errors, formatting, masking) answers them without running twice.
+ * of the wrong kind) and an Accept header that takes no JSON (406), before anything runs; and results
+ * with errors (variables that do not coerce among them: then nothing ran), handed over with `replay`
+ * so that Apollo's error path (status from the errors, formatting, masking) answers them without
+ * running anything twice.
  */
 export async function answerDirectly(
   deps: DirectExecutionDeps, req: IncomingMessage, res: ServerResponse, body: unknown, admitted: Admitted, context: RequestContext,
@@ -33,7 +34,6 @@ export async function answerDirectly(
   if (req.method !== 'POST' || mediaType === null || !plainParameters(params)) return 'apollo';
   const variables = (params.variables ?? {}) as Record<string, unknown>;
   const { document, operation } = admitted;
-  if (deps.execution.coercionErrors(operation, variables)) return 'apollo';
   const startedAt = process.hrtime.bigint();
   const operationName = operation.name?.value;
   const result = await deps.execution.run({ document, operation, operationName, variables, context });

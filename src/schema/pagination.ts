@@ -8,27 +8,26 @@ export const MAX_PAGE_SIZE = 100;
 /** The most an agenda answers in one page: one statement reads it, priced as a flat page by the cost limit. */
 export const MAX_AGENDA_PAGE_SIZE = 1000;
 
-@ArgsType()
-export class AgendaPageArgs {
-  @Field(() => Int, { defaultValue: 20, description: `At most ${MAX_AGENDA_PAGE_SIZE}.` })
-  @Min(1) @Max(MAX_AGENDA_PAGE_SIZE)
-  first!: number;
+/** The page arguments of a list that answers at most `maxSize` items in one page. */
+function pageArgsUpTo(maxSize: number) {
+  @ArgsType()
+  class PageArgsUpTo {
+    @Field(() => Int, { defaultValue: 20, description: `At most ${maxSize}.` })
+    @Min(1) @Max(maxSize)
+    first!: number;
 
-  @Field({ nullable: true, description: 'The endCursor of the previous page.' })
-  @IsOptional() @IsString() @MaxLength(512)
-  after?: string;
+    @Field({ nullable: true, description: 'The endCursor of the previous page.' })
+    @IsOptional() @IsString() @MaxLength(512)
+    after?: string;
+  }
+  return PageArgsUpTo;
 }
 
 @ArgsType()
-export class PageArgs {
-  @Field(() => Int, { defaultValue: 20, description: `At most ${MAX_PAGE_SIZE}.` })
-  @Min(1) @Max(MAX_PAGE_SIZE)
-  first!: number;
+export class PageArgs extends pageArgsUpTo(MAX_PAGE_SIZE) {}
 
-  @Field({ nullable: true, description: 'The endCursor of the previous page.' })
-  @IsOptional() @IsString() @MaxLength(512)
-  after?: string;
-}
+@ArgsType()
+export class AgendaPageArgs extends pageArgsUpTo(MAX_AGENDA_PAGE_SIZE) {}
 
 @ObjectType({ simpleResolvers: true })
 export class PageInfo {

@@ -31,8 +31,7 @@ export class AppointmentsQueryService {
    */
   async agenda(ctx: RequestContext, filter: AppointmentFilter, page: PageRequest, projection: AgendaProjection): Promise<Page<AgendaNode>> {
     requireStaffRole(ctx, STAFF_READERS);
-    const key = page.after ? decodeInstantCursor(page.after, 'after') : undefined;
-    const after: [string, string] | undefined = key && [key.at.toISOString(), key.id];
+    const after = keysetAfter(page);
     const nodes = await ctx.singleStatement((tx) => queryAgenda(tx, filter, { limit: page.first + 1, after }, projection));
     return toPage(nodes, page.first, (node) => [node.cursorAt, node.cursorId]);
   }
@@ -54,8 +53,7 @@ export class AppointmentsQueryService {
   }
 
   private async list(ctx: RequestContext, filter: AppointmentFilter, page: PageRequest): Promise<Page<AppointmentRow>> {
-    const key = page.after ? decodeInstantCursor(page.after, 'after') : undefined;
-    const after: [string, string] | undefined = key && [key.at.toISOString(), key.id];
+    const after = keysetAfter(page);
     const rows = await ctx.singleStatement((tx) => appointmentsRepository.list(tx, filter, { limit: page.first + 1, after }));
     const appointments = appointmentLoader(ctx);
     const schedules = scheduleLoader(ctx);
@@ -79,4 +77,10 @@ export class AppointmentsQueryService {
     requireStaffRole(ctx, STAFF_READERS);
     return appointmentChangesLoader(ctx).load(appointmentId);
   }
+}
+
+/** The (start, id) a page of appointments continues after, from its cursor. */
+function keysetAfter(page: PageRequest): [string, string] | undefined {
+  const key = page.after ? decodeInstantCursor(page.after, 'after') : undefined;
+  return key && [key.at.toISOString(), key.id];
 }
